@@ -1,0 +1,236 @@
+// Package spec holds a function's spec: the one value that drives the
+// environment the construct sets, the grants it adds, the env package the
+// generator writes and what `fnenv secret check` verifies.
+//
+// It is pure Go (no jsii), so the generator, the CLI and the handler-side
+// resolver read it without starting Node.
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Kind says where a variable's value comes from.
+type Kind string
+
+const (
+	// Literal is a value set at synth and stored as is in the function's
+	// configuration.
+	Literal Kind = "literal"
+	// Secret is a value kept in SSM Parameter Store as a SecureString and
+	// resolved by the handler at cold start; only its parameter names reach
+	// the function's configuration.
+	Secret Kind = "secret"
+)
+
+// Variable is one entry of a function's environment.
+type Variable struct {
+	// Name is the environment variable key, e.g. "API_KEY".
+	Name string `json:"name"`
+	// Field is the Go field name of the variable in the generated Env
+	// struct, e.g. "APIKey" (see GoField).
+	Field string `json:"field"`
+	// Kind is Literal or Secret.
+	Kind Kind `json:"kind"`
+	// Secret is the secret's name, e.g. "MY_API_KEY"; set only for Secret.
+	Secret string `json:"secret,omitempty"`
+	// Value is a literal's value. It is set on the construct side only and
+	// never written into the cloud assembly or generated code: literals may
+	// differ per branch while the generated code must not.
+	Value string `json:"-"`
+}
+
+// Function is the spec of one function.
+type Function struct {
+	// Name names the function in the backend and its env package,
+	// e.g. "say-hello".
+	Name string `json:"name"`
+	// Entry is the handler's main package directory, relative to the module
+	// root and slash-separated, e.g. "app/functions/say-hello". The env
+	// package lives at Entry + "/env".
+	Entry string `json:"entry"`
+	// Variables are sorted by Name.
+	Variables []Variable `json:"variables"`
+}
+
+// NewFunction returns the spec of a function from its environment, a map
+// from key to variable in which Name and Field are filled in from the key.
+// Variables come out sorted by Name.
+func NewFunction(name, entry string, env map[string]Variable) Function {
+	f := Function{Name: name, Entry: entry, Variables: make([]Variable, 0, len(env))}
+	for k, v := range env {
+		v.Name = k
+		v.Field = GoField(k)
+		f.Variables = append(f.Variables, v)
+	}
+	sort.Slice(f.Variables, func(i, j int) bool { return f.Variables[i].Name < f.Variables[j].Name })
+	return f
+}
+
+// Secrets returns the distinct secret names the function references, sorted.
+func (f Function) Secrets() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range f.Variables {
+		if v.Kind == Secret && !seen[v.Secret] {
+			seen[v.Secret] = true
+			out = append(out, v.Secret)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SecretVariables returns the variables of kind Secret, sorted by Name.
+func (f Function) SecretVariables() []Variable {
+	var out []Variable
+	for _, v := range f.Variables {
+		if v.Kind == Secret {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// DefaultPrefix is the root of every parameter path unless a backend
+// configures another.
+const DefaultPrefix = "/amplify"
+
+// Backend identifies one deployed copy of an app: the app id and the branch.
+type Backend struct {
+	// Prefix is the root of all parameter paths. Default: DefaultPrefix.
+	Prefix string `json:"prefix"`
+	// AppID identifies the app, e.g. "d1a2b3c4" or "fnenv-sample".
+	AppID string `json:"appId"`
+	// Branch is the branch name as given, e.g. "feature/login".
+	Branch string `json:"branch"`
+}
+
+func (b Backend) prefix() string {
+	p := b.Prefix
+	if p == "" {
+		p = DefaultPrefix
+	}
+	return strings.TrimSuffix(p, "/")
+}
+
+// SafeBranch returns the branch as it appears in paths and stack names:
+// each character outside [A-Za-z0-9_.-] replaced with '-'
+// ("feature/login" → "feature-login").
+func (b Backend) SafeBranch() string { return SafeBranch(b.Branch) }
+
+// SafeBranch replaces each character of branch outside [A-Za-z0-9_.-] with '-'.
+func SafeBranch(branch string) string {
+	var sb strings.Builder
+	for _, r := range branch {
+		if isSecretNameRune(r) {
+			sb.WriteRune(r)
+		} else {
+			sb.WriteByte('-')
+		}
+	}
+	return sb.String()
+}
+
+// BranchPrefix is the path under which the branch's secrets live, with a
+// trailing slash: "/amplify/<appId>/<branch>/".
+func (b Backend) BranchPrefix() string {
+	return b.prefix() + "/" + b.AppID + "/" + b.SafeBranch() + "/"
+}
+
+// SharedPrefix is the path under which the app's shared secrets live, with
+// a trailing slash: "/amplify/shared/<appId>/".
+func (b Backend) SharedPrefix() string {
+	return b.prefix() + "/shared/" + b.AppID + "/"
+}
+
+// BranchPath is the parameter name of a secret on the branch:
+// "/amplify/<appId>/<branch>/<NAME>".
+func (b Backend) BranchPath(secret string) string { return b.BranchPrefix() + secret }
+
+// SharedPath is the parameter name of a shared secret:
+// "/amplify/shared/<appId>/<NAME>".
+func (b Backend) SharedPath(secret string) string { return b.SharedPrefix() + secret }
+
+// Record is what the construct writes into the cloud assembly for each
+// function, as construct metadata of type MetadataType whose data is the
+// record's JSON.
+type Record struct {
+	Backend  Backend  `json:"backend"`
+	Function Function `json:"function"`
+	// Path is the construct path of the function, e.g. "Payments-main/Charge".
+	Path string `json:"path"`
+}
+
+// MetadataType is the construct metadata type under which records are
+// written into the cloud assembly (manifest.json, per stack artifact).
+const MetadataType = "fnenv:function"
+
+// Environment variables the construct sets and the resolver reads. Keys
+// with the prefix "FNENV_" are reserved.
+const (
+	// EnvSecrets lists a function's secret variables as "VAR=SECRET" pairs
+	// separated by ',' and sorted by VAR, e.g. "API_KEY=MY_API_KEY".
+	EnvSecrets = "FNENV_SECRETS"
+	// EnvBranchPrefix holds Backend.BranchPrefix.
+	EnvBranchPrefix = "FNENV_BRANCH_PREFIX"
+	// EnvSharedPrefix holds Backend.SharedPrefix.
+	EnvSharedPrefix = "FNENV_SHARED_PREFIX"
+	// EnvMaxAge holds how long resolved secrets are reused, as a Go duration
+	// ("5m0s"); "0s" means for the life of the execution environment.
+	EnvMaxAge = "FNENV_MAX_AGE"
+	// EnvDotenv names a dotenv file to read values from outside Lambda.
+	EnvDotenv = "FNENV_DOTENV"
+	// ReservedPrefix is the prefix of every key fnenv reserves.
+	ReservedPrefix = "FNENV_"
+)
+
+// EncodeSecrets encodes secret variables for EnvSecrets.
+func EncodeSecrets(vars []Variable) string {
+	pairs := make([]string, 0, len(vars))
+	for _, v := range vars {
+		if v.Kind == Secret {
+			pairs = append(pairs, v.Name+"="+v.Secret)
+		}
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, ",")
+}
+
+// DecodeSecrets decodes EnvSecrets into a map from variable to secret name.
+func DecodeSecrets(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if s == "" {
+		return out, nil
+	}
+	for _, pair := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("%s: %q is not VAR=SECRET", EnvSecrets, pair)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// Environment returns the environment variables the function's
+// configuration holds: literals as they are, and for secrets only parameter
+// names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix) and EnvMaxAge.
+// maxAge is a Go duration string.
+func (f Function) Environment(b Backend, maxAge string) map[string]string {
+	env := map[string]string{}
+	for _, v := range f.Variables {
+		if v.Kind == Literal {
+			env[v.Name] = v.Value
+		}
+	}
+	if len(f.SecretVariables()) > 0 {
+		env[EnvSecrets] = EncodeSecrets(f.Variables)
+		env[EnvBranchPrefix] = b.BranchPrefix()
+		env[EnvSharedPrefix] = b.SharedPrefix()
+		env[EnvMaxAge] = maxAge
+	}
+	return env
+}

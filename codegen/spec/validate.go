@@ -1,0 +1,230 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Limits and rules, each with its source.
+const (
+	// MaxEnvironmentBytes is Lambda's limit on a function's environment:
+	// "The total size of all environment variables doesn't exceed 4 KB",
+	// measured here over the JSON encoding of the key/value map.
+	MaxEnvironmentBytes = 4096
+	// MaxParameterNameLength is SSM's limit on a parameter name: 1011
+	// characters ("The maximum length for a parameter name ... is 1011
+	// characters").
+	MaxParameterNameLength = 1011
+	// MaxParameterDepth is SSM's limit on a parameter hierarchy: 15 levels.
+	MaxParameterDepth = 15
+	// MaxFunctionNameLength bounds Name like a Lambda function name: 64.
+	MaxFunctionNameLength = 64
+)
+
+var (
+	// envKeyRE is Lambda's rule for environment variable keys: a letter
+	// first, then letters, digits and underscores, 2 characters at least.
+	envKeyRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
+	// secretNameRE is SSM's character set for one level of a parameter name.
+	secretNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+	// functionNameRE is Lambda's character set for function names.
+	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+	// appIDRE keeps the app id a single path level.
+	appIDRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+)
+
+// ReservedKeys are the environment variable keys Lambda reserves
+// ("Defined runtime environment variables") and that a function may not set.
+var ReservedKeys = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID",
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS",
+	"LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "TZ",
+}
+
+// ReservedFields are the Go field names the generated Env struct uses for
+// itself; no variable may map to one of them.
+var ReservedFields = []string{"Lambda"}
+
+// Problem is one broken rule. Validation returns every problem at once.
+type Problem struct {
+	Function string // the function's Name
+	Subject  string // what broke the rule: `env key "A"`, `secret "X"`, "entry"…
+	Rule     string // the rule, with its source
+}
+
+func (p *Problem) Error() string {
+	return fmt.Sprintf("function %q: %s: %s", p.Function, p.Subject, p.Rule)
+}
+
+// ValidateSecretName reports whether name is a valid secret name: SSM's
+// characters for one path level, [a-zA-Z0-9_.-]+.
+func ValidateSecretName(name string) error {
+	if !secretNameRE.MatchString(name) {
+		return fmt.Errorf("secret name %q must match [a-zA-Z0-9_.-]+ (the characters SSM allows in a parameter name level)", name)
+	}
+	return nil
+}
+
+// ValidateBackend checks the app id, branch and prefix.
+func ValidateBackend(b Backend) error {
+	var errs []error
+	if b.AppID == "" {
+		errs = append(errs, errors.New("app id is empty"))
+	} else if !appIDRE.MatchString(b.AppID) {
+		errs = append(errs, fmt.Errorf("app id %q must match [a-zA-Z0-9_.-]+", b.AppID))
+	}
+	if b.Branch == "" {
+		errs = append(errs, errors.New("branch is empty"))
+	}
+	if p := b.Prefix; p != "" && (!strings.HasPrefix(p, "/") || strings.Contains(p, "//")) {
+		errs = append(errs, fmt.Errorf("parameter prefix %q must start with '/' and have no empty level", p))
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks a function's spec against every rule and returns all
+// problems at once, each a *Problem joined with errors.Join; nil when the
+// spec is valid. maxAge is the value Environment will be given.
+func (f Function) Validate(b Backend, maxAge string) error {
+	var probs []error
+	add := func(subject, format string, args ...any) {
+		probs = append(probs, &Problem{Function: f.Name, Subject: subject, Rule: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case f.Name == "":
+		add("name", "must not be empty")
+	case len(f.Name) > MaxFunctionNameLength || !functionNameRE.MatchString(f.Name):
+		add("name", "must match [a-zA-Z0-9_-]{1,%d} (Lambda's rule for function names)", MaxFunctionNameLength)
+	}
+	if f.Entry == "" {
+		add("entry", "must not be empty: give the handler's main package, relative to the module root")
+	} else if strings.HasPrefix(f.Entry, "/") || strings.HasPrefix(f.Entry, "../") || f.Entry == ".." || strings.Contains(f.Entry, "/../") {
+		add("entry", "%q must be a path relative to the module root, inside it", f.Entry)
+	}
+	reserved := map[string]bool{}
+	for _, k := range ReservedKeys {
+		reserved[k] = true
+	}
+	reservedField := map[string]bool{}
+	for _, k := range ReservedFields {
+		reservedField[k] = true
+	}
+	byField := map[string][]string{}
+	for _, v := range f.Variables {
+		key := fmt.Sprintf("env key %q", v.Name)
+		switch {
+		case !envKeyRE.MatchString(v.Name):
+			add(key, "must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule: a letter first, 2 characters at least)")
+			continue
+		case reserved[v.Name]:
+			add(key, "is reserved by the Lambda runtime")
+		case strings.HasPrefix(v.Name, ReservedPrefix):
+			add(key, "keys starting with %q are reserved by fnenv", ReservedPrefix)
+		}
+		if reservedField[v.Field] {
+			add(key, "maps to Go field %s, which the generated Env struct reserves", v.Field)
+		}
+		byField[v.Field] = append(byField[v.Field], v.Name)
+		switch v.Kind {
+		case Literal:
+		case Secret:
+			if err := ValidateSecretName(v.Secret); err != nil {
+				add(key, "%v", err)
+				continue
+			}
+			for _, p := range []string{b.BranchPath(v.Secret), b.SharedPath(v.Secret)} {
+				if len(p) > MaxParameterNameLength {
+					add(fmt.Sprintf("secret %q", v.Secret), "parameter name %q is %d characters; SSM allows %d", p, len(p), MaxParameterNameLength)
+				}
+				if d := strings.Count(p, "/"); d > MaxParameterDepth {
+					add(fmt.Sprintf("secret %q", v.Secret), "parameter name %q has %d levels; SSM allows %d", p, d, MaxParameterDepth)
+				}
+			}
+		default:
+			add(key, "has no value: use function.Literal or function.Secret")
+		}
+	}
+	fields := make([]string, 0, len(byField))
+	for fld := range byField {
+		fields = append(fields, fld)
+	}
+	sort.Strings(fields)
+	for _, fld := range fields {
+		if keys := byField[fld]; len(keys) > 1 {
+			sort.Strings(keys)
+			add(fmt.Sprintf("env keys %s", quoteAll(keys)), "map to the same Go field %s", fld)
+		}
+	}
+	if n := EnvironmentSize(f.Environment(b, maxAge)); n > MaxEnvironmentBytes {
+		add("environment", "is %d bytes as JSON; Lambda allows %d (4 KB) for all environment variables", n, MaxEnvironmentBytes)
+	}
+	return errors.Join(probs...)
+}
+
+// EnvironmentSize is the size in bytes of env encoded as a JSON object, the
+// measure of Lambda's 4 KB limit.
+func EnvironmentSize(env map[string]string) int {
+	b, err := json.Marshal(env)
+	if err != nil { // a map of strings always encodes
+		panic(err)
+	}
+	return len(b)
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// commonInitialisms are written in upper case in Go names, as golint and
+// staticcheck (ST1003) spell them.
+var commonInitialisms = map[string]bool{
+	"ACL": true, "API": true, "ASCII": true, "ARN": true, "AWS": true, "CPU": true, "CSS": true,
+	"DB": true, "DNS": true, "EOF": true, "GUID": true, "HTML": true, "HTTP": true, "HTTPS": true,
+	"ID": true, "IP": true, "JSON": true, "JWT": true, "KMS": true, "LHS": true, "QPS": true,
+	"RAM": true, "RHS": true, "RPC": true, "SES": true, "SLA": true, "SMTP": true, "SNS": true,
+	"SQL": true, "SQS": true, "SSH": true, "SSM": true, "TCP": true, "TLS": true, "TTL": true,
+	"UDP": true, "UI": true, "UID": true, "URI": true, "URL": true, "UTF8": true, "UUID": true,
+	"VM": true, "XML": true, "XMPP": true, "XSRF": true, "XSS": true,
+}
+
+// GoField returns the exported Go field name of an environment variable
+// key: words split at '_', common initialisms upper case, others
+// capitalised ("API_KEY" → "APIKey", "stripe_webhook_url" →
+// "StripeWebhookURL", "apiEndpoint" → "ApiEndpoint").
+func GoField(key string) string {
+	var sb strings.Builder
+	for _, word := range strings.Split(key, "_") {
+		if word == "" {
+			continue
+		}
+		up := strings.ToUpper(word)
+		switch {
+		case commonInitialisms[up]:
+			sb.WriteString(up)
+		case word == up || word == strings.ToLower(word):
+			sb.WriteString(up[:1] + strings.ToLower(word[1:]))
+		default: // mixed case: keep the writer's casing
+			r := []rune(word)
+			r[0] = unicode.ToUpper(r[0])
+			sb.WriteString(string(r))
+		}
+	}
+	return sb.String()
+}
+
+func isSecretNameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-'
+}
