@@ -1,0 +1,79 @@
+# fnenv — make targets. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BRANCH ?= $(shell git symbolic-ref --quiet --short HEAD 2>/dev/null || echo main)
+CDK := .tools/node_modules/.bin/cdk
+GO ?= go
+
+export GOTOOLCHAIN := local
+export GOFLAGS := -buildvcs=false
+# jsii prints a banner for Node 20 on every run; it is noise here.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_CLI := $(abspath $(CDK))
+
+.PHONY: help
+help:
+	@echo "make demo                      deploy the sample for two branches to a local AWS and run its functions"
+	@echo "make synth BRANCH=feature/x    synthesize the sample app for a branch into cdk.out"
+	@echo "make gen                       regenerate every env package"
+	@echo "make test                      every test, end-to-end included (what CI runs)"
+	@echo "make bench                     benchmarks; writes docs/benchmarks.md"
+
+# --- tools: the pinned CDK CLI and the Go modules ---------------------------
+$(CDK): .tools/package.json .tools/package-lock.json
+	cd .tools && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: deps
+deps: $(CDK)
+	$(GO) mod download
+	@command -v moto_server >/dev/null || { echo "moto_server not found: pip install 'moto[server]'" >&2; exit 1; }
+	@command -v cfn-lint >/dev/null || { echo "cfn-lint not found: pip install cfn-lint" >&2; exit 1; }
+
+# --- the sample app ---------------------------------------------------------
+.PHONY: synth
+synth: $(CDK)
+	$(CDK) synth --all --quiet -c branch='$(BRANCH)'
+	@echo "templates in cdk.out/ for branch $(BRANCH)"
+
+.PHONY: gen
+gen:
+	$(GO) run ./cmd/fnenv gen
+
+# --- tests ------------------------------------------------------------------
+.PHONY: test
+test: deps
+	$(GO) vet ./...
+	$(MAKE) --no-print-directory check-gen
+	$(MAKE) --no-print-directory lint-templates
+	$(GO) test -count=1 -timeout 25m ./...
+
+# Fails when a committed env package differs from what the generator writes.
+.PHONY: check-gen
+check-gen:
+	$(GO) run ./cmd/fnenv gen
+	@if [ -n "$$(git status --porcelain -- 'app/**/env/*.go' 'test/**/env/*.go')" ]; then \
+		git status --porcelain -- 'app/**/env/*.go' 'test/**/env/*.go' >&2; \
+		echo "generated env packages are stale: run 'make gen' and commit them" >&2; exit 1; fi
+
+# cfn-lint on the sample's templates, for two branches; any error fails.
+.PHONY: lint-templates
+lint-templates: $(CDK)
+	@set -e; for b in main feature/login; do \
+		out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+		$(CDK) synth --all --quiet -c branch="$$b" -c 'aws:cdk:bundling-stacks=[]' -o "$$out" >/dev/null; \
+		echo "cfn-lint: branch $$b"; cfn-lint --format parseable -- "$$out"/*.template.json; \
+		rm -rf "$$out"; \
+	done
+
+.PHONY: bench
+bench: deps
+	$(GO) run ./cmd/fnenv-bench -out docs/benchmarks.md
+
+.PHONY: demo
+demo: deps
+	$(GO) run ./internal/demo

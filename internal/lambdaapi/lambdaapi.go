@@ -1,0 +1,242 @@
+// Package lambdaapi is a small Lambda Runtime API server for tests and the
+// demo: it runs a function's built bootstrap as the Lambda service would
+// (the documented protocol: GET /2018-06-01/runtime/invocation/next,
+// POST …/invocation/{id}/response, …/invocation/{id}/error and
+// …/init/error) so a Go handler runs without Docker. It listens on
+// localhost only.
+package lambdaapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const prefix = "/2018-06-01/runtime"
+
+// FunctionError is what a handler reported through …/error or …/init/error.
+type FunctionError struct {
+	Init bool   // reported before the first invocation
+	Type string // Lambda-Runtime-Function-Error-Type header
+	Body string // the error document the runtime client posted
+}
+
+func (e *FunctionError) Error() string {
+	phase := "invocation"
+	if e.Init {
+		phase = "init"
+	}
+	return fmt.Sprintf("%s error %s: %s", phase, e.Type, e.Body)
+}
+
+type result struct {
+	body []byte
+	err  error
+}
+
+type invocation struct {
+	id      string
+	payload []byte
+	done    chan result
+}
+
+// Server is a Runtime API endpoint for one execution environment.
+type Server struct {
+	// Addr is host:port, the value of AWS_LAMBDA_RUNTIME_API.
+	Addr string
+	// FunctionARN is sent as Lambda-Runtime-Invoked-Function-Arn.
+	FunctionARN string
+	// Timeout is the invocation deadline sent as Lambda-Runtime-Deadline-Ms.
+	Timeout time.Duration
+
+	srv     *http.Server
+	queue   chan *invocation
+	mu      sync.Mutex
+	pending map[string]*invocation
+	nextID  int
+	initErr chan *FunctionError
+}
+
+// New starts a server on a free localhost port. Close stops it.
+func New() (*Server, error) {
+	l, err := net.Listen("tcp", "localhost:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Addr:        l.Addr().String(),
+		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:local",
+		Timeout:     30 * time.Second,
+		queue:       make(chan *invocation),
+		pending:     map[string]*invocation{},
+		initErr:     make(chan *FunctionError, 1),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+prefix+"/invocation/next", s.next)
+	mux.HandleFunc("POST "+prefix+"/invocation/{id}/response", s.respond)
+	mux.HandleFunc("POST "+prefix+"/invocation/{id}/error", s.fail)
+	mux.HandleFunc("POST "+prefix+"/init/error", s.failInit)
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.srv.Serve(l) }()
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
+
+func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	select {
+	case inv := <-s.queue:
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(s.Timeout).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", s.FunctionARN)
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0")
+		h.Set("Content-Type", "application/json")
+		_, _ = w.Write(inv.payload)
+	case <-r.Context().Done():
+	}
+}
+
+func (s *Server) take(id string) *invocation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv := s.pending[id]
+	delete(s.pending, id)
+	return inv
+}
+
+func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
+	inv := s.take(r.PathValue("id"))
+	if inv == nil {
+		http.Error(w, `{"errorType":"InvalidRequestID"}`, http.StatusBadRequest)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	inv.done <- result{body: body, err: err}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request) {
+	inv := s.take(r.PathValue("id"))
+	if inv == nil {
+		http.Error(w, `{"errorType":"InvalidRequestID"}`, http.StatusBadRequest)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	inv.done <- result{err: &FunctionError{Type: r.Header.Get("Lambda-Runtime-Function-Error-Type"), Body: string(body)}}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (s *Server) failInit(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	select {
+	case s.initErr <- &FunctionError{Init: true, Type: r.Header.Get("Lambda-Runtime-Function-Error-Type"), Body: string(body)}:
+	default:
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// Invoke hands payload to the runtime's next GET and waits for its response
+// or error. exited, when not nil, ends the wait if the process dies.
+func (s *Server) invoke(ctx context.Context, payload []byte, exited <-chan struct{}) ([]byte, error) {
+	s.mu.Lock()
+	s.nextID++
+	inv := &invocation{id: fmt.Sprintf("req-%06d", s.nextID), payload: payload, done: make(chan result, 1)}
+	s.pending[inv.id] = inv
+	s.mu.Unlock()
+	select {
+	case s.queue <- inv:
+	case e := <-s.initErr:
+		return nil, e
+	case <-exited:
+		return nil, errors.New("the function's process exited before taking the invocation")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case r := <-inv.done:
+		return r.body, r.err
+	case <-exited:
+		return nil, errors.New("the function's process exited during the invocation")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Function is a bootstrap running against a Server.
+type Function struct {
+	srv    *Server
+	cmd    *exec.Cmd
+	exited chan struct{}
+	out    *syncBuffer
+}
+
+// Start runs the bootstrap binary with env (KEY=VALUE entries: the
+// deployed function's environment plus credentials) and
+// AWS_LAMBDA_RUNTIME_API pointing at a new Server. Stop ends both.
+func Start(bootstrap string, env []string) (*Function, error) {
+	srv, err := New()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bootstrap)
+	cmd.Env = append(append([]string{}, env...), "AWS_LAMBDA_RUNTIME_API="+srv.Addr)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("starting %s: %w", bootstrap, err)
+	}
+	f := &Function{srv: srv, cmd: cmd, exited: make(chan struct{}), out: out}
+	go func() { _ = cmd.Wait(); close(f.exited) }()
+	return f, nil
+}
+
+// Invoke sends one event and returns the handler's response; a handler
+// error or init error comes back as *FunctionError.
+func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f.srv.invoke(ctx, payload, f.exited)
+}
+
+// Output is everything the process wrote to stdout and stderr so far.
+func (f *Function) Output() string { return f.out.String() }
+
+// Stop kills the process and closes the server.
+func (f *Function) Stop() {
+	_ = f.cmd.Process.Kill()
+	<-f.exited
+	_ = f.srv.Close()
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Clone(b.b.String())
+}
