@@ -1,0 +1,234 @@
+// Package ssmproxy is a reverse proxy in front of an SSM endpoint (moto) for
+// tests and benchmarks: it adds latency, answers ThrottlingException or
+// AccessDeniedException the way SSM does, admits a rate of requests like
+// SSM's throughput quota, holds requests to prove they were sent in one
+// round, and records what each request asked for. It listens on localhost
+// only and closes with the test that started it.
+package ssmproxy
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Option configures a Proxy.
+type Option func(*Proxy)
+
+// WithLatency delays every request by d before it is answered.
+func WithLatency(d time.Duration) Option { return func(p *Proxy) { p.latency = d } }
+
+// ThrottleFirst answers ThrottlingException to the first n requests.
+func ThrottleFirst(n int) Option { return func(p *Proxy) { p.throttleFirst = n } }
+
+// WithRate admits perSecond requests a second with bursts of burst (a
+// token bucket, like SSM's GetParameters quota of 40 per second) and
+// answers ThrottlingException beyond it.
+func WithRate(perSecond float64, burst int) Option {
+	return func(p *Proxy) { p.rate, p.burst, p.tokens = perSecond, float64(burst), float64(burst) }
+}
+
+// DenyAccess answers AccessDeniedException to every GetParameters request
+// that asks for one of names, or to every request when names is empty.
+func DenyAccess(names ...string) Option {
+	return func(p *Proxy) { p.deny, p.denyNames = true, names }
+}
+
+// HoldUntil holds every request until n requests have arrived, so that a
+// client sending them one after another (waiting for a response before the
+// next) is caught: after timeout the held requests get HTTP 504 and Held
+// reports false.
+func HoldUntil(n int, timeout time.Duration) Option {
+	return func(p *Proxy) { p.holdN, p.holdTimeout, p.held = n, timeout, make(chan struct{}) }
+}
+
+// Request is one request the proxy saw.
+type Request struct {
+	// Target is the X-Amz-Target header, e.g. "AmazonSSM.GetParameters".
+	Target string
+	// Names are the parameter names of a GetParameters request.
+	Names []string
+	// Status is the HTTP status the client got.
+	Status int
+}
+
+// Proxy is a running proxy.
+type Proxy struct {
+	// URL is the proxy's endpoint, for AWS_ENDPOINT_URL.
+	URL string
+
+	latency       time.Duration
+	throttleFirst int
+	rate, burst   float64
+	deny          bool
+	denyNames     []string
+	holdN         int
+	holdTimeout   time.Duration
+	held          chan struct{}
+
+	mu       sync.Mutex
+	tokens   float64
+	last     time.Time
+	requests []Request
+	holdOK   bool
+	srv      *httptest.Server
+	rp       *httputil.ReverseProxy
+}
+
+// New starts a proxy to target (e.g. moto's URL) on a localhost port; it
+// closes when tb ends.
+func New(tb testing.TB, target string, opts ...Option) *Proxy {
+	tb.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		tb.Fatalf("ssmproxy: target %q: %v", target, err)
+	}
+	p := &Proxy{rp: httputil.NewSingleHostReverseProxy(u), holdOK: true}
+	for _, o := range opts {
+		o(p)
+	}
+	p.srv = httptest.NewServer(http.HandlerFunc(p.serve)) // listens on 127.0.0.1
+	p.URL = p.srv.URL
+	tb.Cleanup(p.srv.Close)
+	return p
+}
+
+// Requests returns every request seen so far, in arrival order.
+func (p *Proxy) Requests() []Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.requests)
+}
+
+// Count is the number of requests seen so far.
+func (p *Proxy) Count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.requests)
+}
+
+// Held reports whether HoldUntil's n requests all arrived before its
+// timeout (true without HoldUntil).
+func (p *Proxy) Held() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.holdOK
+}
+
+// Reset forgets the requests seen and restarts ThrottleFirst's count.
+func (p *Proxy) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.requests = nil
+}
+
+func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct{ Names []string }
+	_ = json.Unmarshal(body, &in)
+	target := r.Header.Get("X-Amz-Target")
+
+	p.mu.Lock()
+	i := len(p.requests)
+	p.requests = append(p.requests, Request{Target: target, Names: in.Names})
+	throttled := i < p.throttleFirst || !p.admit()
+	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(in.Names, func(n string) bool { return slices.Contains(p.denyNames, n) }))
+	if p.held != nil && len(p.requests) == p.holdN {
+		close(p.held)
+	}
+	p.mu.Unlock()
+
+	status := http.StatusOK
+	defer func() {
+		p.mu.Lock()
+		p.requests[i].Status = status
+		p.mu.Unlock()
+	}()
+	if p.held != nil {
+		select {
+		case <-p.held:
+		case <-time.After(p.holdTimeout):
+			p.mu.Lock()
+			p.holdOK = false
+			p.mu.Unlock()
+			status = http.StatusGatewayTimeout
+			http.Error(w, "ssmproxy: HoldUntil timed out", status)
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if p.latency > 0 {
+		select {
+		case <-time.After(p.latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case throttled:
+		status = http.StatusBadRequest
+		writeError(w, status, "ThrottlingException", "Rate exceeded")
+	case denied:
+		status = http.StatusBadRequest
+		writeError(w, status, "AccessDeniedException",
+			"User: arn:aws:sts::123456789012:assumed-role/fnenv-test-role/fnenv-test is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter"+first(in.Names)+" because no identity-based policy allows the ssm:GetParameters action")
+	default:
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		p.rp.ServeHTTP(rec, r)
+		status = rec.status
+	}
+}
+
+// admit takes a token from the bucket; p.mu is held.
+func (p *Proxy) admit() bool {
+	if p.rate <= 0 {
+		return true
+	}
+	now := time.Now()
+	if !p.last.IsZero() {
+		p.tokens = min(p.burst, p.tokens+now.Sub(p.last).Seconds()*p.rate)
+	}
+	p.last = now
+	if p.tokens < 1 {
+		return false
+	}
+	p.tokens--
+	return true
+}
+
+// writeError answers like SSM's awsJson1_1 protocol: the SDK reads the
+// code from X-Amzn-ErrorType or the body's __type.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.Header().Set("X-Amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+}
+
+func first(names []string) string {
+	if len(names) == 0 {
+		return "/"
+	}
+	return names[0]
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,78 @@
+// Package resolver resolves a Lambda function's environment at cold start:
+// literals from the function's configuration, secrets from SSM Parameter
+// Store. It is what the env package fnenv generates for each function (and
+// the function's handler) imports; it never imports jsii or aws-cdk-go, and
+// it builds its SSM client with ssm.New and static options rather than
+// config.LoadDefaultConfig, which would add about 2.5 MB to every handler.
+//
+// # Environment variables
+//
+// The construct sets, for a function with secrets (see package
+// github.com/fnenv/fnenv/codegen/spec):
+//
+//   - FNENV_SECRETS: "VAR=SECRET" pairs separated by ',' — which secret each
+//     secret variable holds. Parameter names only, never a value.
+//   - FNENV_BRANCH_PREFIX: "/amplify/<appId>/<branch>/", where the branch's
+//     secrets live.
+//   - FNENV_SHARED_PREFIX: "/amplify/shared/<appId>/", where the app's shared
+//     secrets live.
+//   - FNENV_MAX_AGE: how long resolved values are reused, a Go duration
+//     ("5m0s"); "0s", or unset, means for the life of the execution
+//     environment.
+//
+// The SSM client reads the variables Lambda sets: AWS_REGION,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and the
+// endpoint from AWS_ENDPOINT_URL_SSM, else AWS_ENDPOINT_URL (for a local
+// endpoint). WithClient and WithAWSConfig replace it.
+//
+// # Resolution
+//
+// A Loader resolves every secret in one round: the branch and the shared
+// parameter name of every secret are requested together with GetParameters
+// and decryption, in chunks of 10 names (SSM's limit per GetParameters
+// call), all chunks in parallel. A secret held by two variables is fetched
+// once. When both parameters exist, the branch value wins.
+//
+// Throttling and other retryable errors are retried by the SDK's standard
+// retryer with full-jitter exponential backoff (50 ms base, 1 s cap) and
+// without the SDK's client-side retry quota, until the context's deadline;
+// a context without a deadline gets DefaultTimeout. Many cold starts share
+// SSM's default throughput (40 transactions per second for GetParameters):
+// a short cap keeps that shared capacity busy rather than idle.
+//
+// Load fails — and returns no Env at all — when anything is wrong, with one
+// error that joins (errors.Join) every problem found:
+//   - *MissingSecretsError: secrets set neither on the branch nor shared,
+//     each with both paths tried and the `fnenv secret set` command that
+//     sets it;
+//   - *StaleError: the function's FNENV_SECRETS does not configure what the
+//     env package expects, or a literal is absent from the environment: the
+//     function was deployed with another version of its env package;
+//   - an SSM error (AccessDeniedException…) naming the parameters and
+//     secrets of the failed request.
+//
+// No error ever holds a value.
+//
+// # Caching
+//
+// Later calls to Load return the same *Env, without calling SSM, until the
+// max age has passed; the next Load after that refreshes it. There is no
+// background goroutine or timer: the check is an atomic load and a
+// monotonic clock comparison. Concurrent Loads of a cold or expired Loader
+// share one fetch. A failed refresh returns its error and keeps no value,
+// so that the next Load tries again.
+//
+// # Outside Lambda: dotenv
+//
+// When AWS_LAMBDA_FUNCTION_NAME is unset (not in Lambda) and FNENV_DOTENV
+// names a file, Load makes no SSM call: each variable, literal or secret,
+// is read by its variable name (API_KEY, not the secret's name) from the
+// process environment if set there, else from the file, in the dotenv
+// syntax of github.com/joho/godotenv (KEY=value lines, # comments, quotes,
+// `export` prefixes). A variable found in neither fails Load. In Lambda,
+// FNENV_DOTENV is ignored.
+//
+// Outside Lambda without FNENV_DOTENV, Load resolves from SSM as in Lambda
+// when the FNENV_* variables are set (for example against a local endpoint
+// named by AWS_ENDPOINT_URL).
+package resolver

@@ -1,0 +1,46 @@
+package resolver
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/joho/godotenv"
+)
+
+// fromDotenv reads every variable from the process environment, else from
+// the dotenv file.
+func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
+	fileVals, err := godotenv.Read(file)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, l.errorf("reading the dotenv file named by %s: %w", envDotenv, err)
+		}
+		// godotenv's parse errors quote the file's content, which may hold
+		// a secret.
+		return nil, l.errorf("the dotenv file %s named by %s is not in dotenv syntax (KEY=value lines)", file, envDotenv)
+	}
+	vals := make(map[string]string, len(l.spec.Vars))
+	var missing []error
+	for _, v := range l.spec.Vars {
+		val, ok := os.LookupEnv(v.Name)
+		if !ok {
+			val, ok = fileVals[v.Name]
+		}
+		if !ok {
+			what := "literal"
+			if v.Secret != "" {
+				what = "secret variable " + v.Name + " (secret " + v.Secret + ")"
+			} else {
+				what += " " + v.Name
+			}
+			missing = append(missing, l.errorf("%s is set neither in the environment nor in the dotenv file %s (%s)", what, file, envDotenv))
+		}
+		vals[v.Name] = val
+	}
+	if len(missing) > 0 {
+		return nil, errors.Join(missing...)
+	}
+	return vals, nil
+}

@@ -1,0 +1,100 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/smithy-go"
+)
+
+// MissingSecretsError reports every secret set neither on the branch nor
+// shared.
+type MissingSecretsError struct {
+	// Function is the function's name.
+	Function string
+	// Branch is the branch as it appears in parameter paths (the last level
+	// of FNENV_BRANCH_PREFIX, e.g. "feature-login" for "feature/login");
+	// `fnenv secret set --branch` accepts it as is.
+	Branch string
+	// Secrets are the missing secrets, in the order of the Spec.
+	Secrets []Missing
+}
+
+// Missing is one missing secret.
+type Missing struct {
+	// Secret is the secret's name, e.g. "MY_API_KEY".
+	Secret string
+	// Vars are the variables holding it, e.g. ["API_KEY"].
+	Vars []string
+	// BranchPath and SharedPath are the SSM parameter names tried.
+	BranchPath, SharedPath string
+}
+
+// Error lists every missing secret with both paths and the command that
+// sets it, one per line after a header.
+func (e *MissingSecretsError) Error() string {
+	var sb strings.Builder
+	n := "1 secret is"
+	if len(e.Secrets) != 1 {
+		n = fmt.Sprintf("%d secrets are", len(e.Secrets))
+	}
+	fmt.Fprintf(&sb, "fnenv: function %q: %s not set in SSM Parameter Store, neither on branch %q nor shared:", e.Function, n, e.Branch)
+	for _, m := range e.Secrets {
+		fmt.Fprintf(&sb, "\n  %s (for %s): tried %s and %s; set it with `fnenv secret set %s --branch %s` (or --shared for every branch)",
+			m.Secret, strings.Join(m.Vars, ", "), m.BranchPath, m.SharedPath, m.Secret, e.Branch)
+	}
+	return sb.String()
+}
+
+// StaleError reports that the generated env package and the function's
+// configuration disagree: the function was deployed with another version
+// of its env package (or, outside Lambda, a literal is not set).
+type StaleError struct {
+	// Function is the function's name.
+	Function string
+	// MissingLiterals are literal variables absent from the environment.
+	MissingLiterals []string
+	// Mismatches describe secret variables that FNENV_SECRETS configures
+	// differently from the env package, one sentence each.
+	Mismatches []string
+}
+
+func (e *StaleError) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "fnenv: function %q: the env package does not match the function's configuration: run `fnenv gen` and redeploy (outside Lambda, set the variables or use FNENV_DOTENV):", e.Function)
+	for _, name := range e.MissingLiterals {
+		fmt.Fprintf(&sb, "\n  literal %s is not set in the environment", name)
+	}
+	for _, m := range e.Mismatches {
+		sb.WriteString("\n  " + m)
+	}
+	return sb.String()
+}
+
+// RequestError is a failed GetParameters request (after retries), with the
+// parameters it asked for and the secrets they hold.
+type RequestError struct {
+	// Secrets are the secrets whose parameters the request asked for.
+	Secrets []string
+	// Parameters are the SSM parameter names of the request.
+	Parameters []string
+	// Err is the SDK's error.
+	Err error
+}
+
+func (e *RequestError) Error() string {
+	msg := fmt.Sprintf("reading secrets %s from SSM (parameters %s): %v",
+		strings.Join(e.Secrets, ", "), strings.Join(e.Parameters, ", "), e.Err)
+	var ae smithy.APIError
+	switch {
+	case errors.As(e.Err, &ae) && ae.ErrorCode() == "AccessDeniedException":
+		msg += " — the function's role must allow ssm:GetParameters on both parameters of each secret (and kms:Decrypt on a customer key)"
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		msg += " — gave up at the context's deadline"
+	}
+	return msg
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }

@@ -1,0 +1,365 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"golang.org/x/sync/singleflight"
+)
+
+// Version1 is the version of the API that generated env packages code
+// against. Each generated package refers to it (`const _ =
+// resolver.Version1`), so that when this API changes incompatibly — and
+// Version1 is renamed Version2 — stale generated code stops compiling
+// instead of misbehaving; `fnenv gen` regenerates it.
+const Version1 = 1
+
+// DefaultTimeout bounds a Load whose context has no deadline: Lambda's
+// init phase lasts at most 10 seconds.
+const DefaultTimeout = 10 * time.Second
+
+// Environment variables read by the resolver; the same keys as in package
+// github.com/fnenv/fnenv/codegen/spec, which a test checks. They are
+// repeated here so that handlers do not link spec's validation (regexps
+// compiled at init, os/exec).
+const (
+	envSecrets      = "FNENV_SECRETS"
+	envBranchPrefix = "FNENV_BRANCH_PREFIX"
+	envSharedPrefix = "FNENV_SHARED_PREFIX"
+	envMaxAge       = "FNENV_MAX_AGE"
+	envDotenv       = "FNENV_DOTENV"
+)
+
+// Var is one variable of a function's environment as the generated code
+// knows it.
+type Var struct {
+	// Name is the environment variable key, e.g. "API_KEY".
+	Name string
+	// Secret is the name of the secret the variable holds, e.g.
+	// "MY_API_KEY"; empty for a literal.
+	Secret string
+}
+
+// Spec is what a generated env package expects of its function.
+type Spec struct {
+	// Function is the function's name in the backend, e.g. "say-hello";
+	// errors name it.
+	Function string
+	// Vars are the function's variables, sorted by Name.
+	Vars []Var
+}
+
+// Lambda holds the Lambda runtime's own values, read from the variables
+// Lambda sets in every execution environment. Outside Lambda they are
+// empty or zero.
+type Lambda struct {
+	// Region is AWS_REGION, e.g. "eu-west-1".
+	Region string
+	// FunctionName is AWS_LAMBDA_FUNCTION_NAME, the function's physical
+	// name, e.g. "Payments-main-Charge1A2B3C".
+	FunctionName string
+	// FunctionVersion is AWS_LAMBDA_FUNCTION_VERSION: "$LATEST" or a
+	// published version number.
+	FunctionVersion string
+	// MemorySizeMiB is AWS_LAMBDA_FUNCTION_MEMORY_SIZE, the memory
+	// configured for the function in MiB, e.g. 128; 0 when unset or not a
+	// number.
+	MemorySizeMiB int
+	// LogGroupName is AWS_LAMBDA_LOG_GROUP_NAME, e.g.
+	// "/aws/lambda/Payments-main-Charge1A2B3C".
+	LogGroupName string
+	// LogStreamName is AWS_LAMBDA_LOG_STREAM_NAME, the execution
+	// environment's log stream.
+	LogStreamName string
+	// InitializationType is AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+	// "provisioned-concurrency" or "snap-start".
+	InitializationType string
+	// ExecutionEnv is AWS_EXECUTION_ENV, the runtime identifier when Lambda
+	// sets one.
+	ExecutionEnv string
+	// TaskRoot is LAMBDA_TASK_ROOT, the directory holding the function's
+	// code, e.g. "/var/task".
+	TaskRoot string
+}
+
+// InLambda reports whether the values come from a Lambda execution
+// environment (AWS_LAMBDA_FUNCTION_NAME is set).
+func (l Lambda) InLambda() bool { return l.FunctionName != "" }
+
+// LambdaFromEnv reads the Lambda runtime's values from the process
+// environment.
+func LambdaFromEnv() Lambda {
+	mem, _ := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))
+	return Lambda{
+		Region:             os.Getenv("AWS_REGION"),
+		FunctionName:       os.Getenv("AWS_LAMBDA_FUNCTION_NAME"),
+		FunctionVersion:    os.Getenv("AWS_LAMBDA_FUNCTION_VERSION"),
+		MemorySizeMiB:      mem,
+		LogGroupName:       os.Getenv("AWS_LAMBDA_LOG_GROUP_NAME"),
+		LogStreamName:      os.Getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
+		InitializationType: os.Getenv("AWS_LAMBDA_INITIALIZATION_TYPE"),
+		ExecutionEnv:       os.Getenv("AWS_EXECUTION_ENV"),
+		TaskRoot:           os.Getenv("LAMBDA_TASK_ROOT"),
+	}
+}
+
+// Values are the resolved values a generated env package builds its Env
+// from.
+type Values struct {
+	vals map[string]string
+	// Lambda is the Lambda runtime's values at the time of resolution.
+	Lambda Lambda
+}
+
+// Get returns the value of the variable name (an env var key, e.g.
+// "API_KEY"), or "" when the Spec did not list it.
+func (v *Values) Get(name string) string { return v.vals[name] }
+
+// Option configures a Loader.
+type Option func(*options)
+
+type options struct {
+	client Client
+	cfg    *aws.Config
+	now    func() time.Time
+}
+
+// WithClient makes the Loader read SSM through c instead of a client built
+// from the Lambda environment variables. The Loader still passes its own
+// retryer to each call (see the package documentation).
+func WithClient(c Client) Option { return func(o *options) { o.client = c } }
+
+// WithAWSConfig makes the Loader build its SSM client from cfg (for
+// example from config.LoadDefaultConfig, for local tools) instead of from
+// the Lambda environment variables.
+func WithAWSConfig(cfg aws.Config) Option { return func(o *options) { o.cfg = &cfg } }
+
+// WithClock replaces time.Now for the max-age check, for tests.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Loader resolves and caches one function's environment as a *T, the
+// generated package's Env. It is safe for concurrent use. Create it with
+// NewLoader.
+type Loader[T any] struct {
+	spec  Spec
+	build func(*Values) *T
+	opts  options
+	cur   atomic.Pointer[entry[T]]
+	group singleflight.Group
+}
+
+type entry[T any] struct {
+	v       *T
+	at      time.Time // when resolved, with its monotonic reading
+	maxAge  time.Duration
+	forever bool
+}
+
+// NewLoader returns a Loader for spec that builds its value with build. It
+// does no work: the environment is read and SSM called on the first Load.
+func NewLoader[T any](spec Spec, build func(*Values) *T, opts ...Option) *Loader[T] {
+	l := &Loader[T]{spec: spec, build: build}
+	l.opts.now = time.Now
+	for _, o := range opts {
+		o(&l.opts)
+	}
+	return l
+}
+
+// Load returns the function's environment: the cached one while it is
+// younger than the max age (FNENV_MAX_AGE), else a freshly resolved one.
+// On any problem it returns nil and an error joining every problem found
+// (see the package documentation); no error holds a value. A ctx without
+// a deadline is given DefaultTimeout.
+func (l *Loader[T]) Load(ctx context.Context) (*T, error) {
+	if e := l.cur.Load(); e != nil && (e.forever || l.opts.now().Sub(e.at) < e.maxAge) {
+		return e.v, nil
+	}
+	return l.refresh(ctx)
+}
+
+// refresh resolves the environment once for all concurrent callers: the
+// first runs the fetch under its own context, the others wait for it (so a
+// waiter's own deadline does not cut the wait short; the fetch is bounded
+// by the first caller's deadline or DefaultTimeout).
+func (l *Loader[T]) refresh(ctx context.Context) (*T, error) {
+	v, err, _ := l.group.Do("", func() (any, error) {
+		// A Load that waited for another's fetch may find it fresh.
+		if e := l.cur.Load(); e != nil && (e.forever || l.opts.now().Sub(e.at) < e.maxAge) {
+			return e.v, nil
+		}
+		return l.fetch(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*T), nil
+}
+
+func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	maxAge, forever, err := parseMaxAge(os.Getenv(envMaxAge))
+	if err != nil {
+		return nil, l.errorf("%w", err)
+	}
+	lam := LambdaFromEnv()
+	var vals map[string]string
+	if file := os.Getenv(envDotenv); file != "" && !lam.InLambda() {
+		vals, err = l.fromDotenv(file)
+	} else {
+		vals, err = l.fromSSM(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := l.build(&Values{vals: vals, Lambda: lam})
+	l.cur.Store(&entry[T]{v: v, at: l.opts.now(), maxAge: maxAge, forever: forever})
+	return v, nil
+}
+
+// parseMaxAge reads FNENV_MAX_AGE: unset or "0s" means forever.
+func parseMaxAge(s string) (time.Duration, bool, error) {
+	if s == "" {
+		return 0, true, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, false, fmt.Errorf("%s=%q is not a duration of zero or more, like \"5m\" or \"0s\" (forever)", envMaxAge, s)
+	}
+	return d, d == 0, nil
+}
+
+func (l *Loader[T]) errorf(format string, args ...any) error {
+	return fmt.Errorf("fnenv: function %q: "+format, append([]any{l.spec.Function}, args...)...)
+}
+
+// fromSSM reads literals from the environment and secrets from SSM.
+func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
+	vals := make(map[string]string, len(l.spec.Vars))
+	var errs []error
+
+	var missingLiterals []string
+	secretVars := map[string][]string{} // secret -> variables holding it
+	var secrets []string
+	for _, v := range l.spec.Vars {
+		if v.Secret == "" {
+			val, ok := os.LookupEnv(v.Name)
+			if !ok {
+				missingLiterals = append(missingLiterals, v.Name)
+			}
+			vals[v.Name] = val
+			continue
+		}
+		if _, seen := secretVars[v.Secret]; !seen {
+			secrets = append(secrets, v.Secret)
+		}
+		secretVars[v.Secret] = append(secretVars[v.Secret], v.Name)
+	}
+	stale := &StaleError{Function: l.spec.Function, MissingLiterals: missingLiterals}
+	if len(secrets) > 0 {
+		configured, err := decodeSecrets(os.Getenv(envSecrets))
+		if err != nil {
+			errs = append(errs, l.errorf("%w", err))
+		}
+		for _, v := range l.spec.Vars {
+			if v.Secret == "" {
+				if s, ok := configured[v.Name]; ok {
+					stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is a literal here but %s maps it to secret %s", v.Name, envSecrets, s))
+				}
+				continue
+			}
+			switch s, ok := configured[v.Name]; {
+			case !ok:
+				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("secret variable %s (secret %s) is not in %s", v.Name, v.Secret, envSecrets))
+			case s != v.Secret:
+				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s holds secret %s here but %s maps it to secret %s", v.Name, v.Secret, envSecrets, s))
+			}
+		}
+	}
+	if len(stale.MissingLiterals) > 0 || len(stale.Mismatches) > 0 {
+		errs = append(errs, stale)
+	}
+	if len(errs) > 0 || len(secrets) == 0 {
+		return vals, errors.Join(errs...)
+	}
+
+	branch, shared := os.Getenv(envBranchPrefix), os.Getenv(envSharedPrefix)
+	if branch == "" || shared == "" {
+		return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", envBranchPrefix, envSharedPrefix)
+	}
+	client, err := l.client()
+	if err != nil {
+		return nil, l.errorf("%w", err)
+	}
+	names := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		names = append(names, branch+s, shared+s)
+	}
+	found, err := getParameters(ctx, client, names, secretOf(branch, shared))
+	if err != nil {
+		return nil, l.errorf("%w", err)
+	}
+	missing := &MissingSecretsError{Function: l.spec.Function, Branch: branchOf(branch)}
+	for _, s := range secrets {
+		val, ok := found[branch+s]
+		if !ok {
+			val, ok = found[shared+s]
+		}
+		if !ok {
+			missing.Secrets = append(missing.Secrets, Missing{
+				Secret: s, Vars: secretVars[s], BranchPath: branch + s, SharedPath: shared + s,
+			})
+			continue
+		}
+		for _, name := range secretVars[s] {
+			vals[name] = val
+		}
+	}
+	if len(missing.Secrets) > 0 {
+		return nil, missing
+	}
+	return vals, nil
+}
+
+// decodeSecrets decodes FNENV_SECRETS like spec.DecodeSecrets.
+func decodeSecrets(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if s == "" {
+		return out, nil
+	}
+	for pair := range strings.SplitSeq(s, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("%s: %q is not VAR=SECRET", envSecrets, pair)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// branchOf returns the (safe) branch name of a branch prefix
+// "/amplify/<appId>/<branch>/": its last level.
+func branchOf(prefix string) string {
+	p := strings.TrimSuffix(prefix, "/")
+	return p[strings.LastIndexByte(p, '/')+1:]
+}
+
+func secretOf(branch, shared string) func(string) string {
+	return func(name string) string {
+		if s, ok := strings.CutPrefix(name, branch); ok {
+			return s
+		}
+		return strings.TrimPrefix(name, shared)
+	}
+}

@@ -1,0 +1,497 @@
+package resolver_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/internal/moto"
+	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/resolver"
+)
+
+const (
+	branchPrefix = "/amplify/fnenv-test/feature-login/"
+	sharedPrefix = "/amplify/shared/fnenv-test/"
+)
+
+var server *moto.Server
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		if !slices.Contains(os.Args, "-test.run=^$") { // benchmarks alone need no moto
+			s, err := moto.Start(context.Background())
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			defer s.Stop()
+			server = s
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// env is the test's stand-in for a generated Env.
+type env struct {
+	Vals   map[string]string
+	Lambda resolver.Lambda
+}
+
+func build(spec resolver.Spec) func(*resolver.Values) *env {
+	return func(v *resolver.Values) *env {
+		e := &env{Vals: map[string]string{}, Lambda: v.Lambda}
+		for _, x := range spec.Vars {
+			e.Vals[x.Name] = v.Get(x.Name)
+		}
+		return e
+	}
+}
+
+func newLoader(spec resolver.Spec, opts ...resolver.Option) *resolver.Loader[env] {
+	return resolver.NewLoader(spec, build(spec), opts...)
+}
+
+// setup resets moto, points the environment at it through a proxy, as a
+// Lambda execution environment with the given secret variables, and
+// returns an SSM client straight to moto and the proxy.
+func setup(t *testing.T, spec resolver.Spec, opts ...ssmproxy.Option) (*ssm.Client, *ssmproxy.Proxy) {
+	t.Helper()
+	if server == nil {
+		t.Skip("moto not started")
+	}
+	if err := server.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	server.Setenv(t)
+	c, err := resolver.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ssmproxy.New(t, server.URL, opts...)
+	t.Setenv("AWS_ENDPOINT_URL", p.URL)
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "fnenv-test-SayHello1A2B")
+	t.Setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+	t.Setenv("FNENV_BRANCH_PREFIX", branchPrefix)
+	t.Setenv("FNENV_SHARED_PREFIX", sharedPrefix)
+	t.Setenv("FNENV_MAX_AGE", "0s")
+	var pairs []string
+	for _, v := range spec.Vars {
+		if v.Secret != "" {
+			pairs = append(pairs, v.Name+"="+v.Secret)
+		}
+	}
+	t.Setenv("FNENV_SECRETS", strings.Join(pairs, ","))
+	unsetenv(t, "FNENV_DOTENV")
+	return c, p
+}
+
+func unsetenv(t *testing.T, key string) {
+	t.Setenv(key, "")
+	os.Unsetenv(key)
+}
+
+func put(t *testing.T, c *ssm.Client, name, value string) {
+	t.Helper()
+	_, err := c.PutParameter(context.Background(), &ssm.PutParameterInput{
+		Name: aws.String(name), Value: aws.String(value), Type: types.ParameterTypeSecureString, Overwrite: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatalf("put %s: %v", name, err)
+	}
+}
+
+func load(t *testing.T, l *resolver.Loader[env]) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	e, err := l.Load(ctx)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return e
+}
+
+func names(p *ssmproxy.Proxy) []string {
+	var out []string
+	for _, r := range p.Requests() {
+		out = append(out, r.Names...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+var sayHello = resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+	{Name: "API_KEY", Secret: "MY_API_KEY"},
+	{Name: "GREETING"},
+	{Name: "STRIPE_KEY", Secret: "STRIPE_KEY"},
+	{Name: "STRIPE_KEY_COPY", Secret: "STRIPE_KEY"},
+}}
+
+func TestLoadBranchAndShared(t *testing.T) {
+	tests := []struct {
+		name           string
+		branch, shared map[string]string // secret -> value
+		want           map[string]string
+	}{
+		{
+			name:   "only on the branch",
+			branch: map[string]string{"MY_API_KEY": "sk_test_fake_branch_0001", "STRIPE_KEY": "sk_test_fake_branch_0002"},
+			want:   map[string]string{"API_KEY": "sk_test_fake_branch_0001", "GREETING": "Hello", "STRIPE_KEY": "sk_test_fake_branch_0002", "STRIPE_KEY_COPY": "sk_test_fake_branch_0002"},
+		},
+		{
+			name:   "only shared",
+			shared: map[string]string{"MY_API_KEY": "sk_test_fake_shared_0001", "STRIPE_KEY": "sk_test_fake_shared_0002"},
+			want:   map[string]string{"API_KEY": "sk_test_fake_shared_0001", "GREETING": "Hello", "STRIPE_KEY": "sk_test_fake_shared_0002", "STRIPE_KEY_COPY": "sk_test_fake_shared_0002"},
+		},
+		{
+			name:   "on both: the branch wins",
+			branch: map[string]string{"MY_API_KEY": "sk_test_fake_branch_0001"},
+			shared: map[string]string{"MY_API_KEY": "sk_test_fake_shared_0001", "STRIPE_KEY": "sk_test_fake_shared_0002"},
+			want:   map[string]string{"API_KEY": "sk_test_fake_branch_0001", "GREETING": "Hello", "STRIPE_KEY": "sk_test_fake_shared_0002", "STRIPE_KEY_COPY": "sk_test_fake_shared_0002"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, p := setup(t, sayHello)
+			t.Setenv("GREETING", "Hello")
+			for s, v := range tt.branch {
+				put(t, c, branchPrefix+s, v)
+			}
+			for s, v := range tt.shared {
+				put(t, c, sharedPrefix+s, v)
+			}
+			got := load(t, newLoader(sayHello))
+			if diff := cmp.Diff(tt.want, got.Vals); diff != "" {
+				t.Errorf("values (-want +got):\n%s", diff)
+			}
+			if got.Lambda.FunctionName != "fnenv-test-SayHello1A2B" || got.Lambda.MemorySizeMiB != 256 || got.Lambda.Region != moto.Region {
+				t.Errorf("Lambda = %+v, want the function name, 256 MiB and region %s", got.Lambda, moto.Region)
+			}
+			// One request; STRIPE_KEY, held by two variables, asked for once.
+			wantNames := []string{
+				sharedPrefix + "MY_API_KEY", sharedPrefix + "STRIPE_KEY",
+				branchPrefix + "MY_API_KEY", branchPrefix + "STRIPE_KEY",
+			}
+			slices.Sort(wantNames)
+			if diff := cmp.Diff(wantNames, names(p)); diff != "" {
+				t.Errorf("names requested (-want +got):\n%s", diff)
+			}
+			if n := p.Count(); n != 1 {
+				t.Errorf("requests = %d, want 1", n)
+			}
+		})
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+		{Name: "API_KEY", Secret: "MY_API_KEY"},
+		{Name: "DB_PASSWORD", Secret: "DB_PASSWORD"},
+		{Name: "OTHER_KEY", Secret: "OTHER_KEY"},
+		{Name: "WEBHOOK", Secret: "DB_PASSWORD"},
+	}}
+	c, _ := setup(t, spec)
+	put(t, c, sharedPrefix+"OTHER_KEY", "sk_test_fake_shared_0003")
+
+	e, err := newLoader(spec).Load(context.Background())
+	if e != nil {
+		t.Errorf("Load returned an Env along with the error: %+v", e)
+	}
+	want := "fnenv: function \"say-hello\": 2 secrets are not set in SSM Parameter Store, neither on branch \"feature-login\" nor shared:\n" +
+		"  MY_API_KEY (for API_KEY): tried /amplify/fnenv-test/feature-login/MY_API_KEY and /amplify/shared/fnenv-test/MY_API_KEY; set it with `fnenv secret set MY_API_KEY --branch feature-login` (or --shared for every branch)\n" +
+		"  DB_PASSWORD (for DB_PASSWORD, WEBHOOK): tried /amplify/fnenv-test/feature-login/DB_PASSWORD and /amplify/shared/fnenv-test/DB_PASSWORD; set it with `fnenv secret set DB_PASSWORD --branch feature-login` (or --shared for every branch)"
+	if err == nil {
+		t.Fatal("Load: no error")
+	}
+	if diff := cmp.Diff(want, err.Error()); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
+	}
+	var me *resolver.MissingSecretsError
+	if !errors.As(err, &me) || len(me.Secrets) != 2 {
+		t.Errorf("errors.As(*MissingSecretsError) = %v, %+v", errors.As(err, &me), me)
+	}
+	if strings.Contains(err.Error(), "sk_test_fake") {
+		t.Errorf("the error holds a value: %v", err)
+	}
+}
+
+func TestLoadManySecretsOneRound(t *testing.T) {
+	spec := resolver.Spec{Function: "many"}
+	for i := range 25 {
+		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
+	}
+	// 25 secrets → 50 names → 5 requests of 10. HoldUntil(5) answers none
+	// until all 5 have arrived: a client waiting for one response before
+	// sending the next request never gets there.
+	c, p := setup(t, spec, ssmproxy.HoldUntil(5, 10*time.Second))
+	want := map[string]string{}
+	var wantNames []string
+	for i, v := range spec.Vars {
+		val := fmt.Sprintf("sk_test_fake_%02d", i)
+		if i%2 == 0 {
+			put(t, c, branchPrefix+v.Secret, val)
+		} else {
+			put(t, c, sharedPrefix+v.Secret, val)
+		}
+		want[v.Name] = val
+		wantNames = append(wantNames, branchPrefix+v.Secret, sharedPrefix+v.Secret)
+	}
+	slices.Sort(wantNames)
+
+	got := load(t, newLoader(spec))
+	if diff := cmp.Diff(want, got.Vals); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	if !p.Held() {
+		t.Errorf("the 5 requests were not all in flight together: not one round")
+	}
+	reqs := p.Requests()
+	if len(reqs) != 5 {
+		t.Errorf("requests = %d, want 5", len(reqs))
+	}
+	for _, r := range reqs {
+		if len(r.Names) > 10 {
+			t.Errorf("a request asked for %d names, more than SSM's 10", len(r.Names))
+		}
+	}
+	if diff := cmp.Diff(wantNames, names(p)); diff != "" {
+		t.Errorf("names requested, each once (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadThrottled(t *testing.T) {
+	spec := resolver.Spec{Function: "many"}
+	for i := range 12 {
+		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
+	}
+	c, p := setup(t, spec, ssmproxy.ThrottleFirst(5))
+	want := map[string]string{}
+	for i, v := range spec.Vars {
+		val := fmt.Sprintf("sk_test_fake_%02d", i)
+		put(t, c, sharedPrefix+v.Secret, val)
+		want[v.Name] = val
+	}
+	got := load(t, newLoader(spec))
+	if diff := cmp.Diff(want, got.Vals); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	throttled := 0
+	for _, r := range p.Requests() {
+		if r.Status == 400 {
+			throttled++
+		}
+	}
+	if throttled != 5 || p.Count() < 8 {
+		t.Errorf("throttled %d of %d requests, want 5 of 8 or more (3 chunks, retried)", throttled, p.Count())
+	}
+}
+
+func TestLoadThrottledUntilDeadline(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	_, p := setup(t, spec, ssmproxy.ThrottleFirst(1_000_000))
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	e, err := newLoader(spec).Load(ctx)
+	if e != nil || err == nil {
+		t.Fatalf("Load = %v, %v; want no Env and an error", e, err)
+	}
+	for _, want := range []string{"MY_API_KEY", branchPrefix + "MY_API_KEY", sharedPrefix + "MY_API_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if p.Count() < 2 {
+		t.Errorf("requests = %d, want retries", p.Count())
+	}
+	t.Logf("error: %v (after %d requests)", err, p.Count())
+}
+
+func TestLoadAccessDenied(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	c, _ := setup(t, spec, ssmproxy.DenyAccess())
+	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
+
+	e, err := newLoader(spec).Load(context.Background())
+	if e != nil || err == nil {
+		t.Fatalf("Load = %v, %v; want no Env and an error", e, err)
+	}
+	msg := err.Error()
+	t.Logf("error: %v", msg)
+	for _, want := range []string{
+		`fnenv: function "say-hello": reading secrets MY_API_KEY from SSM (parameters /amplify/fnenv-test/feature-login/MY_API_KEY, /amplify/shared/fnenv-test/MY_API_KEY): `,
+		"AccessDeniedException",
+		"the function's role must allow ssm:GetParameters on both parameters of each secret",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q\ndoes not contain %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "sk_test_fake") {
+		t.Errorf("the error holds a value: %v", msg)
+	}
+	var re *resolver.RequestError
+	if !errors.As(err, &re) {
+		t.Errorf("errors.As(*RequestError) = false for %v", err)
+	}
+}
+
+func TestLoadStale(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+		{Name: "API_KEY", Secret: "MY_API_KEY"},
+		{Name: "GREETING"},
+		{Name: "TOKEN", Secret: "TOKEN"},
+	}}
+	_, p := setup(t, spec)
+	t.Setenv("FNENV_SECRETS", "API_KEY=OLD_API_KEY,GREETING=GREETING")
+	unsetenv(t, "GREETING")
+
+	e, err := newLoader(spec).Load(context.Background())
+	if e != nil || err == nil {
+		t.Fatalf("Load = %v, %v; want no Env and an error", e, err)
+	}
+	want := "fnenv: function \"say-hello\": the env package does not match the function's configuration: run `fnenv gen` and redeploy (outside Lambda, set the variables or use FNENV_DOTENV):\n" +
+		"  literal GREETING is not set in the environment\n" +
+		"  API_KEY holds secret MY_API_KEY here but FNENV_SECRETS maps it to secret OLD_API_KEY\n" +
+		"  GREETING is a literal here but FNENV_SECRETS maps it to secret GREETING\n" +
+		"  secret variable TOKEN (secret TOKEN) is not in FNENV_SECRETS"
+	if diff := cmp.Diff(want, err.Error()); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
+	}
+	if p.Count() != 0 {
+		t.Errorf("requests = %d, want none for a stale env package", p.Count())
+	}
+}
+
+func TestLoadCachedThenRefreshed(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	c, p := setup(t, spec)
+	t.Setenv("FNENV_MAX_AGE", "5m")
+	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
+	l := newLoader(spec, resolver.WithClock(func() time.Time { return time.Unix(0, now.Load()) }))
+
+	first := load(t, l)
+	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v2")
+	now.Add(int64(4 * time.Minute))
+	second := load(t, l)
+	if second != first || p.Count() != 1 {
+		t.Errorf("within the max age: same Env = %v, requests = %d; want the cached Env and 1 request", second == first, p.Count())
+	}
+	now.Add(int64(2 * time.Minute))
+	third := load(t, l)
+	if got, want := third.Vals["API_KEY"], "sk_test_fake_v2"; got != want || p.Count() != 2 {
+		t.Errorf("after the max age: API_KEY = %q, requests = %d; want %q and 2 requests", got, p.Count(), want)
+	}
+	if first.Vals["API_KEY"] != "sk_test_fake_v1" {
+		t.Errorf("a refresh changed the Env handed out before: %q", first.Vals["API_KEY"])
+	}
+}
+
+func TestLoadMaxAgeZeroIsForever(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	c, p := setup(t, spec)
+	put(t, c, sharedPrefix+"MY_API_KEY", "sk_test_fake_v1")
+	var now atomic.Int64
+	l := newLoader(spec, resolver.WithClock(func() time.Time { return time.Unix(0, now.Load()) }))
+	first := load(t, l)
+	now.Add(int64(1000 * time.Hour))
+	if second := load(t, l); second != first || p.Count() != 1 {
+		t.Errorf("FNENV_MAX_AGE=0s: same Env = %v, requests = %d; want the cached Env and 1 request", second == first, p.Count())
+	}
+}
+
+func TestLoadConcurrentColdShareOneFetch(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	c, p := setup(t, spec, ssmproxy.WithLatency(100*time.Millisecond))
+	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
+	l := newLoader(spec)
+	var wg sync.WaitGroup
+	got := make([]*env, 16)
+	for i := range got {
+		wg.Go(func() { got[i] = load(t, l) })
+	}
+	wg.Wait()
+	for _, e := range got {
+		if e != got[0] {
+			t.Fatalf("concurrent Loads returned different Envs")
+		}
+	}
+	if p.Count() != 1 {
+		t.Errorf("requests = %d, want 1 shared by 16 concurrent Loads", p.Count())
+	}
+}
+
+func TestLoadDotenv(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+		{Name: "API_KEY", Secret: "MY_API_KEY"},
+		{Name: "GREETING"},
+		{Name: "REGION_NAME"},
+	}}
+	_, p := setup(t, spec)
+	unsetenv(t, "AWS_LAMBDA_FUNCTION_NAME")
+	unsetenv(t, "GREETING")
+	t.Setenv("REGION_NAME", "from-the-environment")
+	file := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(file, []byte("# local values\nAPI_KEY=sk_test_fake_dotenv_0001\nexport GREETING=\"Hello, local\"\nREGION_NAME=from-the-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FNENV_DOTENV", file)
+
+	got := load(t, newLoader(spec))
+	want := map[string]string{"API_KEY": "sk_test_fake_dotenv_0001", "GREETING": "Hello, local", "REGION_NAME": "from-the-environment"}
+	if diff := cmp.Diff(want, got.Vals); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	if p.Count() != 0 {
+		t.Errorf("requests = %d, want no SSM call with a dotenv file", p.Count())
+	}
+
+	// A variable in neither place fails, naming it and the file.
+	if err := os.WriteFile(file, []byte("GREETING=hi\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e, err := newLoader(spec).Load(context.Background())
+	wantErr := fmt.Sprintf("fnenv: function \"say-hello\": secret variable API_KEY (secret MY_API_KEY) is set neither in the environment nor in the dotenv file %s (FNENV_DOTENV)", file)
+	if e != nil || err == nil || err.Error() != wantErr {
+		t.Errorf("Load = %v, %v; want no Env and error %q", e, err, wantErr)
+	}
+}
+
+func TestLoadNoSecretsNoSSM(t *testing.T) {
+	spec := resolver.Spec{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
+	_, p := setup(t, spec)
+	unsetenv(t, "FNENV_SECRETS")
+	t.Setenv("GREETING", "")
+	got := load(t, newLoader(spec))
+	if v, ok := got.Vals["GREETING"]; !ok || v != "" || p.Count() != 0 {
+		t.Errorf("GREETING = %q, %v, requests = %d; want an empty literal and no request", v, ok, p.Count())
+	}
+}
+
+func TestLoadBadMaxAge(t *testing.T) {
+	spec := resolver.Spec{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
+	setup(t, spec)
+	t.Setenv("GREETING", "hi")
+	t.Setenv("FNENV_MAX_AGE", "five minutes")
+	_, err := newLoader(spec).Load(context.Background())
+	want := `fnenv: function "plain": FNENV_MAX_AGE="five minutes" is not a duration of zero or more, like "5m" or "0s" (forever)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Load error = %v, want %q", err, want)
+	}
+}

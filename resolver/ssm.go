@@ -1,0 +1,143 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"golang.org/x/sync/errgroup"
+)
+
+// Client is the part of the SSM API the resolver uses; *ssm.Client
+// implements it.
+type Client interface {
+	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+}
+
+// Retry policy for GetParameters.
+const (
+	// MaxNamesPerRequest is SSM's limit on names per GetParameters call: 10.
+	MaxNamesPerRequest = 10
+	// retryBase and retryCap bound the full-jitter backoff: attempt i waits
+	// a uniform random time in [0, min(retryCap, retryBase·2^i)).
+	retryBase = 50 * time.Millisecond
+	retryCap  = time.Second
+	// maxAttempts is high on purpose: the context's deadline is the real
+	// bound.
+	maxAttempts = 100
+)
+
+// retryer is the SDK's standard retryer (throttling, 5xx and transport
+// errors are retryable) with full-jitter backoff and no client-side retry
+// quota, which would stop retrying after about 100 throttled attempts of
+// one client.
+var retryer aws.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
+	o.MaxAttempts = maxAttempts
+	o.MaxBackoff = retryCap
+	o.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
+		d := retryCap
+		if attempt < 16 {
+			d = min(retryCap, retryBase<<attempt)
+		}
+		return rand.N(d), nil
+	})
+	o.RateLimiter = ratelimit.None
+})
+
+func withRetryer(o *ssm.Options) { o.Retryer = retryer }
+
+// client returns the configured client, or one built from the Lambda
+// environment variables.
+func (l *Loader[T]) client() (Client, error) {
+	switch {
+	case l.opts.client != nil:
+		return l.opts.client, nil
+	case l.opts.cfg != nil:
+		return ssm.NewFromConfig(*l.opts.cfg), nil
+	}
+	return NewClient()
+}
+
+// NewClient returns an SSM client configured from the variables Lambda sets
+// (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)
+// and the endpoint in AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL when set.
+// It fails when AWS_REGION is unset.
+func NewClient() (*ssm.Client, error) {
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		return nil, errors.New("AWS_REGION is not set: the SSM client needs a region (Lambda sets it)")
+	}
+	endpoint := os.Getenv("AWS_ENDPOINT_URL_SSM")
+	if endpoint == "" {
+		endpoint = os.Getenv("AWS_ENDPOINT_URL")
+	}
+	o := ssm.Options{
+		Region:      region,
+		Credentials: aws.CredentialsProviderFunc(envCredentials),
+		Retryer:     retryer,
+	}
+	if endpoint != "" {
+		o.BaseEndpoint = aws.String(endpoint)
+	}
+	return ssm.New(o), nil
+}
+
+func envCredentials(context.Context) (aws.Credentials, error) {
+	c := aws.Credentials{
+		AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
+		SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
+		SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
+		Source:          "fnenv/resolver: environment",
+	}
+	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+		return aws.Credentials{}, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)")
+	}
+	return c, nil
+}
+
+// getParameters fetches names in one round: chunks of MaxNamesPerRequest,
+// all in parallel, with decryption. It returns the values found by name;
+// names that do not exist are simply absent. Every failed chunk is
+// reported, as a *RequestError, joined.
+func getParameters(ctx context.Context, c Client, names []string, secretOf func(string) string) (map[string]string, error) {
+	chunks := slices.Collect(slices.Chunk(names, MaxNamesPerRequest))
+	outs := make([]*ssm.GetParametersOutput, len(chunks))
+	errs := make([]error, len(chunks))
+	var g errgroup.Group
+	for i, chunk := range chunks {
+		g.Go(func() error {
+			out, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: chunk, WithDecryption: aws.Bool(true)}, withRetryer)
+			if err != nil {
+				var secrets []string
+				for _, n := range chunk {
+					if s := secretOf(n); !slices.Contains(secrets, s) {
+						secrets = append(secrets, s)
+					}
+				}
+				errs[i] = &RequestError{Secrets: secrets, Parameters: chunk, Err: err}
+			}
+			outs[i] = out
+			return nil
+		})
+	}
+	_ = g.Wait() // errors are collected per chunk, to report every one
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	found := make(map[string]string, len(names))
+	for _, out := range outs {
+		for _, p := range out.Parameters {
+			if p.Name != nil && p.Value != nil {
+				found[*p.Name] = *p.Value
+			}
+		}
+	}
+	return found, nil
+}
