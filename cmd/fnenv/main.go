@@ -1,0 +1,31 @@
+// Command fnenv manages the secrets of an fnenv app in SSM Parameter Store
+// (per branch and shared), checks a synthesized cloud assembly against them
+// before a deploy, and regenerates the typed env packages.
+//
+// Run `fnenv --help`; package internal/cli holds the commands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/internal/cli"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &cli.App{
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Term:     cli.TTY{In: os.Stdin, Out: os.Stderr},
+		WriteEnv: codegen.Write,
+	}
+	return app.Run(ctx, os.Args[1:])
+}

@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/fnenv/fnenv/codegen/spec"
+)
+
+// runner holds one command line's root flags and what was read for them.
+type runner struct {
+	app *App
+
+	appIDFlag, prefixFlag, cdkJSONFlag string
+
+	cdk *cdkJSON // nil until loaded
+}
+
+// cdkJSON is the part of a CDK app's cdk.json fnenv reads.
+type cdkJSON struct {
+	App     string         `json:"app"`
+	Context map[string]any `json:"context"`
+	path    string         // "" when there is no cdk.json
+}
+
+// context returns a string context value; a value of another type is an error.
+func (c *cdkJSON) context(key string) (string, error) {
+	v, ok := c.Context[key]
+	if !ok || v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", usage("%s: context %q must be a string, got %v", c.path, key, v)
+	}
+	return s, nil
+}
+
+func (r *runner) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(r.app.Dir, p)
+}
+
+// loadCDKJSON reads --cdk-json, or cdk.json in the working directory when
+// there is one.
+func (r *runner) loadCDKJSON() (*cdkJSON, error) {
+	if r.cdk != nil {
+		return r.cdk, nil
+	}
+	p, explicit := r.cdkJSONFlag, true
+	if p == "" {
+		p, explicit = "cdk.json", false
+	}
+	p = r.path(p)
+	data, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		r.cdk = &cdkJSON{}
+		return r.cdk, nil
+	case err != nil:
+		return nil, usage("--cdk-json: %v", err)
+	}
+	c := &cdkJSON{path: p}
+	if err := json.Unmarshal(data, c); err != nil {
+		return nil, usage("%s is not a cdk.json (a JSON object with \"app\" and \"context\"): %v", p, err)
+	}
+	r.cdk = c
+	return c, nil
+}
+
+// identity is a resolved backend with where its app id came from.
+type identity struct {
+	spec.Backend
+	appIDSource string // for messages: `--app-id`, `cdk.json context "appId"`, `AWS_APP_ID`
+}
+
+// resolve returns the backend for branch (a --branch value, "" when not
+// given), by spec.ResolveBackend's order: flags, cdk.json context, then
+// AWS_APP_ID/AWS_BRANCH, then git. needBranch false accepts a missing
+// branch (shared secrets); needAppID false accepts a missing app id.
+func (r *runner) resolve(branch string, needBranch, needAppID bool) (identity, error) {
+	c, err := r.loadCDKJSON()
+	if err != nil {
+		return identity{}, err
+	}
+	src := spec.Sources{AppID: r.appIDFlag, Branch: branch, Getenv: r.app.Getenv, Dir: r.app.Dir, NoGit: r.app.NoGit || !needBranch}
+	id := identity{appIDSource: "--app-id"}
+	if src.AppID == "" {
+		if src.AppID, err = c.context("appId"); err != nil {
+			return identity{}, err
+		}
+		id.appIDSource = fmt.Sprintf("context \"appId\" in %s", c.path)
+	}
+	if src.AppID == "" {
+		id.appIDSource = "AWS_APP_ID"
+	}
+	if src.Branch == "" {
+		if src.Branch, err = c.context("branch"); err != nil {
+			return identity{}, err
+		}
+	}
+	prefix := r.prefixFlag
+	if prefix == "" {
+		if prefix, err = c.context("fnenvPrefix"); err != nil {
+			return identity{}, err
+		}
+	}
+	if prefix == "" {
+		prefix = spec.DefaultPrefix
+	}
+	b, err := spec.ResolveBackend(src, prefix)
+	id.Backend = b
+	if err == nil {
+		return id, nil
+	}
+	var msgs []string
+	missingApp, missingBranch := errors.Is(err, spec.ErrNoAppID), errors.Is(err, spec.ErrNoBranch)
+	if missingApp && needAppID {
+		msgs = append(msgs, `no app id: pass --app-id, set "appId" in cdk.json's context, or set AWS_APP_ID`)
+	}
+	if missingBranch && needBranch {
+		msgs = append(msgs, `no branch: pass --branch (or --shared for a secret every branch shares), set "branch" in cdk.json's context, set AWS_BRANCH, or run inside a git work tree on a branch`)
+	}
+	if !missingApp && !missingBranch { // ValidateBackend's rules
+		return id, usage("%v", err)
+	}
+	if len(msgs) > 0 {
+		return id, usage("%s", strings.Join(msgs, "; "))
+	}
+	// What is missing is not needed: check the rest with a stand-in.
+	check := b
+	if check.Branch == "" {
+		check.Branch = "-"
+	}
+	if check.AppID == "" {
+		check.AppID = "-"
+	}
+	if err := spec.ValidateBackend(check); err != nil {
+		return id, usage("%v", err)
+	}
+	return id, nil
+}
+
+// appPrefix is "<prefix>/<appId>/", the parent of every branch's path.
+func appPrefix(b spec.Backend) string {
+	return strings.TrimSuffix(b.BranchPrefix(), b.SafeBranch()+"/")
+}
+
+// checkName checks a secret name and the parameter name it makes against
+// SSM's rules.
+func checkName(b spec.Backend, name string, shared bool) error {
+	if err := spec.ValidateSecretName(name); err != nil {
+		return usage("%v", err)
+	}
+	p := b.BranchPath(name)
+	if shared {
+		p = b.SharedPath(name)
+	}
+	if len(p) > spec.MaxParameterNameLength {
+		return usage("parameter name %q is %d characters; SSM allows %d", p, len(p), spec.MaxParameterNameLength)
+	}
+	if d := strings.Count(p, "/"); d > spec.MaxParameterDepth {
+		return usage("parameter name %q has %d levels; SSM allows %d", p, d, spec.MaxParameterDepth)
+	}
+	return nil
+}
+
+func exclusive(branch string, shared bool) error {
+	if branch != "" && shared {
+		return usage("--branch and --shared exclude each other: a secret is either one branch's or shared by every branch")
+	}
+	return nil
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./=:@%+-]+$`)
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// where describes a secret's location for messages.
+func where(b spec.Backend, shared bool) string {
+	if shared {
+		return "shared (" + b.SharedPrefix() + ")"
+	}
+	return "branch " + b.Branch + " (" + b.BranchPrefix() + ")"
+}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fnenv/fnenv/codegen/spec"
+)
+
+// GenBranch is the branch the CDK app is synthesized for by `fnenv gen`
+// when none resolves: generated code is the same for every branch.
+const GenBranch = "fnenv-gen"
+
+func (r *runner) genCmd() *cobra.Command {
+	var branch, assembly string
+	c := &cobra.Command{
+		Use:   "gen [--assembly DIR]",
+		Short: "Regenerate every env package",
+		Long: `Regenerate the env package of every function: synthesize the CDK app named by
+cdk.json's "app" into a temporary directory (as the CDK CLI runs it, without
+bundling), read the functions from that cloud assembly and write
+<entry>/env/env.go for each under the module root. Prints the files that
+changed. With --assembly, read an existing cloud assembly instead of
+synthesizing.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return r.gen(c.Context(), branch, assembly) },
+	}
+	c.Flags().StringVar(&branch, "branch", "", "branch to synthesize for (default: resolved as for the app, else "+GenBranch+"; the code is the same)")
+	c.Flags().StringVar(&assembly, "assembly", "", "read this cloud assembly instead of synthesizing the app")
+	return c
+}
+
+func (r *runner) gen(ctx context.Context, branch, assembly string) error {
+	if r.app.WriteEnv == nil {
+		return failed("gen: this build of fnenv has no code generator")
+	}
+	c, err := r.loadCDKJSON()
+	if err != nil {
+		return err
+	}
+	root, err := moduleRoot(r.app.Dir)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	if assembly != "" {
+		dir = r.path(assembly)
+	} else {
+		if c.App == "" {
+			return usage(`gen: no CDK app to synthesize: cdk.json (in the working directory, or --cdk-json) needs "app", or pass --assembly DIR`)
+		}
+		tmp, err := os.MkdirTemp("", "fnenv-gen-")
+		if err != nil {
+			return failed("gen: %v", err)
+		}
+		defer os.RemoveAll(tmp)
+		if err := r.synth(ctx, c, branch, tmp); err != nil {
+			return err
+		}
+		dir = tmp
+	}
+	recs, err := readRecords(dir)
+	if err != nil {
+		return err
+	}
+	// One env package per entry; a function in several stacks (one per
+	// branch, say) is written once, and two different specs for one entry
+	// are an error.
+	byEntry := map[string]spec.Record{}
+	for _, rec := range recs {
+		prev, ok := byEntry[rec.Function.Entry]
+		if ok && !reflect.DeepEqual(prev.Function, rec.Function) {
+			return failed("gen: functions %s (%s) and %s (%s) share entry %q with different environments: one env package cannot serve both",
+				prev.Function.Name, prev.Path, rec.Function.Name, rec.Path, rec.Function.Entry)
+		}
+		byEntry[rec.Function.Entry] = rec
+	}
+	entries := make([]string, 0, len(byEntry))
+	for e := range byEntry {
+		entries = append(entries, e)
+	}
+	sort.Strings(entries)
+	changed := 0
+	for _, e := range entries {
+		rec := byEntry[e]
+		ch, err := r.app.WriteEnv(root, rec.Function)
+		if err != nil {
+			return failed("gen: function %s (%s): %v", rec.Function.Name, rec.Path, err)
+		}
+		if ch {
+			changed++
+			fmt.Fprintf(r.app.Stdout, "wrote %s\n", filepath.ToSlash(filepath.Join(e, "env", "env.go")))
+		}
+	}
+	fmt.Fprintf(r.app.Stdout, "%d env packages, %d changed\n", len(entries), changed)
+	return nil
+}
+
+// synth runs the CDK app as the CDK CLI does: the "app" command line
+// through the shell in the directory of cdk.json, with CDK_OUTDIR and
+// CDK_CONTEXT_JSON (cdk.json's context, bundling off, the branch).
+func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) error {
+	id, err := r.resolve(branch, true, false)
+	b := id.Branch
+	if err != nil || b == "" {
+		b = GenBranch
+	}
+	cctx := map[string]any{}
+	for k, v := range c.Context {
+		cctx[k] = v
+	}
+	cctx["aws:cdk:bundling-stacks"] = []string{}
+	cctx["branch"] = b
+	if r.appIDFlag != "" {
+		cctx["appId"] = r.appIDFlag
+	}
+	if r.prefixFlag != "" {
+		cctx["fnenvPrefix"] = r.prefixFlag
+	}
+	js, err := json.Marshal(cctx)
+	if err != nil {
+		return failed("gen: encoding the CDK context: %v", err)
+	}
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", c.App)
+	cmd.Dir = r.app.Dir
+	if c.path != "" {
+		cmd.Dir = filepath.Dir(c.path)
+	}
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, "CDK_CONTEXT_JSON="+string(js))
+	// The app's own output is for the person reading errors; stdout stays ours.
+	cmd.Stdout, cmd.Stderr = r.app.Stderr, r.app.Stderr
+	if err := cmd.Run(); err != nil {
+		return failed("gen: synthesizing the CDK app (%s, in %s) failed: %v", c.App, cmd.Dir, err)
+	}
+	return nil
+}
+
+// moduleRoot is the nearest directory at or above dir holding go.mod.
+func moduleRoot(dir string) (string, error) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", failed("gen: %v", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", failed("gen: %v", err)
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", failed("gen: no go.mod in %s or above: run fnenv gen inside the Go module of the CDK app", dir)
+		}
+		d = parent
+	}
+}

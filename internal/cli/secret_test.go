@@ -1,0 +1,418 @@
+package cli
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSetFromStdin(t *testing.T) {
+	e := newEnv(t)
+	v := fake("main", 1)
+	tests := []struct {
+		name, stdin string
+		args        []string
+		path, want  string
+	}{
+		{"LF removed", v + "\n", []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v},
+		{"CRLF removed", v + "\r\n", []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v},
+		{"one newline only", v + "\n\n", []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v + "\n"},
+		{"no newline", v, []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v},
+		{"inner newline kept", v + "\nline2\n", []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v + "\nline2"},
+		{"branch made safe", v, []string{"--branch", "feature/login"}, "/amplify/testapp/feature-login/STRIPE_KEY", v},
+		{"shared", v, []string{"--shared"}, "/amplify/shared/testapp/STRIPE_KEY", v},
+		{"kms key", v, []string{"--shared", "--kms-key", "alias/aws/ssm"}, "/amplify/shared/testapp/STRIPE_KEY", v},
+		{"prefix", v, []string{"--branch", "main", "--prefix", "/acme"}, "/acme/testapp/main/STRIPE_KEY", v},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := e.param(tt.path)
+			r := e.mustRun(0, tt.stdin, append([]string{"secret", "set", "STRIPE_KEY"}, tt.args...)...)
+			p, ok := e.param(tt.path)
+			if !ok {
+				t.Fatalf("%s not written", tt.path)
+			}
+			if got := *p.Value; got != tt.want {
+				t.Errorf("stored %q, want %q", got, tt.want)
+			}
+			if p.Type != "SecureString" {
+				t.Errorf("type %s, want SecureString", p.Type)
+			}
+			if p.Version != before.Version+1 {
+				t.Errorf("version %d, want %d", p.Version, before.Version+1)
+			}
+			wantContains(t, "stdout", r.stdout, tt.path, fmt.Sprintf("version %d", p.Version))
+		})
+	}
+}
+
+func TestSetFromTerminal(t *testing.T) {
+	v := fake("main", 2)
+	tests := []struct {
+		name      string
+		passwords []string
+		code      int
+		stderr    string
+	}{
+		{"typed twice", []string{v, v}, 0, ""},
+		{"mismatch", []string{v, v + "x"}, 2, "differ"},
+		{"empty", []string{""}, 2, "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ft := &fakeTerm{passwords: tt.passwords}
+			e.term = ft
+			r := e.mustRun(tt.code, "stdin is not read on a terminal\n", "secret", "set", "API_KEY", "--branch", "main")
+			wantContains(t, "stderr", r.stderr, tt.stderr)
+			got := e.params()
+			want := map[string]string{}
+			if tt.code == 0 {
+				want["/amplify/testapp/main/API_KEY"] = v
+			}
+			if diff := cmp.Diff(got, want); diff != "" {
+				t.Errorf("parameters (-got +want):\n%s", diff)
+			}
+			if len(ft.prompts) == 0 || !strings.Contains(ft.prompts[0], "API_KEY") {
+				t.Errorf("prompts %q do not name the secret", ft.prompts)
+			}
+		})
+	}
+}
+
+// TestBadInputWritesNothing: every bad input is a usage error naming the
+// input and the rule, and nothing reaches SSM.
+func TestBadInputWritesNothing(t *testing.T) {
+	v := fake("main", 3)
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		vars   map[string]string
+		cdk    string
+		code   int
+		stderr []string
+	}{
+		{"slash in name", v, []string{"secret", "set", "bad/name", "--branch", "main"}, nil, "", 2, []string{`"bad/name"`, "[a-zA-Z0-9_.-]+"}},
+		{"space in name", v, []string{"secret", "set", "bad name", "--branch", "main"}, nil, "", 2, []string{`"bad name"`, "[a-zA-Z0-9_.-]+"}},
+		{"empty name", v, []string{"secret", "set", "", "--branch", "main"}, nil, "", 2, []string{`""`}},
+		{"name too long", v, []string{"secret", "set", strings.Repeat("A", 1000), "--branch", "main"}, nil, "", 2, []string{"SSM allows 1011"}},
+		{"branch and shared", v, []string{"secret", "set", "OK", "--branch", "main", "--shared"}, nil, "", 2, []string{"--branch and --shared"}},
+		{"empty stdin", "", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"empty"}},
+		{"only a newline", "\n", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"empty"}},
+		{"value too big", strings.Repeat("x", 4097), []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"4097 bytes", "4 KB"}},
+		{"no branch", v, []string{"secret", "set", "OK"}, nil, "", 2, []string{"no branch", "--branch", "AWS_BRANCH"}},
+		{"no app id", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {}}`, 2, []string{"no app id", "--app-id", "AWS_APP_ID"}},
+		{"bad app id", v, []string{"secret", "set", "OK", "--branch", "main", "--app-id", "a/b"}, nil, "", 2, []string{`app id "a/b"`}},
+		{"bad prefix", v, []string{"secret", "set", "OK", "--branch", "main", "--prefix", "amplify"}, nil, "", 2, []string{`prefix "amplify"`}},
+		{"context not a string", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {"appId": 7}}`, 2, []string{`"appId" must be a string`}},
+		{"two names", v, []string{"secret", "set", "A1", "B1", "--branch", "main"}, nil, "", 2, []string{"exactly one"}},
+		{"unknown flag", v, []string{"secret", "set", "OK", "--brnch", "main"}, nil, "", 2, []string{"--brnch"}},
+		{"unknown command", v, []string{"secret", "sett", "OK"}, nil, "", 2, []string{"sett"}},
+		{"remove names and all", "", []string{"secret", "remove", "A1", "--all", "--yes", "--branch", "main"}, nil, "", 2, []string{"--all"}},
+		{"remove without name", "", []string{"secret", "remove", "--yes", "--branch", "main"}, nil, "", 2, []string{"NAME or --all"}},
+		{"remove bad name", "", []string{"secret", "remove", "a b", "--yes", "--branch", "main"}, nil, "", 2, []string{`"a b"`}},
+		{"get bad name", "", []string{"secret", "get", "a:b", "--branch", "main"}, nil, "", 2, []string{`"a:b"`}},
+		{"copy without target", "", []string{"secret", "copy", "--from-branch", "main"}, nil, "", 2, []string{"--to-branch"}},
+		{"copy onto itself", "", []string{"secret", "copy", "--from-branch", "a/b", "--to-branch", "a-b"}, nil, "", 2, []string{"same path"}},
+		{"list branch and shared", "", []string{"secret", "list", "--branch", "main", "--shared"}, nil, "", 2, []string{"--branch and --shared"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.cdk != "" {
+				writeFile(t, e.dir+"/cdk.json", tt.cdk)
+			}
+			for k, v := range tt.vars {
+				e.vars[k] = v
+			}
+			e.put("/amplify/testapp/main/KEEP", fake("main", 99))
+			r := e.mustRun(tt.code, tt.stdin, tt.args...)
+			wantContains(t, "stderr", r.stderr, tt.stderr...)
+			if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/main/KEEP": fake("main", 99)}); diff != "" {
+				t.Errorf("parameters changed (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestResolution(t *testing.T) {
+	v := fake("res", 0)
+	tests := []struct {
+		name string
+		cdk  string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"flags win", `{"context": {"appId": "ctxapp", "branch": "ctxbranch"}}`, map[string]string{"AWS_APP_ID": "envapp", "AWS_BRANCH": "envbranch"},
+			[]string{"--app-id", "flagapp", "--branch", "flagbranch"}, "/amplify/flagapp/flagbranch/K1"},
+		{"cdk.json context next", `{"context": {"appId": "ctxapp", "branch": "ctxbranch", "fnenvPrefix": "/ctx"}}`, map[string]string{"AWS_APP_ID": "envapp", "AWS_BRANCH": "envbranch"},
+			nil, "/ctx/ctxapp/ctxbranch/K1"},
+		{"environment last", `{"context": {}}`, map[string]string{"AWS_APP_ID": "envapp", "AWS_BRANCH": "env/branch"},
+			nil, "/amplify/envapp/env-branch/K1"},
+		{"--cdk-json elsewhere", "", nil, []string{"--cdk-json", "other/cdk.json"}, "/amplify/otherapp/otherbranch/K1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.cdk != "" {
+				writeFile(t, e.dir+"/cdk.json", tt.cdk)
+			}
+			writeFile(t, e.dir+"/other/cdk.json", `{"context": {"appId": "otherapp", "branch": "otherbranch"}}`)
+			e.vars = tt.vars
+			e.mustRun(0, v, append([]string{"secret", "set", "K1"}, tt.args...)...)
+			if diff := cmp.Diff(e.params(), map[string]string{tt.want: v}); diff != "" {
+				t.Errorf("parameters (-got +want):\n%s", diff)
+			}
+		})
+	}
+	t.Run("missing --cdk-json", func(t *testing.T) {
+		e := newEnv(t)
+		r := e.mustRun(2, v, "secret", "set", "K1", "--branch", "main", "--cdk-json", "nope.json")
+		wantContains(t, "stderr", r.stderr, "--cdk-json", "nope.json")
+	})
+}
+
+func TestResolutionFromGit(t *testing.T) {
+	e := newEnv(t)
+	gitInit(t, e.dir, "feature/git-branch")
+	v := fake("git", 0)
+	a, out, errb := e.app(v)
+	a.NoGit = false
+	args := []string{"secret", "set", "K1"}
+	e.finish(a.Run(t.Context(), args), out, errb, args)
+	if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/feature-git-branch/K1": v}); diff != "" {
+		t.Errorf("parameters (-got +want):\n%s\nstderr: %s", diff, errb)
+	}
+}
+
+func TestGet(t *testing.T) {
+	e := newEnv(t)
+	branch := e.seed("main", "ONLY_BRANCH", "BOTH")
+	shared := e.seed("", "ONLY_SHARED", "BOTH")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		not    []string
+	}{
+		{"branch", []string{"ONLY_BRANCH", "--branch", "main"}, 0,
+			[]string{"/amplify/testapp/main/ONLY_BRANCH", "branch main", "version:", "last modified:", "hidden"}, nil},
+		{"branch wins", []string{"BOTH", "--branch", "main"}, 0, []string{"/amplify/testapp/main/BOTH", "source:         branch main"}, nil},
+		{"shared fallback", []string{"ONLY_SHARED", "--branch", "main"}, 0,
+			[]string{"/amplify/shared/testapp/ONLY_SHARED", "shared (not set on branch main)"}, nil},
+		{"--shared", []string{"BOTH", "--shared"}, 0, []string{"/amplify/shared/testapp/BOTH"}, []string{"/amplify/testapp/main/BOTH"}},
+		{"--reveal", []string{"BOTH", "--branch", "main", "--reveal"}, 0, []string{"value:          " + branch["BOTH"]}, []string{shared["BOTH"]}},
+		{"--reveal shared", []string{"BOTH", "--shared", "--reveal"}, 0, []string{shared["BOTH"]}, []string{branch["BOTH"]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.mustRun(tt.code, "", append([]string{"secret", "get"}, tt.args...)...)
+			wantContains(t, "stdout", r.stdout, tt.stdout...)
+			for _, n := range tt.not {
+				if strings.Contains(r.stdout, n) {
+					t.Errorf("stdout contains %q:\n%s", n, r.stdout)
+				}
+			}
+		})
+	}
+	t.Run("not found", func(t *testing.T) {
+		r := e.mustRun(1, "", "secret", "get", "NOPE", "--branch", "main")
+		wantContains(t, "stderr", r.stderr, "NOPE is not set", "/amplify/testapp/main/NOPE", "/amplify/shared/testapp/NOPE", "fnenv secret set NOPE --branch main")
+		if strings.Contains(r.stderr, "app id") {
+			t.Errorf("the app id is known, yet:\n%s", r.stderr)
+		}
+	})
+	t.Run("unknown app id", func(t *testing.T) {
+		r := e.mustRun(1, "", "secret", "get", "BOTH", "--branch", "main", "--app-id", "testap")
+		wantContains(t, "stderr", r.stderr, `app id "testap" (from --app-id) may be wrong`)
+	})
+}
+
+// TestList lists 30 branch and 28 shared secrets (5 in both) across pages.
+func TestList(t *testing.T) {
+	e := newEnv(t)
+	br := append(names("BRANCH", 25), names("BOTH", 5)...)
+	sh := append(names("SHARED", 23), names("BOTH", 5)...)
+	e.seed("main", br...)
+	e.seed("", sh...)
+	e.seed("other", names("OTHER", 3)...) // another branch: not listed
+	r := e.mustRun(0, "", "secret", "list", "--branch", "main")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		f := regexp.MustCompile(`\s{2,}`).Split(l, -1)
+		if len(f) == 4 && f[0] != "NAME" {
+			got = append(got, f[0]+" "+f[1]+" v"+f[2])
+		}
+	}
+	var want []string
+	for _, n := range names("BOTH", 5) {
+		want = append(want, n+" branch (overrides shared) v1", n+" shared (overridden on branch) v1")
+	}
+	for _, n := range names("BRANCH", 25) {
+		want = append(want, n+" branch v1")
+	}
+	for _, n := range names("SHARED", 23) {
+		want = append(want, n+" shared v1")
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("rows (-got +want):\n%s\nstdout:\n%s", diff, r.stdout)
+	}
+	wantContains(t, "stdout", r.stdout, "30 on branch main, 28 shared, 5 shared overridden by the branch")
+
+	t.Run("--shared", func(t *testing.T) {
+		r := e.mustRun(0, "", "secret", "list", "--shared")
+		if n := strings.Count(r.stdout, "  shared  "); n != 28 {
+			t.Errorf("%d shared rows, want 28:\n%s", n, r.stdout)
+		}
+		if strings.Contains(r.stdout, "BRANCH_") {
+			t.Errorf("branch secrets listed with --shared:\n%s", r.stdout)
+		}
+	})
+	t.Run("empty branch of a known app", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("other", "K1")
+		r := e.mustRun(0, "", "secret", "list", "--branch", "main")
+		wantContains(t, "stdout", r.stdout, "no secrets on branch main")
+	})
+	t.Run("unknown app id", func(t *testing.T) {
+		r := e.mustRun(1, "", "secret", "list", "--branch", "main", "--app-id", "nosuchapp")
+		wantContains(t, "stderr", r.stderr, "/amplify/nosuchapp/", `app id "nosuchapp" (from --app-id) may be wrong`)
+	})
+}
+
+func TestRemove(t *testing.T) {
+	t.Run("names in chunks, some not found", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("main", names("S", 26)...)
+		shared := e.seed("", names("S", 3)...)
+		args := append([]string{"secret", "remove", "--branch", "main", "--yes", "NOPE_1", "NOPE_2"}, names("S", 12)...)
+		r := e.mustRun(1, "", args...)
+		wantContains(t, "stdout", r.stdout, "removed 12 from branch main", "not found on branch main (/amplify/testapp/main/): NOPE_1, NOPE_2")
+		wantContains(t, "stderr", r.stderr, "2 of 14 secrets were not found")
+		got := e.params()
+		if len(got) != 26-12+3 {
+			t.Errorf("%d parameters left, want %d", len(got), 26-12+3)
+		}
+		for n, v := range shared {
+			if got["/amplify/shared/testapp/"+n] != v {
+				t.Errorf("shared %s touched", n)
+			}
+		}
+	})
+	t.Run("--all removes the branch's only", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("main", names("S", 27)...)
+		e.seed("", names("S", 26)...)
+		e.seed("other", "S_00")
+		r := e.mustRun(0, "", "secret", "remove", "--all", "--branch", "main", "--yes")
+		wantContains(t, "stdout", r.stdout, "removed 27 from branch main")
+		got := e.params()
+		if len(got) != 27 {
+			t.Errorf("%d parameters left, want 26 shared + 1 of branch other", len(got))
+		}
+		for p := range got {
+			if strings.HasPrefix(p, "/amplify/testapp/main/") {
+				t.Errorf("%s left", p)
+			}
+		}
+	})
+	t.Run("--all --shared removes the shared only", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("main", names("S", 11)...)
+		e.seed("", names("S", 21)...)
+		r := e.mustRun(0, "", "secret", "remove", "--all", "--shared", "--yes")
+		wantContains(t, "stdout", r.stdout, "removed 21 from shared")
+		got := e.params()
+		if len(got) != 11 {
+			t.Errorf("%d parameters left, want the branch's 11", len(got))
+		}
+	})
+	t.Run("no terminal, no --yes: refused", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("main", "S_00")
+		r := e.mustRun(2, "y\n", "secret", "remove", "S_00", "--branch", "main")
+		wantContains(t, "stderr", r.stderr, "--yes", "not a terminal")
+		if len(e.params()) != 1 {
+			t.Error("removed without confirmation")
+		}
+	})
+	for _, tt := range []struct {
+		answer string
+		code   int
+		left   int
+	}{{"y", 0, 0}, {"yes", 0, 0}, {"n", 1, 2}, {"", 1, 2}} {
+		t.Run("terminal answers "+tt.answer, func(t *testing.T) {
+			e := newEnv(t)
+			e.seed("main", "S_00", "S_01")
+			ft := &fakeTerm{lines: []string{tt.answer}}
+			e.term = ft
+			e.mustRun(tt.code, "", "secret", "remove", "--all", "--branch", "main")
+			if got := len(e.params()); got != tt.left {
+				t.Errorf("%d left, want %d", got, tt.left)
+			}
+			if len(ft.prompts) != 1 || !strings.Contains(ft.prompts[0], "/amplify/testapp/main/") {
+				t.Errorf("prompts %q do not say what is removed", ft.prompts)
+			}
+		})
+	}
+	t.Run("--all on an empty branch", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("", "S_00")
+		r := e.mustRun(0, "", "secret", "remove", "--all", "--branch", "main", "--yes")
+		wantContains(t, "stdout", r.stdout, "nothing removed")
+	})
+	t.Run("--all under an unknown app id", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("main", "S_00")
+		r := e.mustRun(1, "", "secret", "remove", "--all", "--branch", "main", "--yes", "--app-id", "other")
+		wantContains(t, "stderr", r.stderr, "may be wrong")
+		if len(e.params()) != 1 {
+			t.Error("removed something")
+		}
+	})
+}
+
+func TestCopy(t *testing.T) {
+	e := newEnv(t)
+	src := e.seed("main", names("S", 26)...)
+	dst := map[string]string{"S_00": fake("feature", 0), "S_01": fake("feature", 1), "EXTRA": fake("feature", 2)}
+	for n, v := range dst {
+		e.put("/amplify/testapp/feature-x/"+n, v)
+	}
+	r := e.mustRun(0, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x")
+	wantContains(t, "stdout", r.stdout, "copied 24 secrets", "24 new, 0 overwritten, 2 skipped", "S_00, S_01")
+	got := e.params()
+	for n, v := range src {
+		want := v
+		if dv, ok := dst[n]; ok {
+			want = dv
+		}
+		if g := got["/amplify/testapp/feature-x/"+n]; g != want {
+			t.Errorf("feature-x/%s = %q, want %q", n, g, want)
+		}
+	}
+	if p, _ := e.param("/amplify/testapp/feature-x/S_05"); p.Type != "SecureString" {
+		t.Errorf("copy is %s, want SecureString", p.Type)
+	}
+	r = e.mustRun(0, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x", "--overwrite")
+	wantContains(t, "stdout", r.stdout, "0 new, 26 overwritten, 0 skipped")
+	got = e.params()
+	for n, v := range src {
+		if g := got["/amplify/testapp/feature-x/"+n]; g != v {
+			t.Errorf("after --overwrite feature-x/%s = %q, want %q", n, g, v)
+		}
+	}
+	if got["/amplify/testapp/feature-x/EXTRA"] != dst["EXTRA"] {
+		t.Error("EXTRA, absent from the source, was touched")
+	}
+	t.Run("empty source", func(t *testing.T) {
+		r := e.mustRun(1, "", "secret", "copy", "--from-branch", "nothing-here", "--to-branch", "x2")
+		wantContains(t, "stderr", r.stderr, "branch nothing-here has no secrets", "nothing to copy")
+	})
+}
