@@ -1,0 +1,218 @@
+package codegen_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/codegen/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func readSpec(t *testing.T, file string) spec.Function {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fn spec.Function
+	if err := json.Unmarshal(data, &fn); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return fn
+}
+
+// TestGolden generates each testdata/<case>/spec.json and compares it with
+// testdata/<case>/env.go; -update rewrites env.go.
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/*/spec.json")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, specFile := range dirs {
+		dir := filepath.Dir(specFile)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			got, err := codegen.Generate(readSpec(t, specFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join(dir, "env.go")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./codegen -update)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", golden, diff)
+			}
+			if first, _, _ := strings.Cut(string(got), "\n"); first != codegen.Header {
+				t.Errorf("first line = %q, want %q", first, codegen.Header)
+			}
+		})
+	}
+}
+
+// The output depends on the function's name and variables only: not on
+// literal values (which may differ per branch) nor on their order.
+func TestGenerateDeterministic(t *testing.T) {
+	a := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
+		"NAME":    {Kind: spec.Literal, Value: "World"},
+		"API_KEY": {Kind: spec.Secret, Secret: "MY_API_KEY"},
+	})
+	b := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
+		"NAME":    {Kind: spec.Literal, Value: "Feature branch"},
+		"API_KEY": {Kind: spec.Secret, Secret: "MY_API_KEY"},
+	})
+	b.Variables[0], b.Variables[1] = b.Variables[1], b.Variables[0]
+	ga, err := codegen.Generate(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := codegen.Generate(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(ga), string(gb)); diff != "" {
+		t.Errorf("literal values or order changed the output (-a +b):\n%s", diff)
+	}
+	if bytes.Contains(ga, []byte("World")) {
+		t.Errorf("a literal's value reached the generated code")
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   spec.Function
+		want string
+	}{
+		{
+			name: "every problem at once",
+			fn: spec.Function{Name: "bad name", Variables: []spec.Variable{
+				{Name: "A", Kind: spec.Literal},
+				{Name: "LAMBDA", Kind: spec.Literal},
+				{Name: "API_KEY", Kind: spec.Secret, Secret: "MY/KEY"},
+				{Name: "api_key", Kind: spec.Literal},
+				{Name: "OTHER", Kind: "value"},
+			}},
+			want: `codegen: function "bad name": name must match ^[a-zA-Z0-9_-]+$ (Lambda's rule for function names)
+codegen: function "bad name": env key "A" must match ^[a-zA-Z][a-zA-Z0-9_]+$ (Lambda's rule for environment variable keys)
+codegen: function "bad name": env key "LAMBDA": Go field "Lambda" is reserved by the generated Env struct
+codegen: function "bad name": env key "API_KEY": ` + spec.ValidateSecretName("MY/KEY").Error() + `
+codegen: function "bad name": env keys "API_KEY" and "api_key" both map to Go field "APIKey"
+codegen: function "bad name": env key "OTHER": kind "value" is neither "literal" nor "secret"`,
+		},
+		{
+			name: "a field that is no Go identifier",
+			fn:   spec.Function{Name: "f", Variables: []spec.Variable{{Name: "X1", Field: "x-1", Kind: spec.Literal}}},
+			want: `codegen: function "f": env key "X1": Go field "x-1" is not an exported Go identifier`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := codegen.Generate(tt.fn)
+			if got != nil || err == nil {
+				t.Fatalf("Generate = %d bytes, %v; want an error", len(got), err)
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWrite(t *testing.T) {
+	root := t.TempDir()
+	fn := readSpec(t, "testdata/say-hello/spec.json")
+	file := filepath.Join(root, "app/functions/say-hello/env/env.go")
+	other := filepath.Join(root, "app/functions/say-hello/env/keep.txt")
+
+	// First write creates the env directory and the file.
+	changed, err := codegen.Write(root, fn)
+	if err != nil || !changed {
+		t.Fatalf("first Write = %v, %v; want changed", changed, err)
+	}
+	want, _ := codegen.Generate(fn)
+	if got, _ := os.ReadFile(file); !bytes.Equal(got, want) {
+		t.Fatalf("%s does not hold Generate's output", file)
+	}
+	if err := os.WriteFile(other, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Same bytes: untouched, mtime too.
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(file, old, old); err != nil {
+		t.Fatal(err)
+	}
+	changed, err = codegen.Write(root, fn)
+	if err != nil || changed {
+		t.Errorf("second Write = %v, %v; want unchanged", changed, err)
+	}
+	if st, _ := os.Stat(file); !st.ModTime().Equal(old) {
+		t.Errorf("mtime changed to %v though the bytes were the same", st.ModTime())
+	}
+
+	// New bytes: replaced, the rest of the directory kept, no temp file left.
+	fn.Variables = append(fn.Variables, spec.Variable{Name: "TOKEN", Field: "Token", Kind: spec.Secret, Secret: "TOKEN"})
+	changed, err = codegen.Write(root, fn)
+	if err != nil || !changed {
+		t.Errorf("third Write = %v, %v; want changed", changed, err)
+	}
+	if got, _ := os.ReadFile(file); !bytes.Contains(got, []byte(`v.Get("TOKEN")`)) {
+		t.Errorf("%s was not rewritten", file)
+	}
+	if st, _ := os.Stat(file); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode = %v, want 0644", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(file))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{"env.go", "keep.txt"}, names); diff != "" {
+		t.Errorf("env dir (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	root := t.TempDir()
+	for _, entry := range []string{"", "/abs/fn", "../outside", "app/../../x", "app/fn/", "./app/fn", ".", `app\fn`} {
+		fn := spec.Function{Name: "f", Entry: entry}
+		changed, err := codegen.Write(root, fn)
+		want := `codegen: function "f": entry "` + entry + `" must be a clean, relative, slash-separated path inside the module, like "app/functions/say-hello"`
+		if changed || err == nil || err.Error() != strings.ReplaceAll(want, `"`+entry+`"`, quote(entry)) {
+			t.Errorf("Write(entry %q) = %v, %v; want %s", entry, changed, err, want)
+		}
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("a failed Write left %d entries in the module root", len(entries))
+	}
+
+	// A spec Generate refuses writes nothing.
+	fn := spec.Function{Name: "f", Entry: "app/f", Variables: []spec.Variable{{Name: "A", Kind: spec.Literal}}}
+	if changed, err := codegen.Write(root, fn); changed || err == nil {
+		t.Errorf("Write(bad spec) = %v, %v; want an error", changed, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "app")); !os.IsNotExist(err) {
+		t.Errorf("a failed Write created the entry's directory")
+	}
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
