@@ -1,0 +1,135 @@
+// Command app is the fnenv sample: a CDK app with two team stacks,
+// payments and notifications, whose stack names carry the branch so that
+// every branch deploys side by side.
+//
+//	cdk synth --all -c branch=feature/login
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fnenv/fnenv/constructs/backend"
+	"github.com/fnenv/fnenv/constructs/function"
+)
+
+func main() { os.Exit(run()) }
+
+func run() (code int) {
+	defer jsii.Close()
+	// Problems found at synth come back as a panic from jsii: print the
+	// message alone, without the JavaScript and Go stacks.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(os.Stderr, cleanPanic(r))
+			code = 1
+		}
+	}()
+
+	app := awscdk.NewApp(nil)
+	NewPaymentsStack(app, "Payments", nil)
+	NewNotificationsStack(app, "Notifications", nil)
+	app.Synth(nil)
+	return 0
+}
+
+// TeamStackProps are the props of a team's stack.
+type TeamStackProps struct {
+	awscdk.StackProps
+	// LogLevel is given to every function of the stack. Default: "info".
+	LogLevel string
+}
+
+func newTeamStack(scope constructs.Construct, id string, props *TeamStackProps) (awscdk.Stack, string) {
+	var p TeamStackProps
+	if props != nil {
+		p = *props
+	}
+	if p.LogLevel == "" {
+		p.LogLevel = "info"
+	}
+	return backend.NewStack(scope, id, &p.StackProps), p.LogLevel
+}
+
+// NewPaymentsStack is the payments team's stack: charging and refunding
+// with Stripe, whose key differs per branch (secret STRIPE_KEY).
+func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackProps) awscdk.Stack {
+	stack, logLevel := newTeamStack(scope, id, props)
+	function.New(stack, "Charge", &function.Props{
+		Name:  "charge",
+		Entry: "app/functions/charge",
+		Environment: map[string]function.Value{
+			"STRIPE_KEY":      function.Secret("STRIPE_KEY"),
+			"SENTRY_DSN":      function.Secret("SENTRY_DSN"),
+			"CURRENCY":        function.Literal("usd"),
+			"STRIPE_API_BASE": function.Literal("https://api.stripe.com"),
+			"LOG_LEVEL":       function.Literal(logLevel),
+		},
+		MemorySize: 256,
+		Timeout:    awscdk.Duration_Seconds(jsii.Number(10)),
+	})
+	function.New(stack, "Refund", &function.Props{
+		Name:  "refund",
+		Entry: "app/functions/refund",
+		Environment: map[string]function.Value{
+			"STRIPE_KEY": function.Secret("STRIPE_KEY"),
+			// The Stripe SDK's older examples read STRIPE_API_KEY: one
+			// secret, two variables.
+			"STRIPE_API_KEY": function.Secret("STRIPE_KEY"),
+			"SENTRY_DSN":     function.Secret("SENTRY_DSN"),
+			"LOG_LEVEL":      function.Literal(logLevel),
+		},
+		SecretsMaxAge: awscdk.Duration_Minutes(jsii.Number(1)),
+	})
+	return stack
+}
+
+// NewNotificationsStack is the notifications team's stack: receipts by
+// e-mail and alerts to Slack, sharing the error tracker's DSN with payments.
+func NewNotificationsStack(scope constructs.Construct, id string, props *TeamStackProps) awscdk.Stack {
+	stack, logLevel := newTeamStack(scope, id, props)
+	function.New(stack, "SendReceipt", &function.Props{
+		Name:  "send-receipt",
+		Entry: "app/functions/send-receipt",
+		Environment: map[string]function.Value{
+			"SENDER_EMAIL": function.Literal("receipts@example.com"),
+			"SENTRY_DSN":   function.Secret("SENTRY_DSN"),
+			"LOG_LEVEL":    function.Literal(logLevel),
+		},
+	})
+	function.New(stack, "NotifySlack", &function.Props{
+		Name:  "notify-slack",
+		Entry: "app/functions/notify-slack",
+		Environment: map[string]function.Value{
+			"SLACK_WEBHOOK_URL": function.Secret("SLACK_WEBHOOK_URL"),
+			"SENTRY_DSN":        function.Secret("SENTRY_DSN"),
+			"SLACK_CHANNEL":     function.Literal("#payments-alerts"),
+			"LOG_LEVEL":         function.Literal(logLevel),
+		},
+		Architecture: awslambda.Architecture_X86_64(),
+	})
+	return stack
+}
+
+// cleanPanic returns the message of a panic from synth, without the
+// JavaScript stack that jsii appends.
+func cleanPanic(r any) string {
+	msg := fmt.Sprint(r)
+	if err, ok := r.(error); ok {
+		msg = err.Error()
+	}
+	var keep []string
+	for _, line := range strings.Split(msg, "\n") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "Error: ") && len(keep) > 0 {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return strings.TrimRight(strings.Join(keep, "\n"), "\n")
+}

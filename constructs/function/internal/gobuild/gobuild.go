@@ -1,0 +1,389 @@
+// Package gobuild compiles Lambda handlers (Go main packages) into
+// "bootstrap" binaries for the provided.al2023 runtime, many at once and
+// through a content-addressed cache, without jsii: the construct calls it
+// at synth, tests call it directly.
+//
+// A binary is reproducible: the same source, Go version and flags give the
+// same bytes, so the asset CDK hashes from it is the same on every branch.
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Flags are the go build flags of every handler (PRODUCT.md "Build").
+var Flags = []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags=-s -w -buildid="}
+
+// BinaryName is the file the provided.al2023 runtime runs.
+const BinaryName = "bootstrap"
+
+// Target is one handler to build.
+type Target struct {
+	// Name names the function in error messages.
+	Name string
+	// Entry is the handler's main package, relative to the module root,
+	// slash-separated, e.g. "app/functions/charge".
+	Entry string
+	// GOARCH is "arm64" or "amd64".
+	GOARCH string
+}
+
+// Result is the outcome of building one Target.
+type Result struct {
+	// Dir holds exactly one file, BinaryName; it is inside the cache, so do
+	// not write to it.
+	Dir string
+	// Key is the cache key: a hash of everything that goes into the binary.
+	Key string
+	// Cached is true when the binary came from the cache without a build.
+	Cached bool
+	// Err is a *CompileError when go build failed, another error otherwise.
+	Err error
+}
+
+// CompileError is a failed go build of a function's entry.
+type CompileError struct {
+	Name, Entry string
+	// Output is what the compiler printed.
+	Output string
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("function %q: build: go build ./%s failed:\n%s", e.Name, e.Entry, strings.TrimRight(e.Output, "\n"))
+}
+
+// Builder builds handlers of one Go module.
+type Builder struct {
+	// ModuleRoot is the directory holding go.mod.
+	ModuleRoot string
+	// CacheDir holds built binaries as <CacheDir>/<key>/bootstrap.
+	// Default: <ModuleRoot>/.fnenv/build.
+	CacheDir string
+	// Jobs bounds the builds that run at once. Default: GOMAXPROCS.
+	Jobs int
+	// Go is the go command. Default: "go".
+	Go string
+}
+
+func (b *Builder) goCmd() string {
+	if b.Go != "" {
+		return b.Go
+	}
+	return "go"
+}
+
+func (b *Builder) cacheDir() string {
+	if b.CacheDir != "" {
+		return b.CacheDir
+	}
+	return filepath.Join(b.ModuleRoot, ".fnenv", "build")
+}
+
+// Build builds every target, at most Jobs at once, and returns one Result
+// per target in the order given. A target whose key is in the cache is not
+// built again.
+func (b *Builder) Build(ctx context.Context, targets []Target) []Result {
+	results := make([]Result, len(targets))
+	keys, err := b.Keys(ctx, targets)
+	if err != nil {
+		for i := range results {
+			results[i].Err = err
+		}
+		return results
+	}
+	jobs := b.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	// Two functions may share a key (same entry and arch): build it once.
+	var mu sync.Mutex
+	once := map[string]*sync.Once{}
+	done := map[string]Result{}
+	var g errgroup.Group
+	g.SetLimit(jobs)
+	for i, t := range targets {
+		key := keys[i]
+		mu.Lock()
+		o, ok := once[key]
+		if !ok {
+			o = &sync.Once{}
+			once[key] = o
+		}
+		mu.Unlock()
+		g.Go(func() error {
+			o.Do(func() {
+				r := b.buildOne(ctx, t, key)
+				mu.Lock()
+				done[key] = r
+				mu.Unlock()
+			})
+			mu.Lock()
+			r := done[key]
+			mu.Unlock()
+			if ce := (*CompileError)(nil); errors.As(r.Err, &ce) && ce.Name != t.Name {
+				r.Err = &CompileError{Name: t.Name, Entry: t.Entry, Output: ce.Output}
+			}
+			results[i] = r
+			return nil
+		})
+	}
+	g.Wait()
+	return results
+}
+
+func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
+	dir := filepath.Join(b.cacheDir(), key)
+	if fi, err := os.Stat(filepath.Join(dir, BinaryName)); err == nil && fi.Mode().IsRegular() {
+		return Result{Dir: dir, Key: key, Cached: true}
+	}
+	if err := os.MkdirAll(b.cacheDir(), 0o755); err != nil {
+		return Result{Key: key, Err: err}
+	}
+	tmp, err := os.MkdirTemp(b.cacheDir(), ".tmp-"+key[:12]+"-")
+	if err != nil {
+		return Result{Key: key, Err: err}
+	}
+	defer os.RemoveAll(tmp)
+	args := append([]string{"build"}, Flags...)
+	args = append(args, "-o", filepath.Join(tmp, BinaryName), "./"+t.Entry)
+	cmd := exec.CommandContext(ctx, b.goCmd(), args...)
+	cmd.Dir = b.ModuleRoot
+	cmd.Env = buildEnv(t.GOARCH)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if out.Len() == 0 {
+			out.WriteString(err.Error())
+		}
+		return Result{Key: key, Err: &CompileError{Name: t.Name, Entry: t.Entry, Output: out.String()}}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return Result{Key: key, Err: err}
+	}
+	// Publish atomically: a reader sees no directory or a complete one.
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, BinaryName)); serr != nil {
+			return Result{Key: key, Err: fmt.Errorf("function %q: build: %w", t.Name, err)}
+		}
+	}
+	return Result{Dir: dir, Key: key}
+}
+
+func buildEnv(goarch string) []string {
+	env := os.Environ()
+	return append(env, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch, "GOTOOLCHAIN=local")
+}
+
+// listed is what `go list -json` says of a package, the fields the key needs.
+type listed struct {
+	ImportPath string
+	Dir        string
+	Name       string
+	Standard   bool
+	Module     *struct {
+		Path, Version string
+		Main          bool
+		Replace       *struct{ Path, Version, Dir string }
+	}
+	GoFiles, CgoFiles, SFiles, HFiles, SysoFiles, EmbedFiles []string
+	Deps                                                     []string
+}
+
+var listFields = "ImportPath,Dir,Name,Standard,Module,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,Deps"
+
+// Keys returns the cache key of each target: a hash of the Go version and
+// settings, GOARCH, the flags, go.mod and go.sum, and, for every package in
+// the entry's dependency closure, the files of main-module (and locally
+// replaced) packages or module@version of the others. It runs one
+// `go list -deps` per GOARCH for all targets.
+func (b *Builder) Keys(ctx context.Context, targets []Target) ([]string, error) {
+	base := sha256.New()
+	goenv, err := b.output(ctx, "", "env", "GOVERSION", "GOFLAGS", "GOEXPERIMENT", "GOAMD64", "GOARM64")
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(base, "goenv %q\nflags %q\n", goenv, Flags)
+	for _, f := range []string{"go.mod", "go.sum"} {
+		data, err := os.ReadFile(filepath.Join(b.ModuleRoot, f))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		fmt.Fprintf(base, "%s %x\n", f, sha256.Sum256(data))
+	}
+	baseSum := base.Sum(nil)
+
+	byArch := map[string][]int{}
+	for i, t := range targets {
+		byArch[t.GOARCH] = append(byArch[t.GOARCH], i)
+	}
+	keys := make([]string, len(targets))
+	fileHash := map[string]string{} // per file, shared across arches
+	for arch, idx := range byArch {
+		args := []string{"list", "-e", "-deps", "-tags", "lambda.norpc", "-json=" + listFields}
+		seen := map[string]bool{}
+		for _, i := range idx {
+			if p := "./" + targets[i].Entry; !seen[p] {
+				seen[p] = true
+				args = append(args, p)
+			}
+		}
+		out, err := b.output(ctx, arch, args...)
+		if err != nil {
+			return nil, err
+		}
+		pkgs := map[string]*listed{}
+		byDir := map[string]*listed{}
+		dec := json.NewDecoder(strings.NewReader(out))
+		for {
+			var p listed
+			if err := dec.Decode(&p); err == io.EOF {
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("go list: %w", err)
+			}
+			pkgs[p.ImportPath] = &p
+			byDir[filepath.Clean(p.Dir)] = &p
+		}
+		pkgSums := map[string]string{}
+		for _, i := range idx {
+			t := targets[i]
+			root := byDir[filepath.Join(b.ModuleRoot, filepath.FromSlash(t.Entry))]
+			h := sha256.New()
+			h.Write(baseSum)
+			fmt.Fprintf(h, "arch %s\nentry %s\n", arch, t.Entry)
+			if root == nil {
+				// go list found nothing there: the build will say why.
+				fmt.Fprintf(h, "unlisted\n")
+			} else {
+				closure := append([]string{root.ImportPath}, root.Deps...)
+				sort.Strings(closure)
+				for _, ip := range closure {
+					s, ok := pkgSums[ip]
+					if !ok {
+						s, err = packageSum(pkgs[ip], ip, fileHash)
+						if err != nil {
+							return nil, err
+						}
+						pkgSums[ip] = s
+					}
+					fmt.Fprintf(h, "pkg %s %s\n", ip, s)
+				}
+			}
+			keys[i] = hex.EncodeToString(h.Sum(nil))[:32]
+		}
+	}
+	return keys, nil
+}
+
+func packageSum(p *listed, ip string, fileHash map[string]string) (string, error) {
+	switch {
+	case p == nil:
+		return "missing", nil
+	case p.Standard:
+		return "std", nil // the Go version covers it
+	case p.Module != nil && !p.Module.Main && (p.Module.Replace == nil || p.Module.Replace.Version != ""):
+		s := p.Module.Path + "@" + p.Module.Version
+		if r := p.Module.Replace; r != nil {
+			s += "=>" + r.Path + "@" + r.Version
+		}
+		return s, nil
+	}
+	// Main module, a local replacement or no module: hash the files.
+	var names []string
+	for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.SFiles, p.HFiles, p.SysoFiles, p.EmbedFiles} {
+		names = append(names, list...)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		file := filepath.Join(p.Dir, filepath.FromSlash(n))
+		s, ok := fileHash[file]
+		if !ok {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return "", fmt.Errorf("hash %s: %w", path.Join(ip, n), err)
+			}
+			s = fmt.Sprintf("%x", sha256.Sum256(data))
+			fileHash[file] = s
+		}
+		fmt.Fprintf(h, "%s %s\n", n, s)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (b *Builder) output(ctx context.Context, goarch string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, b.goCmd(), args...)
+	cmd.Dir = b.ModuleRoot
+	if goarch != "" {
+		cmd.Env = buildEnv(goarch)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go %s: %w: %s", args[0], err, strings.TrimSpace(stderr.String()))
+	}
+	return string(out), nil
+}
+
+// Placeholder returns a directory holding a stand-in bootstrap, the asset of
+// functions whose stack CDK does not bundle (context aws:cdk:bundling-stacks,
+// as for `cdk deploy OtherStack` or unit tests).
+func Placeholder(moduleRoot string) (string, error) {
+	dir := filepath.Join(moduleRoot, ".fnenv", "placeholder")
+	file := filepath.Join(dir, BinaryName)
+	want := []byte("#!/bin/sh\necho 'fnenv: this stack was synthesized without bundling; synth it again to deploy it' >&2\nexit 1\n")
+	if got, err := os.ReadFile(file); err == nil && bytes.Equal(got, want) {
+		return dir, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp := file + "." + randHex()
+	if err := os.WriteFile(tmp, want, 0o755); err != nil {
+		return "", err
+	}
+	return dir, os.Rename(tmp, file)
+}
+
+func randHex() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ModuleRoot returns the directory holding go.mod, walking up from dir.
+func ModuleRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
+		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod in %s or any parent: run the CDK app from inside its Go module", abs)
+		}
+		d = parent
+	}
+}
