@@ -3,9 +3,11 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fnenv/fnenv/app/functions/notify-slack/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is an alert to post.
@@ -16,10 +18,24 @@ type Request struct {
 // Response says where it was posted.
 type Response struct {
 	Channel string `json:"channel"`
+	// Resolved shows the secrets the function resolved, masked.
+	Resolved map[string]string `json:"resolved"`
 }
 
 func handle(ctx context.Context, req Request) (Response, error) {
-	return Response{Channel: os.Getenv("SLACK_CHANNEL")}, nil
+	e, err := env.Load(ctx) // cached: no SSM call until FNENV_MAX_AGE has passed
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{
+		Channel:  e.SlackChannel,
+		Resolved: map[string]string{"SLACK_WEBHOOK_URL": resolver.Mask(e.SlackWebhookURL), "SENTRY_DSN": resolver.Mask(e.SentryDsn)},
+	}, nil
 }
 
-func main() { lambda.Start(handle) }
+func main() {
+	// Resolve at cold start, in Lambda's init phase: a missing secret fails
+	// init with an error naming it, before any invocation.
+	env.MustLoad(context.Background())
+	lambda.Start(handle)
+}

@@ -5,6 +5,9 @@ import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fnenv/fnenv/app/functions/refund/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is a refund to make.
@@ -16,10 +19,29 @@ type Request struct {
 type Response struct {
 	Charge   string `json:"charge"`
 	Refunded bool   `json:"refunded"`
+	// Resolved shows the secrets the function resolved, masked.
+	Resolved map[string]string `json:"resolved"`
 }
 
 func handle(ctx context.Context, req Request) (Response, error) {
-	return Response{Charge: req.Charge, Refunded: true}, nil
+	e, err := env.Load(ctx) // cached: no SSM call until FNENV_MAX_AGE has passed
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{
+		Charge:   req.Charge,
+		Refunded: true,
+		Resolved: map[string]string{
+			"STRIPE_KEY":     resolver.Mask(e.StripeKey),
+			"STRIPE_API_KEY": resolver.Mask(e.StripeAPIKey),
+			"SENTRY_DSN":     resolver.Mask(e.SentryDsn),
+		},
+	}, nil
 }
 
-func main() { lambda.Start(handle) }
+func main() {
+	// Resolve at cold start, in Lambda's init phase: a missing secret fails
+	// init with an error naming it, before any invocation.
+	env.MustLoad(context.Background())
+	lambda.Start(handle)
+}

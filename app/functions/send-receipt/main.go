@@ -3,9 +3,11 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fnenv/fnenv/app/functions/send-receipt/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is a receipt to send.
@@ -18,10 +20,25 @@ type Request struct {
 type Response struct {
 	From string `json:"from"`
 	To   string `json:"to"`
+	// Resolved shows the secrets the function resolved, masked.
+	Resolved map[string]string `json:"resolved"`
 }
 
 func handle(ctx context.Context, req Request) (Response, error) {
-	return Response{From: os.Getenv("SENDER_EMAIL"), To: req.To}, nil
+	e, err := env.Load(ctx) // cached: no SSM call until FNENV_MAX_AGE has passed
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{
+		From:     e.SenderEmail,
+		To:       req.To,
+		Resolved: map[string]string{"SENTRY_DSN": resolver.Mask(e.SentryDsn)},
+	}, nil
 }
 
-func main() { lambda.Start(handle) }
+func main() {
+	// Resolve at cold start, in Lambda's init phase: a missing secret fails
+	// init with an error naming it, before any invocation.
+	env.MustLoad(context.Background())
+	lambda.Start(handle)
+}

@@ -1,0 +1,83 @@
+package ssmproxy_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/internal/ssmproxy"
+)
+
+// backend answers every GetParameters with no parameter.
+func backend(t *testing.T) string {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Write([]byte(`{"Parameters":[],"InvalidParameters":[]}`))
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+func client(url string) *ssm.Client {
+	return ssm.New(ssm.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// codes calls GetParameters n times and returns each call's error code
+// ("" for success), as the SDK decodes it.
+func codes(t *testing.T, c *ssm.Client, n int) []string {
+	var out []string
+	for range n {
+		_, err := c.GetParameters(context.Background(), &ssm.GetParametersInput{Names: []string{"/a", "/b"}})
+		var ae smithy.APIError
+		switch {
+		case err == nil:
+			out = append(out, "")
+		case errors.As(err, &ae):
+			out = append(out, ae.ErrorCode())
+		default:
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestProxy(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []ssmproxy.Option
+		want []string
+	}{
+		{"passes through", nil, []string{"", ""}},
+		{"throttles the first", []ssmproxy.Option{ssmproxy.ThrottleFirst(2)}, []string{"ThrottlingException", "ThrottlingException", ""}},
+		{"admits a burst, then throttles", []ssmproxy.Option{ssmproxy.WithRate(0.001, 2)}, []string{"", "", "ThrottlingException"}},
+		{"denies access", []ssmproxy.Option{ssmproxy.DenyAccess("/b")}, []string{"AccessDeniedException"}},
+		{"denies other names only", []ssmproxy.Option{ssmproxy.DenyAccess("/c")}, []string{""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := ssmproxy.New(t, backend(t), tt.opts...)
+			got := codes(t, client(p.URL), len(tt.want))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("error codes (-want +got):\n%s", diff)
+			}
+			reqs := p.Requests()
+			if len(reqs) != len(tt.want) || reqs[0].Target != "AmazonSSM.GetParameters" || !cmp.Equal(reqs[0].Names, []string{"/a", "/b"}) {
+				t.Errorf("requests = %+v, want %d GetParameters of /a, /b", reqs, len(tt.want))
+			}
+		})
+	}
+}

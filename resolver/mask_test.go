@@ -1,0 +1,26 @@
+package resolver_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/fnenv/fnenv/resolver"
+)
+
+func TestMask(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"short", "****"},
+		{"fifteen_chars__", "****"},
+		{"sk_test_fake_main_0042", "****0042"},
+	} {
+		if got := resolver.Mask(tt.in); got != tt.want {
+			t.Errorf("Mask(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func ExampleMask() {
+	fmt.Println(resolver.Mask("sk_test_fake_main_0042"))
+	// Output: ****0042
+}
