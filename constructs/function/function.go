@@ -217,6 +217,10 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	// "Resource" makes the Lambda the default child, so its logical ID is
 	// the construct id without a suffix.
 	f.lambda = awslambda.NewFunction(f, jsii.String("Resource"), lp)
+	// The object key is the asset's content hash: a new binary is a new key,
+	// so the function is updated without an object version.
+	awscdk.Annotations_Of(f).AcknowledgeWarning(jsii.String("@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified"),
+		jsii.String("the object key is the asset's content hash"))
 	f.grant(props.SecretsKey)
 
 	if len(f.problems) == 0 && f.reg.codegenEnabled() {
