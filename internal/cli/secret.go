@@ -87,7 +87,11 @@ func (r *runner) set(ctx context.Context, name, branch string, shared bool, kmsK
 	if err != nil {
 		return r.app.awsError("PutParameter", path, err)
 	}
-	fmt.Fprintf(r.app.Stdout, "set %s on %s: %s version %d\n", name, where(id.Backend, shared), path, out.Version)
+	at := "branch " + id.Branch
+	if shared {
+		at = "shared"
+	}
+	fmt.Fprintf(r.app.Stdout, "set %s on %s: %s, version %d\n", name, at, path, out.Version)
 	return nil
 }
 

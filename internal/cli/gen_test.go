@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/codegen/spec"
+)
+
+// recordingWriter stands in for codegen.Write: it records what it is asked
+// to write and reports entries in changed as changed.
+type recordingWriter struct {
+	root    string
+	fns     []spec.Function
+	changed map[string]bool
+}
+
+func (w *recordingWriter) write(root string, fn spec.Function) (bool, error) {
+	w.root = root
+	w.fns = append(w.fns, fn)
+	return w.changed[fn.Entry], nil
+}
+
+func genEnv(t *testing.T, app string) (*tenv, *recordingWriter) {
+	e := newEnv(t)
+	writeFile(t, filepath.Join(e.dir, "go.mod"), "module example.com/app\n")
+	cdk, err := json.Marshal(map[string]any{"app": app, "context": map[string]any{"appId": "checkapp", "other": 42}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(e.dir, "cdk.json"), string(cdk))
+	return e, &recordingWriter{changed: map[string]bool{"app/functions/charge": true, "app/functions/report": true}}
+}
+
+func (e *tenv) runGen(w *recordingWriter, args ...string) result {
+	e.t.Helper()
+	a, out, errb := e.app("")
+	a.WriteEnv = w.write
+	args = append([]string{"gen"}, args...)
+	return e.finish(a.Run(e.t.Context(), args), out, errb, args)
+}
+
+func TestGen(t *testing.T) {
+	fixture, err := filepath.Abs(filepath.Join("testdata", "cdk.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := fixtureRecords()
+	wantFns := []spec.Function{recs["charge"].Function, recs["notify"].Function, recs["refund"].Function, recs["report"].Function}
+	wantOut := "wrote app/functions/charge/env/env.go\nwrote app/functions/report/env/env.go\n4 env packages, 2 changed\n"
+
+	t.Run("synthesizes the app as the CDK CLI does", func(t *testing.T) {
+		// The "app" copies the fixture into CDK_OUTDIR and keeps the
+		// context it was given, as a CDK app's synth would read it.
+		e, w := genEnv(t, `cp -R "`+fixture+`/." "$CDK_OUTDIR" && printf %s "$CDK_CONTEXT_JSON" > context.json && echo synth-noise`)
+		r := e.runGen(w)
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if diff := cmp.Diff(r.stdout, wantOut); diff != "" {
+			t.Errorf("stdout (-got +want):\n%s", diff)
+		}
+		wantContains(t, "stderr", r.stderr, "synth-noise")
+		if diff := cmp.Diff(w.fns, wantFns); diff != "" {
+			t.Errorf("functions written (-got +want):\n%s", diff)
+		}
+		if w.root != e.dir {
+			t.Errorf("module root %s, want %s", w.root, e.dir)
+		}
+		data, err := os.ReadFile(filepath.Join(e.dir, "context.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(data, &got); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"aws:cdk:bundling-stacks": []any{}, "branch": GenBranch, "appId": "checkapp", "other": float64(42)}
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("CDK_CONTEXT_JSON (-got +want):\n%s", diff)
+		}
+	})
+	t.Run("resolved branch is passed", func(t *testing.T) {
+		e, w := genEnv(t, `cp -R "`+fixture+`/." "$CDK_OUTDIR" && printf %s "$CDK_CONTEXT_JSON" > context.json`)
+		if r := e.runGen(w, "--branch", "feature/x"); r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		data, _ := os.ReadFile(filepath.Join(e.dir, "context.json"))
+		var got map[string]any
+		_ = json.Unmarshal(data, &got)
+		if got["branch"] != "feature/x" {
+			t.Errorf("branch %v, want feature/x", got["branch"])
+		}
+	})
+	t.Run("--assembly", func(t *testing.T) {
+		e, w := genEnv(t, "false")
+		r := e.runGen(w, "--assembly", fixture)
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if diff := cmp.Diff(r.stdout, wantOut); diff != "" {
+			t.Errorf("stdout (-got +want):\n%s", diff)
+		}
+	})
+	t.Run("module root above the working directory", func(t *testing.T) {
+		e, w := genEnv(t, "false")
+		sub := filepath.Join(e.dir, "deploy")
+		writeFile(t, filepath.Join(sub, "cdk.json"), `{"app": "false"}`)
+		e.dir = sub
+		if r := e.runGen(w, "--assembly", fixture); r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if want := filepath.Dir(sub); w.root != want {
+			t.Errorf("module root %s, want %s", w.root, want)
+		}
+	})
+	for _, tt := range []struct {
+		name, app string
+		args      []string
+		code      int
+		stderr    []string
+	}{
+		{"app fails", "echo compile error >&2; exit 3", nil, 1, []string{"compile error", "synthesizing the CDK app", "exit status 3"}},
+		{"app writes nothing", "true", nil, 1, []string{"no cloud assembly"}},
+		{"no app", "", nil, 2, []string{`needs "app"`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, w := genEnv(t, tt.app)
+			r := e.runGen(w, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			wantContains(t, "stderr", r.stderr, tt.stderr...)
+			if len(w.fns) > 0 {
+				t.Errorf("wrote %d env packages", len(w.fns))
+			}
+		})
+	}
+	t.Run("one entry, two specs", func(t *testing.T) {
+		e, w := genEnv(t, "false")
+		a, b := recs["charge"], recs["refund"]
+		b.Function.Entry = a.Function.Entry
+		md := map[string]any{}
+		for _, r := range []spec.Record{a, b} {
+			data, _ := json.Marshal(r)
+			md["/"+r.Path] = []any{map[string]any{"type": spec.MetadataType, "data": string(data)}}
+		}
+		m, _ := json.Marshal(map[string]any{"artifacts": map[string]any{"S": map[string]any{"type": "aws:cloudformation:stack", "metadata": md}}})
+		writeFile(t, filepath.Join(e.dir, "asm", "manifest.json"), string(m))
+		r := e.runGen(w, "--assembly", "asm")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		}
+		wantContains(t, "stderr", r.stderr, "share entry \"app/functions/charge\"")
+		if len(w.fns) > 0 {
+			t.Errorf("wrote %d env packages", len(w.fns))
+		}
+	})
+}
