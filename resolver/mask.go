@@ -1,14 +1,16 @@
 package resolver
 
 // Mask returns a form of a secret's value safe to show in a log line or a
-// demo: "****" and, for values of 16 bytes or more, their last 4 bytes
-// ("****0042"); "" stays "" so that an empty value is visible as such.
+// demo: its first 4 and last 2 bytes around "…" ("sk_test_fake_main_0042"
+// → "sk_t…42"), so that two values can be told apart without either being
+// readable. Values under 12 bytes, where 6 bytes would be half or more of
+// the value, become "****"; "" stays "" so that an empty value shows.
 func Mask(value string) string {
 	switch {
 	case value == "":
 		return ""
-	case len(value) < 16:
+	case len(value) < 12:
 		return "****"
 	}
-	return "****" + value[len(value)-4:]
+	return value[:4] + "…" + value[len(value)-2:]
 }

@@ -11,8 +11,9 @@ func TestMask(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"", ""},
 		{"short", "****"},
-		{"fifteen_chars__", "****"},
-		{"sk_test_fake_main_0042", "****0042"},
+		{"eleven_char", "****"},
+		{"twelve_chars", "twel…rs"},
+		{"sk_test_fake_main_0042", "sk_t…42"},
 	} {
 		if got := resolver.Mask(tt.in); got != tt.want {
 			t.Errorf("Mask(%q) = %q, want %q", tt.in, got, tt.want)
@@ -22,5 +23,5 @@ func TestMask(t *testing.T) {
 
 func ExampleMask() {
 	fmt.Println(resolver.Mask("sk_test_fake_main_0042"))
-	// Output: ****0042
+	// Output: sk_t…42
 }
