@@ -186,21 +186,34 @@ func (l *Loader[T]) Load(ctx context.Context) (*T, error) {
 }
 
 // refresh resolves the environment once for all concurrent callers: the
-// first runs the fetch under its own context, the others wait for it (so a
-// waiter's own deadline does not cut the wait short; the fetch is bounded
-// by the first caller's deadline or DefaultTimeout).
+// first runs the fetch under its own context (bounded by its deadline or
+// DefaultTimeout); the others wait for it, each until its own deadline.
 func (l *Loader[T]) refresh(ctx context.Context) (*T, error) {
-	v, err, _ := l.group.Do("", func() (any, error) {
+	var leader atomic.Bool // whether this call's fetch is the one running
+	ch := l.group.DoChan("", func() (any, error) {
+		leader.Store(true)
 		// A Load that waited for another's fetch may find it fresh.
 		if e := l.cur.Load(); e != nil && (e.forever || l.opts.now().Sub(e.at) < e.maxAge) {
 			return e.v, nil
 		}
 		return l.fetch(ctx)
 	})
-	if err != nil {
-		return nil, err
+	done := ctx.Done()
+	for {
+		select {
+		case r := <-ch:
+			if r.Err != nil {
+				return nil, r.Err
+			}
+			return r.Val.(*T), nil
+		case <-done:
+			if leader.Load() { // our own fetch ends by this deadline, with its detailed error
+				done = nil
+				continue
+			}
+			return nil, l.errorf("waiting for secrets being resolved by a concurrent Load: %w", ctx.Err())
+		}
 	}
-	return v.(*T), nil
 }
 
 func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {

@@ -437,6 +437,30 @@ func TestLoadConcurrentColdShareOneFetch(t *testing.T) {
 	}
 }
 
+func TestLoadWaiterStopsAtItsOwnDeadline(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	c, _ := setup(t, spec, ssmproxy.WithLatency(time.Second))
+	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
+	l := newLoader(spec)
+	first := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := l.Load(ctx)
+		first <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the first Load's fetch is under way
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := l.Load(ctx)
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "concurrent Load") {
+		t.Fatalf("waiting Load error = %v, want its own deadline reported", err)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("the first Load failed: %v", err)
+	}
+}
+
 func TestLoadDotenv(t *testing.T) {
 	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
