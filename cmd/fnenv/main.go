@@ -20,12 +20,17 @@ func main() { os.Exit(run()) }
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &cli.App{
+	return newApp().Run(ctx, os.Args[1:])
+}
+
+// newApp is the command on the process's streams and terminal, with the
+// real code generator.
+func newApp() *cli.App {
+	return &cli.App{
 		Stdin:    os.Stdin,
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
 		Term:     cli.TTY{In: os.Stdin, Out: os.Stderr},
 		WriteEnv: codegen.Write,
 	}
-	return app.Run(ctx, os.Args[1:])
 }

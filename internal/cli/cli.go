@@ -248,6 +248,9 @@ Exit codes: 0 ok, 1 failed (check failed, not found, AWS refused), 2 usage.`,
 	}
 	secret.AddCommand(r.setCmd(), r.getCmd(), r.listCmd(), r.removeCmd(), r.checkCmd(), r.copyCmd())
 	root.AddCommand(secret, r.genCmd())
+	for _, c := range append(secret.Commands(), root.Commands()...) {
+		c.DisableFlagsInUseLine = true // each Use line spells out its flags
+	}
 	return root
 }
 

@@ -23,7 +23,7 @@ const GenBranch = "fnenv-gen"
 func (r *runner) genCmd() *cobra.Command {
 	var branch, assembly string
 	c := &cobra.Command{
-		Use:   "gen [--assembly DIR]",
+		Use:   "gen [--branch B] [--assembly DIR]",
 		Short: "Regenerate every env package",
 		Long: `Regenerate the env package of every function: synthesize the CDK app named by
 cdk.json's "app" into a temporary directory (as the CDK CLI runs it, without

@@ -375,7 +375,7 @@ func (r *runner) removeCmd() *cobra.Command {
 	var branch string
 	var shared, all, yes bool
 	c := &cobra.Command{
-		Use:   "remove NAME... [--branch B | --shared] [--yes] | remove --all [--branch B | --shared] [--yes]",
+		Use:   "remove (NAME... | --all) [--branch B | --shared] [--yes]",
 		Short: "Remove secrets from the branch, or with --shared the shared ones",
 		Long: `Remove the named secrets from the branch (or with --shared the shared ones);
 --all removes every secret of the branch (or with --shared every shared one),

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/internal/ssmproxy"
 )
 
 func TestSetFromStdin(t *testing.T) {
@@ -310,8 +312,19 @@ func TestRemove(t *testing.T) {
 		e.seed("main", names("S", 27)...)
 		e.seed("", names("S", 26)...)
 		e.seed("other", "S_00")
+		p := ssmproxy.New(t, srv.URL)
+		t.Setenv("AWS_ENDPOINT_URL", p.URL)
 		r := e.mustRun(0, "", "secret", "remove", "--all", "--branch", "main", "--yes")
 		wantContains(t, "stdout", r.stdout, "removed 27 from branch main")
+		var sizes []int
+		for _, req := range p.Requests() {
+			if req.Target == "AmazonSSM.DeleteParameters" {
+				sizes = append(sizes, len(req.Names))
+			}
+		}
+		if diff := cmp.Diff(sizes, []int{10, 10, 7}); diff != "" {
+			t.Errorf("DeleteParameters names per call (-got +want), SSM allows 10:\n%s", diff)
+		}
 		got := e.params()
 		if len(got) != 27 {
 			t.Errorf("%d parameters left, want 26 shared + 1 of branch other", len(got))
