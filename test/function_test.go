@@ -216,7 +216,7 @@ func TestBranchesSynthesizeSideBySideWithIdenticalAssets(t *testing.T) {
 	// GIVEN the same app for two branches, handlers compiled
 	type synthesized struct {
 		stackName, prefix, s3Key string
-		resources               []any
+		resources                []any
 	}
 	var got []synthesized
 	for _, branch := range []string{"main", "feature/login"} {

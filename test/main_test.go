@@ -55,6 +55,9 @@ func newApp(o appOptions) awscdk.App {
 		backend.ContextBranch:   o.branch,
 		function.ContextCodegen: false,
 	}
+	if o.appID == "-" { // no app id
+		delete(ctx, backend.ContextAppID)
+	}
 	if !o.bundle {
 		ctx["aws:cdk:bundling-stacks"] = []any{}
 	}

@@ -196,9 +196,13 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		f.problems = append(f.problems, err)
 	}
 
+	// With problems, synth fails listing them all; an environment the
+	// Lambda construct rejects (a reserved key) would stop at the first.
 	env := map[string]*string{}
-	for k, v := range f.spec.Environment(b, maxAge) {
-		env[k] = jsii.String(v)
+	if len(f.problems) == 0 {
+		for k, v := range f.spec.Environment(b, maxAge) {
+			env[k] = jsii.String(v)
+		}
 	}
 	lp := &awslambda.FunctionProps{
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),

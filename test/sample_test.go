@@ -1,0 +1,148 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/codegen/spec"
+)
+
+// TestSampleTemplates synthesizes the sample app for two branches with the
+// pinned CDK CLI, as `make synth` does, with CDK's template validation on;
+// then runs cfn-lint on the templates and checks that only parameter
+// names reach them.
+func TestSampleTemplates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the CDK CLI and compiles the sample's handlers")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cdk := os.Getenv("CDK_CLI")
+	if cdk == "" {
+		cdk = filepath.Join(root, ".tools", "node_modules", ".bin", "cdk")
+	}
+	if _, err := os.Stat(cdk); err != nil {
+		t.Fatalf("CDK CLI not found (%v): run `make deps` or set CDK_CLI", err)
+	}
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Fatalf("cfn-lint not found: pip install cfn-lint (TOOLCHAIN.md)")
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CDK_VALIDATION=") && !strings.HasPrefix(kv, "AWS_APP_ID=") && !strings.HasPrefix(kv, "AWS_BRANCH=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "CDK_DISABLE_VERSION_CHECK=1")
+
+	assetsOf := map[string][]string{}
+	for _, branch := range []string{"main", "feature/login"} {
+		// GIVEN the sample app, WHEN it synthesizes for the branch
+		out := t.TempDir()
+		cmd := exec.Command(cdk, "synth", "--quiet", "-c", "branch="+branch, "-o", out)
+		cmd.Dir, cmd.Env = root, env
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("cdk synth -c branch=%s: %v\n%s", branch, err, b)
+		}
+		safe := spec.SafeBranch(branch)
+
+		// THEN cfn-lint finds no error in its templates
+		templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
+		if len(templates) != 2 {
+			t.Fatalf("branch %s: got templates %v, want Payments and Notifications", branch, templates)
+		}
+		cmd = exec.Command(lint, append([]string{"--format", "parseable", "--non-zero-exit-code", "error", "--"}, templates...)...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("cfn-lint on branch %s: %v\n%s", branch, err, b)
+		}
+
+		// THEN each function's record, environment and assets agree, and a
+		// secret variable reaches the template as a name only
+		var records []spec.Record
+		for _, stack := range []string{"Payments-" + safe, "Notifications-" + safe} {
+			rs, _ := readRecords(t, out, stack)
+			records = append(records, rs...)
+			data, err := os.ReadFile(filepath.Join(out, stack+".template.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSampleTemplate(t, stack, data, rs)
+		}
+		var names []string
+		for _, r := range records {
+			names = append(names, r.Function.Name)
+		}
+		sort.Strings(names)
+		if diff := cmp.Diff(names, []string{"charge", "notify-slack", "refund", "send-receipt"}); diff != "" {
+			t.Errorf("branch %s: functions (-got +want):\n%s", branch, diff)
+		}
+		assets, _ := filepath.Glob(filepath.Join(out, "asset.*"))
+		for _, a := range assets {
+			assetsOf[branch] = append(assetsOf[branch], filepath.Base(a))
+		}
+	}
+	// THEN both branches have the same code assets
+	if diff := cmp.Diff(assetsOf["feature/login"], assetsOf["main"]); diff != "" || len(assetsOf["main"]) == 0 {
+		t.Errorf("assets of feature/login (-) and main (+) differ:\n%s", diff)
+	}
+}
+
+func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec.Record) {
+	t.Helper()
+	var tmpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties struct {
+				Environment struct{ Variables map[string]any }
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	var envs []map[string]any
+	for _, r := range tmpl.Resources {
+		if r.Type == "AWS::Lambda::Function" {
+			envs = append(envs, r.Properties.Environment.Variables)
+		}
+	}
+	if len(envs) != len(records) || len(envs) == 0 {
+		t.Fatalf("%s: %d Lambda functions, %d records", stack, len(envs), len(records))
+	}
+	secretsOf := map[string]bool{}
+	for _, r := range records {
+		secretsOf[spec.EncodeSecrets(r.Function.Variables)] = true
+		for _, v := range r.Function.SecretVariables() {
+			for _, env := range envs {
+				if _, ok := env[v.Name]; ok {
+					t.Errorf("%s: secret variable %s has an env var of its own", stack, v.Name)
+				}
+			}
+		}
+	}
+	for _, env := range envs {
+		got, _ := env[spec.EnvSecrets].(string)
+		if !secretsOf[got] {
+			t.Errorf("%s: %s = %q matches no record", stack, spec.EnvSecrets, got)
+		}
+		if _, err := spec.DecodeSecrets(got); err != nil {
+			t.Errorf("%s: %v", stack, err)
+		}
+	}
+	// No value of a secret can be in the template: none was ever given to
+	// synth. What must not appear is anything but names in FNENV_*.
+	if bytes.Contains(data, []byte("sk_")) {
+		t.Errorf("%s: template holds something like a Stripe key", stack)
+	}
+}
