@@ -1,0 +1,115 @@
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// module writes a standard-library-only module with a main package per
+// entry and a shared library package, and returns its root.
+func module(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	files := map[string]string{
+		"go.mod":         "module example.com/m\n\ngo 1.26\n",
+		"lib/lib.go":     "package lib\n\nconst Greeting = \"hello\"\n",
+		"a/main.go":      "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/m/lib\"\n)\n\nfunc main() { fmt.Println(lib.Greeting) }\n",
+		"b/main.go":      "package main\n\nfunc main() {}\n",
+		"broken/main.go": "package main\n\nfunc main() { nope() }\n",
+	}
+	for name, src := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestBuildCachesAndRebuildsOnChange(t *testing.T) {
+	root := module(t)
+	b := &Builder{ModuleRoot: root}
+	targets := []Target{{Name: "a", Entry: "a", GOARCH: "arm64"}, {Name: "b", Entry: "b", GOARCH: "arm64"}}
+
+	first := b.Build(context.Background(), targets)
+	for i, r := range first {
+		if r.Err != nil || r.Cached {
+			t.Fatalf("first build of %s: cached=%v err=%v", targets[i].Name, r.Cached, r.Err)
+		}
+		entries, _ := os.ReadDir(r.Dir)
+		if len(entries) != 1 || entries[0].Name() != BinaryName {
+			t.Errorf("%s: asset dir holds %v, want only %s", targets[i].Name, entries, BinaryName)
+		}
+	}
+	binA, _ := os.ReadFile(filepath.Join(first[0].Dir, BinaryName))
+
+	// Same source: from the cache, same key.
+	second := b.Build(context.Background(), targets)
+	for i, r := range second {
+		if r.Err != nil || !r.Cached || r.Key != first[i].Key {
+			t.Errorf("second build of %s: cached=%v key %s→%s err=%v", targets[i].Name, r.Cached, first[i].Key, r.Key, r.Err)
+		}
+	}
+
+	// A change in a package a imports rebuilds a, not b.
+	if err := os.WriteFile(filepath.Join(root, "lib/lib.go"), []byte("package lib\n\nconst Greeting = \"hi\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third := b.Build(context.Background(), targets)
+	if third[0].Key == first[0].Key || third[0].Cached {
+		t.Errorf("a after a change in lib: key unchanged or cached")
+	}
+	if third[1].Key != first[1].Key || !third[1].Cached {
+		t.Errorf("b after a change in lib (not imported): key changed or rebuilt")
+	}
+
+	// Reproducible: the same source in a fresh cache gives the same bytes.
+	if err := os.WriteFile(filepath.Join(root, "lib/lib.go"), []byte("package lib\n\nconst Greeting = \"hello\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := (&Builder{ModuleRoot: root, CacheDir: t.TempDir()}).Build(context.Background(), targets[:1])
+	again, _ := os.ReadFile(filepath.Join(fresh[0].Dir, BinaryName))
+	if fresh[0].Key != first[0].Key || !bytes.Equal(again, binA) {
+		t.Errorf("rebuild of the same source: key %s vs %s, equal bytes %v", fresh[0].Key, first[0].Key, bytes.Equal(again, binA))
+	}
+}
+
+func TestCompileErrorNamesTheFunctionAndShowsTheCompiler(t *testing.T) {
+	root := module(t)
+	res := (&Builder{ModuleRoot: root}).Build(context.Background(), []Target{
+		{Name: "broken-fn", Entry: "broken", GOARCH: "amd64"},
+		{Name: "fine", Entry: "b", GOARCH: "amd64"},
+	})
+	var ce *CompileError
+	if !errors.As(res[0].Err, &ce) {
+		t.Fatalf("got %v, want a *CompileError", res[0].Err)
+	}
+	msg := ce.Error()
+	for _, want := range []string{`function "broken-fn": build: go build ./broken failed:`, "undefined: nope"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if res[1].Err != nil {
+		t.Errorf("fine: %v", res[1].Err)
+	}
+}
+
+func TestModuleRoot(t *testing.T) {
+	root := module(t)
+	got, err := ModuleRoot(filepath.Join(root, "lib"))
+	if err != nil || got != root {
+		t.Errorf("ModuleRoot = %q, %v; want %q", got, err, root)
+	}
+	if _, err := ModuleRoot(t.TempDir()); err == nil {
+		t.Errorf("ModuleRoot outside a module: no error")
+	}
+}
