@@ -40,8 +40,10 @@ var (
 // registryOf returns the registry of the stage holding scope, creating it
 // and adding its aspect on first use.
 func registryOf(scope constructs.IConstruct) *registry {
-	var key constructs.IConstruct = awscdk.Stage_Of(scope)
-	if key == nil || key == constructs.IConstruct((awscdk.Stage)(nil)) {
+	var key constructs.IConstruct
+	if st := awscdk.Stage_Of(scope); st != nil {
+		key = st
+	} else {
 		key = scope.Node().Root()
 	}
 	registriesMu.Lock()
@@ -61,7 +63,13 @@ func registryOf(scope constructs.IConstruct) *registry {
 	case string:
 		r.codegen = v != "false"
 	}
-	awscdk.Aspects_Of(key).Add(r, nil)
+	// The aspect sits on a leaf of its own, so that it is called once
+	// rather than for every construct of the app (each call crosses jsii).
+	var target constructs.IConstruct = key
+	if c, ok := key.(constructs.Construct); ok {
+		target = constructs.NewConstruct(c, jsii.String("FnenvBuild"))
+	}
+	awscdk.Aspects_Of(target).Add(r, nil)
 	registries[key] = r
 	return r
 }
