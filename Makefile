@@ -33,6 +33,13 @@ deps: $(CDK)
 	$(GO) mod download
 	@command -v moto_server >/dev/null || { echo "moto_server not found: pip install 'moto[server]'" >&2; exit 1; }
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint not found: pip install cfn-lint" >&2; exit 1; }
+	@# The demo and the end-to-end test run the deployed arm64 bootstraps; on
+	@# another machine that takes qemu user-mode emulation.
+	@if [ "$$(uname -m)" != aarch64 ] && ! command -v qemu-aarch64-static >/dev/null && ! command -v qemu-aarch64 >/dev/null; then \
+		echo "installing qemu-user-static to run arm64 bootstraps"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq qemu-user-static >/dev/null; \
+	fi
 
 # --- the sample app ---------------------------------------------------------
 .PHONY: synth
@@ -76,4 +83,4 @@ bench: deps
 
 .PHONY: demo
 demo: deps
-	$(GO) run ./internal/demo
+	$(GO) run ./internal/demo/cmd/demo

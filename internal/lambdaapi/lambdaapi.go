@@ -9,12 +9,14 @@ package lambdaapi
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -194,7 +196,12 @@ func Start(bootstrap string, env []string) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bootstrap)
+	argv, err := command(bootstrap)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(append([]string{}, env...), "AWS_LAMBDA_RUNTIME_API="+srv.Addr)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out := &syncBuffer{}
@@ -222,6 +229,33 @@ func (f *Function) Stop() {
 	_ = f.cmd.Process.Kill()
 	<-f.exited
 	_ = f.srv.Close()
+}
+
+// command returns how to run bootstrap here: as it is when it was built for
+// this machine's architecture, else under qemu user-mode emulation (as SAM
+// local runs arm64 images on amd64), so the bytes that run are the bytes
+// deployed.
+func command(bootstrap string) ([]string, error) {
+	f, err := elf.Open(bootstrap)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an executable for Linux: %w", bootstrap, err)
+	}
+	machine := f.Machine
+	f.Close()
+	native := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[runtime.GOARCH]
+	if machine == native {
+		return []string{bootstrap}, nil
+	}
+	emulator := map[elf.Machine]string{elf.EM_AARCH64: "aarch64", elf.EM_X86_64: "x86_64"}[machine]
+	if emulator == "" {
+		return nil, fmt.Errorf("%s is built for %v, which this runner does not emulate", bootstrap, machine)
+	}
+	for _, name := range []string{"qemu-" + emulator + "-static", "qemu-" + emulator} {
+		if p, err := exec.LookPath(name); err == nil {
+			return []string{p, bootstrap}, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is built for %v and this machine is %s: install qemu user-mode emulation (Debian: apt-get install qemu-user-static)", bootstrap, machine, runtime.GOARCH)
 }
 
 type syncBuffer struct {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,14 @@ import (
 )
 
 func buildEcho(t *testing.T) string {
+	return buildEchoFor(t, runtime.GOARCH)
+}
+
+func buildEchoFor(t *testing.T, goarch string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./testdata/echo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the echo handler: %v\n%s", err, out)
 	}
@@ -62,6 +67,28 @@ func TestInvoke(t *testing.T) {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// The other Lambda architecture runs under qemu user-mode emulation.
+func TestInvokeOtherArchitecture(t *testing.T) {
+	other := map[string]string{"amd64": "arm64", "arm64": "amd64"}[runtime.GOARCH]
+	if other == "" {
+		t.Skipf("no other Lambda architecture than %s", runtime.GOARCH)
+	}
+	fn, err := Start(buildEchoFor(t, other), []string{"AWS_LAMBDA_FUNCTION_NAME=echo-" + other})
+	if err != nil {
+		t.Fatal(err) // names the missing emulator
+	}
+	defer fn.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, err := fn.Invoke(ctx, []byte(`{"say":"hi"}`))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, fn.Output())
+	}
+	if diff := cmp.Diff(`{"said":"hi","function":"echo-`+other+`"}`, string(got)); diff != "" {
+		t.Errorf("response (-want +got):\n%s", diff)
 	}
 }
 
