@@ -398,3 +398,42 @@ func readRecords(t *testing.T, dir, stack string) ([]spec.Record, string) {
 	}
 	return records, raw
 }
+
+func TestSecretsMaxAgeFromContext(t *testing.T) {
+	tests := []struct {
+		name    string
+		context any    // fnenvSecretsMaxAge; nil: unset
+		prop    awscdk.Duration
+		want    string // FNENV_MAX_AGE
+		wantErr string
+	}{
+		{name: "default", want: "5m0s"},
+		{name: "app-wide from context", context: "30s", want: "30s"},
+		{name: "zero keeps them for the execution environment's life", context: "0s", want: "0s"},
+		{name: "the function's own prop wins", context: "30s", prop: awscdk.Duration_Minutes(jsii.Number(2)), want: "2m0s"},
+		{name: "not a duration", context: "soon", wantErr: `secrets max age: context fnenvSecretsMaxAge=soon must be a Go duration`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			extra := map[string]any{}
+			if tt.context != nil {
+				extra[function.ContextSecretsMaxAge] = tt.context
+			}
+			app := newApp(appOptions{extra: extra})
+			stack := newStack(app, "MaxAge")
+			function.New(stack, "Fn", &function.Props{
+				Name: "max-age", Entry: hello, SecretsMaxAge: tt.prop,
+				Environment: map[string]function.Value{"API_KEY": function.Secret("API_KEY")},
+			})
+			if tt.wantErr != "" {
+				if got := synthError(app); !strings.Contains(got, tt.wantErr) {
+					t.Fatalf("synth error = %q, want it to contain %q", got, tt.wantErr)
+				}
+				return
+			}
+			if got := lambdaEnv(t, template(t, stack))["FNENV_MAX_AGE"]; got != tt.want {
+				t.Errorf("FNENV_MAX_AGE = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

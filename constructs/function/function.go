@@ -43,6 +43,13 @@ import (
 // Default: env packages are written.
 const ContextCodegen = "fnenvCodegen"
 
+// ContextSecretsMaxAge is the CDK context key holding the app-wide default
+// of Props.SecretsMaxAge, as a Go duration ("30s", "10m", "0s" for the life
+// of the execution environment), e.g. `cdk deploy -c fnenvSecretsMaxAge=30s`
+// for a branch whose secrets rotate often. A function's own SecretsMaxAge
+// wins. Default: DefaultSecretsMaxAge.
+const ContextSecretsMaxAge = "fnenvSecretsMaxAge"
+
 // DefaultSecretsMaxAge is how long a handler reuses resolved secrets
 // before the next Load reads them again.
 const DefaultSecretsMaxAge = 5 * time.Minute
@@ -173,7 +180,11 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		vars[k] = sv
 	}
 	f.spec = spec.NewFunction(props.Name, props.Entry, vars)
-	maxAge := maxAgeString(id, props.SecretsMaxAge)
+	maxAge, err := maxAgeString(scope, id, props.SecretsMaxAge)
+	if err != nil {
+		f.problems = append(f.problems, &spec.Problem{Function: props.Name, Subject: "secrets max age", Rule: err.Error()})
+		maxAge = DefaultSecretsMaxAge.String()
+	}
 
 	f.goarch = "arm64"
 	arch := props.Architecture
@@ -324,15 +335,24 @@ func (f *function) allProblems() []error {
 	return probs
 }
 
-func maxAgeString(id string, d awscdk.Duration) string {
+func maxAgeString(scope constructs.Construct, id string, d awscdk.Duration) (string, error) {
 	if d == nil {
-		return DefaultSecretsMaxAge.String()
+		v := scope.Node().TryGetContext(jsii.String(ContextSecretsMaxAge))
+		if v == nil {
+			return DefaultSecretsMaxAge.String(), nil
+		}
+		s, _ := v.(string)
+		age, err := time.ParseDuration(s)
+		if err != nil || age < 0 {
+			return "", fmt.Errorf("context %s=%v must be a Go duration of zero or more, like \"30s\" or \"10m\"", ContextSecretsMaxAge, v)
+		}
+		return age.String(), nil
 	}
 	if *d.IsUnresolved() {
 		panic(fmt.Sprintf("function.New(%q): SecretsMaxAge must be a concrete duration, not a token", id))
 	}
 	ms := *d.ToMilliseconds(nil)
-	return (time.Duration(ms) * time.Millisecond).String()
+	return (time.Duration(ms) * time.Millisecond).String(), nil
 }
 
 func unjoin(err error) []error {
