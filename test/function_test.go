@@ -402,7 +402,7 @@ func readRecords(t *testing.T, dir, stack string) ([]spec.Record, string) {
 func TestSecretsMaxAgeFromContext(t *testing.T) {
 	tests := []struct {
 		name    string
-		context any    // fnenvSecretsMaxAge; nil: unset
+		context any // fnenvSecretsMaxAge; nil: unset
 		prop    awscdk.Duration
 		want    string // FNENV_MAX_AGE
 		wantErr string
