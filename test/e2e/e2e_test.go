@@ -1,0 +1,214 @@
+// Package e2e deploys the sample app for two branches to a local AWS
+// (moto) with the pinned CDK CLI, runs each deployed function's bootstrap
+// under a local Lambda Runtime API server and checks what it resolved.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/internal/demo"
+	"github.com/fnenv/fnenv/resolver"
+)
+
+// maxAge is the sample's secrets max age for this test (CDK context
+// fnenvSecretsMaxAge), short so that a changed secret is picked up soon.
+const maxAge = 2 * time.Second
+
+// rotated is STRIPE_KEY's value on main after the change made mid-test.
+const rotated = "sk_test_fake_main_rotated_0077"
+
+func TestDeployBranchesAndResolve(t *testing.T) {
+	if testing.Short() {
+		t.Skip("deploys to a local AWS: minutes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := demo.Open(ctx, demo.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	cdkContext := []string{function_ContextSecretsMaxAge + "=" + maxAge.String()}
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.Bootstrap(ctx))
+	for _, b := range demo.Branches {
+		must(e.Synth(ctx, b, e.Outdir(b), cdkContext...))
+	}
+
+	// GIVEN no secret set, WHEN checking, THEN the check fails naming each.
+	out, err := e.Check(ctx, "main", e.Outdir("main"))
+	if err == nil {
+		t.Fatalf("fnenv secret check passed before any secret was set:\n%s", out)
+	}
+	for _, name := range []string{"STRIPE_KEY", "SENTRY_DSN", "SLACK_WEBHOOK_URL", "fnenv secret set STRIPE_KEY --branch main"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("check output does not name %q:\n%s", name, out)
+		}
+	}
+
+	// WHEN the secrets are set, THEN the check passes for both branches.
+	must(e.SetAll(ctx))
+	for _, b := range demo.Branches {
+		if out, err := e.Check(ctx, b, e.Outdir(b)); err != nil {
+			t.Fatalf("check --branch %s after setting every secret: %v\n%s", b, err, out)
+		}
+	}
+
+	// WHEN both branches are deployed side by side and every function runs,
+	// THEN each resolves its branch's values and the shared one.
+	for _, b := range demo.Branches {
+		must(e.Deploy(ctx, b, e.Outdir(b), cdkContext...))
+	}
+	configs := map[string]demo.Configuration{}
+	for _, b := range demo.Branches {
+		invs, err := e.InvokeAll(ctx, b, e.Outdir(b))
+		must(err)
+		if len(invs) < 4 {
+			t.Fatalf("branch %s: %d functions ran, want the sample's 4 or more", b, len(invs))
+		}
+		stacks, err := demo.ReadAssembly(e.Outdir(b))
+		must(err)
+		for _, inv := range invs {
+			configs[b+"/"+inv.Function] = inv.Config
+			want := map[string]string{}
+			for _, v := range functionSpec(t, stacks, inv.Function).SecretVariables() {
+				want[v.Name] = resolver.Mask(valueOf(v.Secret, b))
+			}
+			if diff := cmp.Diff(want, inv.Resolved); diff != "" {
+				t.Errorf("branch %s, function %s resolved (-want +got):\n%s", b, inv.Function, diff)
+			}
+			// refund sets its own max age; the others take the context's.
+			if got := inv.Config.Environment[spec.EnvMaxAge]; inv.Function != "refund" && got != maxAge.String() {
+				t.Errorf("branch %s, function %s: %s = %q, want %q", b, inv.Function, spec.EnvMaxAge, got, maxAge)
+			}
+		}
+	}
+	if a, b := resolver.Mask(demo.Values["STRIPE_KEY"]["main"]), resolver.Mask(demo.Values["STRIPE_KEY"]["feature/login"]); a == b {
+		t.Fatalf("the branches' fake STRIPE_KEY values mask alike (%s): the test could not tell them apart", a)
+	}
+
+	// GIVEN a running function, WHEN its secret changes, THEN it serves the
+	// new value, without redeploy, once the max age has passed.
+	t.Run("changed secret picked up after max age", func(t *testing.T) {
+		stacks, err := demo.ReadAssembly(e.Outdir("main"))
+		must(err)
+		var charge demo.DeployedFunction
+		var conf demo.Configuration
+		for _, st := range stacks {
+			for _, fn := range st.Functions {
+				if fn.Record.Function.Name == "charge" {
+					charge = fn
+					confs, err := e.Describe(ctx, st)
+					must(err)
+					conf = confs["charge"]
+				}
+			}
+		}
+		f, err := e.Start(charge, conf)
+		must(err)
+		defer f.Stop()
+		stripeKey := func() string {
+			resp, err := e.Invoke(ctx, f, map[string]any{"customer": "cus_e2e", "amount": 100})
+			must(err)
+			m, _ := resp["resolved"].(map[string]any)
+			s, _ := m["STRIPE_KEY"].(string)
+			return s
+		}
+		if got, want := stripeKey(), resolver.Mask(demo.Values["STRIPE_KEY"]["main"]); got != want {
+			t.Fatalf("before the change: STRIPE_KEY = %s, want %s", got, want)
+		}
+		must(e.SetSecret(ctx, "STRIPE_KEY", "main", rotated))
+		time.Sleep(maxAge + time.Second)
+		if got, want := stripeKey(), resolver.Mask(rotated); got != want {
+			t.Fatalf("after the change and the max age: STRIPE_KEY = %s, want %s", got, want)
+		}
+	})
+
+	// THEN no secret value is anywhere: the cloud assemblies, the generated
+	// packages, the deployed configurations, any process's output.
+	t.Run("canary scan", func(t *testing.T) {
+		canaries := []string{rotated}
+		for _, byBranch := range demo.Values {
+			for _, v := range byBranch {
+				canaries = append(canaries, v)
+			}
+		}
+		scan := func(where string, data []byte) {
+			for _, c := range canaries {
+				if strings.Contains(string(data), c) {
+					t.Errorf("a secret value (masked %s) appears in %s", resolver.Mask(c), where)
+				}
+			}
+		}
+		files := 0
+		for _, dir := range []string{filepath.Join(root, "cdk.out"), filepath.Join(root, "app")} {
+			must(filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				files++
+				scan(path, data)
+				return nil
+			}))
+		}
+		if files < 20 {
+			t.Errorf("scanned %d files under cdk.out and app/, want the assemblies and generated packages", files)
+		}
+		data, _ := json.Marshal(configs)
+		scan("the deployed function configurations", data)
+		if out := e.Output(); len(out) == 0 {
+			t.Error("no process output recorded: the scan would prove nothing")
+		} else {
+			scan("the output of the CDK CLI, the fnenv CLI and the functions", []byte(out))
+		}
+	})
+}
+
+// function_ContextSecretsMaxAge mirrors function.ContextSecretsMaxAge: this
+// package stays free of jsii, whose Node process it does not need.
+const function_ContextSecretsMaxAge = "fnenvSecretsMaxAge"
+
+func functionSpec(t *testing.T, stacks []demo.Stack, name string) spec.Function {
+	t.Helper()
+	for _, st := range stacks {
+		for _, fn := range st.Functions {
+			if fn.Record.Function.Name == name {
+				return fn.Record.Function
+			}
+		}
+	}
+	t.Fatalf("no function %q in the assembly", name)
+	return spec.Function{}
+}
+
+// valueOf is the value a function on branch resolves for secret: the
+// branch's own, else the shared one.
+func valueOf(secret, branch string) string {
+	if v, ok := demo.Values[secret][branch]; ok {
+		return v
+	}
+	return demo.Values[secret][""]
+}
