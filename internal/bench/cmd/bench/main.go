@@ -1,0 +1,115 @@
+// Command bench runs fnenv's benchmarks side by side with the approaches
+// users would otherwise pick and writes the report (docs/benchmarks.md):
+//
+//	go run ./internal/bench/cmd/bench -out docs/benchmarks.md
+//
+// It needs moto_server on PATH and the pinned CDK CLI in .tools. Run from
+// the module root. -quick runs fewer iterations, for trying it out.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fnenv/fnenv/internal/bench"
+	"github.com/fnenv/fnenv/internal/moto"
+)
+
+func main() {
+	out := flag.String("out", "", "write the Markdown report to this file (default: stdout)")
+	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
+	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst")
+	flag.Parse()
+	if err := run(*out, *quick, *skip); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out string, quick bool, skipList string) error {
+	ctx := context.Background()
+	start := time.Now()
+	skip := map[string]bool{}
+	for s := range strings.SplitSeq(skipList, ",") {
+		skip[s] = true
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat("go.mod"); err != nil {
+		return fmt.Errorf("run from the module root (no go.mod in %s)", root)
+	}
+	rep := &bench.Report{Machine: bench.ThisMachine(), Command: "make bench"}
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "[%s] "+format+"\n", append([]any{time.Since(start).Round(time.Second)}, args...)...)
+	}
+
+	iters := 60
+	if quick {
+		iters = 10
+	}
+	if !skip["resolution"] || !skip["burst"] {
+		m, err := moto.Start(ctx)
+		if err != nil {
+			return err
+		}
+		defer m.Stop()
+		if !skip["resolution"] {
+			logf("resolution latency: moto")
+			if rep.Resolution, err = bench.Resolution(ctx, m, bench.ResolutionConfig{Iterations: iters}); err != nil {
+				return err
+			}
+			logf("resolution latency: concurrent in-memory SSM")
+			if rep.Concurrent, err = bench.Resolution(ctx, m, bench.ResolutionConfig{Iterations: iters, Concurrent: true}); err != nil {
+				return err
+			}
+		}
+		if !skip["burst"] {
+			logf("burst")
+			cfg := bench.BurstConfig{}
+			if quick {
+				cfg.ColdStarts = 60
+			}
+			if rep.Burst, err = bench.Burst(ctx, m, cfg); err != nil {
+				return err
+			}
+		}
+	}
+	if !skip["warm"] {
+		logf("resolver Go benchmarks: %s", bench.ResolverBenchCommand)
+		if rep.GoBenches, rep.GoBenchOutput, err = bench.ResolverBenchmarks(ctx, root); err != nil {
+			return err
+		}
+	}
+	if !skip["size"] {
+		logf("binary sizes")
+		if rep.Binaries, err = bench.BinarySizes(ctx, root); err != nil {
+			return err
+		}
+	}
+	if !skip["synth"] {
+		logf("synth scaling")
+		cfg := bench.SynthConfig{Root: root, Log: os.Stderr}
+		if quick {
+			cfg.Sizes, cfg.WarmReps, cfg.ColdReps = []int{3}, 1, func(int) int { return 1 }
+		}
+		if rep.Synth, err = bench.Synth(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	rep.Total = time.Since(start)
+	var buf bytes.Buffer
+	rep.Write(&buf)
+	logf("done")
+	if out == "" {
+		_, err = os.Stdout.Write(buf.Bytes())
+		return err
+	}
+	return os.WriteFile(out, buf.Bytes(), 0o644)
+}

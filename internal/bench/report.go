@@ -1,0 +1,310 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Machine describes where the benchmarks ran.
+type Machine struct {
+	CPUs                        int
+	CPUModel, Memory, GoVersion string
+	Kernel, Moto                string
+	Date                        time.Time
+}
+
+// ThisMachine reads the machine's description.
+func ThisMachine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), Date: time.Now().UTC()}
+	m.CPUModel = procField("/proc/cpuinfo", "model name")
+	if kb := procField("/proc/meminfo", "MemTotal"); kb != "" {
+		var n int64
+		fmt.Sscanf(kb, "%d", &n)
+		m.Memory = fmt.Sprintf("%.1f GiB", float64(n)/(1<<20))
+	}
+	if out, err := exec.Command("uname", "-sr").Output(); err == nil {
+		m.Kernel = strings.TrimSpace(string(out))
+	}
+	if out, err := exec.Command("go", "version").Output(); err == nil {
+		m.GoVersion = strings.TrimSpace(string(out))
+	}
+	if out, err := exec.Command("moto_server", "--version").CombinedOutput(); err == nil {
+		m.Moto = strings.TrimSpace(string(out))
+	}
+	return m
+}
+
+func procField(file, key string) string {
+	f, err := os.Open(file)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// Report is everything `make bench` measured.
+type Report struct {
+	Machine                Machine
+	Command                string
+	Total                  time.Duration
+	Resolution, Concurrent *ResolutionResult
+	GoBenches              []GoBench
+	GoBenchOutput          string
+	Binaries               []Binary
+	Synth                  *SynthResult
+	Burst                  *BurstResult
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+// Write writes the report as Markdown.
+func (r *Report) Write(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	m := r.Machine
+	p("# fnenv benchmarks")
+	p("")
+	p("Written by `%s` (program `internal/bench/cmd/bench`) on %s; the whole run took %s.", r.Command, m.Date.Format("2006-01-02 15:04 MST"), r.Total.Round(time.Second))
+	p("Numbers are from this one run on a shared machine: other work ran on it at the same time, which is why")
+	p("every comparison is measured side by side and interleaved in the same run, never against older numbers.")
+	p("")
+	p("| machine | |")
+	p("|---|---|")
+	p("| CPUs (nproc) | %d |", m.CPUs)
+	p("| CPU model | %s |", m.CPUModel)
+	p("| memory | %s |", m.Memory)
+	p("| Go | %s |", m.GoVersion)
+	p("| kernel | %s |", m.Kernel)
+	p("| moto | %s |", m.Moto)
+	p("| CDK CLI | .tools/node_modules/.bin/cdk (aws-cdk 2.1148.1, pinned in .tools/package.json) |")
+	p("")
+	r.writeGoals(p)
+	if res := r.Resolution; res != nil {
+		p("## 1. Cold-start resolution latency")
+		p("")
+		p("%d secrets (%d set only as shared secrets, the others only on the branch), SecureStrings in moto behind", res.Config.Secrets, (res.Config.Secrets+1)/2)
+		p("`internal/ssmproxy` adding %s to every request. Each approach builds a fresh SSM client (`resolver.NewClient`:", res.Config.Latency)
+		p("`ssm.New` with static options — cheaper than the `config.LoadDefaultConfig` other tools use, so generous to them)")
+		p("and fnenv a fresh `Loader` each iteration: every iteration is a cold start. %d measured iterations per approach after", res.Config.Iterations)
+		p("%d discarded, the approaches interleaved in rotating order. Every resolution is checked value by value.", res.Config.Warmup)
+		p("")
+		p("moto serves one request at a time (a Python server: about 5 ms of work per GetParameters here), so the %d", res.Fnenv.Requests)
+		p("parallel requests of one round queue up behind each other in it, which SSM does not do. The same run therefore")
+		p("repeats the measurement with an in-memory SSM (`fakessm.go`: the same parameters, served concurrently in")
+		p("microseconds) behind the same proxy: that isolates what the client does from moto's queue.")
+		p("")
+		for _, x := range []struct {
+			title string
+			r     *ResolutionResult
+		}{{"moto behind the proxy", r.Resolution}, {"concurrent in-memory SSM behind the proxy", r.Concurrent}} {
+			if x.r == nil {
+				continue
+			}
+			q := x.r
+			p("### %s", x.title)
+			p("")
+			p("| approach | how | requests | p50 | p90 | min | max | p50 vs fnenv |")
+			p("|---|---|---|---|---|---|---|---|")
+			for _, a := range []Approach{q.RoundTrip, q.OneRound, q.Fnenv, q.TwoRounds, q.Sequential} {
+				p("| %s | %s | %d | %s | %s | %s | %s | %s |", a.Name, a.How, a.Requests, ms(a.Stats.P50), ms(a.Stats.P90), ms(a.Stats.Min), ms(a.Stats.Max), ratio(a.Stats.P50, q.Fnenv.Stats.P50))
+			}
+			p("")
+			p("- fnenv / one round trip (p50): **%s** (goal ≤ 1.3x); fnenv / the same requests sent bare in one round: %s.", ratio(q.Fnenv.Stats.P50, q.RoundTrip.Stats.P50), ratio(q.Fnenv.Stats.P50, q.OneRound.Stats.P50))
+			p("- (a) two rounds / fnenv (p50): **%s** (goal ≥ 1.8x); p90: %s.", ratio(q.TwoRounds.Stats.P50, q.Fnenv.Stats.P50), ratio(q.TwoRounds.Stats.P90, q.Fnenv.Stats.P90))
+			p("- (b) sequential batches / fnenv (p50): **%s**; p90: %s.", ratio(q.Sequential.Stats.P50, q.Fnenv.Stats.P50), ratio(q.Sequential.Stats.P90, q.Fnenv.Stats.P90))
+			p("")
+		}
+		p("fnenv's local overhead (parsing the environment, building the client and the requests, building the Env) is the")
+		p("resolver's `BenchmarkLoadColdInMemory` below: a cold Load of 25 secrets against an in-memory client.")
+		p("")
+	}
+	if len(r.GoBenches) > 0 {
+		p("## 2. Warm path")
+		p("")
+		p("`%s` (BenchmarkLoadWarm: Load after the first call, FNENV_MAX_AGE=5m, so an atomic load and a monotonic clock", ResolverBenchCommand)
+		p("check; BenchmarkLoadColdInMemory: a whole cold Load of 25 secrets, SSM answered in memory):")
+		p("")
+		p("| benchmark | iterations | ns/op | B/op | allocs/op |")
+		p("|---|---|---|---|---|")
+		for _, b := range r.GoBenches {
+			p("| %s | %s | %s | %s | %s |", b.Name, b.Iterations, b.NsPerOp, b.BytesPerOp, b.AllocsPerOp)
+		}
+		p("")
+		p("```")
+		p("%s", strings.TrimSpace(r.GoBenchOutput))
+		p("```")
+		p("")
+	}
+	if len(r.Binaries) > 0 {
+		p("## 3. Handler binary size")
+		p("")
+		p("`CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build %s -o <tmp> <pkg>`, the construct's flags.", strings.Join(quoteFlags(BuildFlags), " "))
+		p("The bare handler (`internal/bench/handlers/bare`) is `lambda.Start` of a trivial function; `handlers/sdkconfig` is what")
+		p("reading secrets by hand usually looks like (`config.LoadDefaultConfig` + an SSM client + GetParameters).")
+		p("")
+		p("| package | size | vs bare handler |")
+		p("|---|---|---|")
+		for _, b := range r.Binaries {
+			p("| %s | %s (%d B) | +%s |", b.Pkg, mib(b.Size), b.Size, mib(b.Delta))
+		}
+		p("")
+	}
+	if s := r.Synth; s != nil {
+		p("## 4. Synth scaling")
+		p("")
+		p("A generated Go module (temp dir, `replace github.com/fnenv/fnenv => <repo>`, fnenv's go.sum) holds %d handler", maxInt(s.Config.Sizes))
+		p("packages `fns/fNN`, each a small handler importing its own generated env package (2 literals, 2 secrets; package")
+		p("`internal/bench/synthdef`). The CDK app `internal/bench/synthapp` is prebuilt once with `go build -o` (%s, not", secs(s.AppBuild))
+		p("measured) and run as:")
+		p("")
+		p("    %s", s.Command)
+		p("")
+		p("- **fnenv**: `function.New` for each function: it writes env packages, computes cache keys (`go list -deps`) and")
+		p("  builds the handlers in parallel at synth.")
+		p("- **plain**: the same functions as `awslambda.NewFunction` with the same environment and grant and")
+		p("  `Code_FromAsset` of directories holding a prebuilt `bootstrap` (the very binaries fnenv built, copied out of the")
+		p("  cold fnenv synth's cloud assembly): what a user who builds in a Makefile before `cdk synth` measures.")
+		p("- **cold**: an empty GOCACHE for the synth and fnenv's build cache (`.fnenv/build` of the module) removed: every")
+		p("  dependency (aws-lambda-go, the SSM client, the resolver) compiled from scratch for arm64. For plain there is")
+		p("  nothing to compile; it gets an empty GOCACHE too.")
+		p("- **warm**: the same again, caches kept; fnenv and plain interleaved. A fresh output dir every time.")
+		p("")
+		p("| functions | app | cache | runs | median | min | max |")
+		p("|---|---|---|---|---|---|---|")
+		for _, n := range s.Config.Sizes {
+			for _, c := range []string{"cold", "warm"} {
+				for _, mode := range []string{"fnenv", "plain"} {
+					w := s.Walls(n, mode, c)
+					if len(w) == 0 {
+						continue
+					}
+					st := Summarize(w)
+					p("| %d | %s | %s | %d | %s | %s | %s |", n, mode, c, st.N, secs(st.P50), secs(st.Min), secs(st.Max))
+				}
+			}
+		}
+		p("")
+		for _, n := range s.Config.Sizes {
+			f, pl := Summarize(s.Walls(n, "fnenv", "warm")), Summarize(s.Walls(n, "plain", "warm"))
+			p("- %d functions: warm fnenv / warm plain (median) **%s** (goal ≤ 1.25x); cold fnenv / warm plain %s. Every fnenv synth gave the same S3Keys: **%v**; every plain synth: %v; fnenv's keys equal plain's over the same binaries: %v.",
+				n, ratio(f.P50, pl.P50), ratio(Summarize(s.Walls(n, "fnenv", "cold")).P50, pl.P50), s.SameKeys[fmt.Sprintf("%d/fnenv", n)], s.SameKeys[fmt.Sprintf("%d/plain", n)], s.SameAsPlain[n])
+		}
+		p("")
+	}
+	if b := r.Burst; b != nil {
+		c := b.Config
+		p("## 5. Burst of cold starts against SSM's throughput")
+		p("")
+		p("%d cold starts at once — goroutines in one process, each with its own `Loader` and so its own SSM client and", c.ColdStarts)
+		p("connections — each resolving %d secrets (%d names: branch and shared, %d requests), %d requests in all. moto behind", c.Secrets, 2*c.Secrets, b.NeededRequests/c.ColdStarts, b.NeededRequests)
+		p("`ssmproxy` adding %s and admitting %.0f requests per second (a token bucket holding at most %.0f, SSM's default", c.Latency, c.Rate, c.Rate)
+		p("GetParameters throughput), answering ThrottlingException beyond. Each Load has a %s context deadline (for the", c.Deadline)
+		p("measurement; in Lambda the init phase would cut it at 10 s). The floor for %d requests at %.0f/s is %s (%s with the", b.NeededRequests, c.Rate, secs(b.Floor), secs(time.Duration(float64(b.NeededRequests-int(c.Rate))/c.Rate*float64(time.Second))))
+		p("first second's burst admitted at once).")
+		p("")
+		p("| cold starts | resolved | failed | p50 | p90 | p99 | last | last / floor | within 10 s | requests sent | admitted | throttled |")
+		p("|---|---|---|---|---|---|---|---|---|---|---|---|")
+		p("| %d | %d (%.1f%%) | %d | %s | %s | %s | %s | **%s** | %d | %d | %d | %d |", c.ColdStarts, b.Resolved, 100*float64(b.Resolved)/float64(c.ColdStarts), b.Failed,
+			secs(b.Times.P50), secs(b.Times.P90), secs(b.Times.P99), secs(b.Last), ratio(b.Last, b.Floor), b.Within10s, b.Requests, b.Admitted, b.Throttled)
+		p("")
+		for _, e := range b.Errors {
+			p("- error: %s", e)
+		}
+	}
+}
+
+func (r *Report) writeGoals(p func(string, ...any)) {
+	p("## Goals")
+	p("")
+	p("| goal | measured | |")
+	p("|---|---|---|")
+	if q := r.Resolution; q != nil {
+		c := r.Concurrent
+		row := func(name string, f func(*ResolutionResult) (string, bool)) {
+			s1, ok1 := f(q)
+			s, ok := "moto: "+s1, ok1
+			if c != nil {
+				s2, ok2 := f(c)
+				s += "; concurrent SSM: " + s2
+				p("| %s | %s | moto %s; concurrent %s |", name, s, yes(ok1), yes(ok2))
+				return
+			}
+			p("| %s | %s | %s |", name, s, yes(ok))
+		}
+		row("1. fnenv Load within 1.3x of one round trip (p50)", func(q *ResolutionResult) (string, bool) {
+			return ratio(q.Fnenv.Stats.P50, q.RoundTrip.Stats.P50), float64(q.Fnenv.Stats.P50) <= 1.3*float64(q.RoundTrip.Stats.P50)
+		})
+		row("1. fnenv ≥ 1.8x faster than (a) two rounds (p50)", func(q *ResolutionResult) (string, bool) {
+			return ratio(q.TwoRounds.Stats.P50, q.Fnenv.Stats.P50), float64(q.TwoRounds.Stats.P50) >= 1.8*float64(q.Fnenv.Stats.P50)
+		})
+	}
+	for _, b := range r.GoBenches {
+		if strings.HasPrefix(b.Name, "BenchmarkLoadWarm") {
+			var ns float64
+			fmt.Sscanf(b.NsPerOp, "%g", &ns)
+			p("| 2. warm Load < 1 µs, 0 allocs | %s ns/op, %s allocs/op | %s |", b.NsPerOp, b.AllocsPerOp, yes(ns < 1000 && b.AllocsPerOp == "0"))
+		}
+	}
+	if len(r.Binaries) > 0 {
+		var worst int64
+		for _, b := range r.Binaries {
+			if !b.Reference {
+				worst = max(worst, b.Delta)
+			}
+		}
+		p("| 3. sample handlers ≤ 3 MB over a bare aws-lambda-go handler | largest +%s (%d B) | %s |", mib(worst), worst, yes(worst <= 3<<20))
+	}
+	if s := r.Synth; s != nil {
+		for _, n := range s.Config.Sizes {
+			f, pl := Summarize(s.Walls(n, "fnenv", "warm")), Summarize(s.Walls(n, "plain", "warm"))
+			p("| 4. warm synth of %d functions within 1.25x of plain | %s | %s |", n, ratio(f.P50, pl.P50), yes(float64(f.P50) <= 1.25*float64(pl.P50)))
+			same := s.SameKeys[fmt.Sprintf("%d/fnenv", n)]
+			p("| 4. re-synth of %d functions gives identical asset hashes | %v | %s |", n, same, yes(same))
+		}
+	}
+	if b := r.Burst; b != nil {
+		all := b.Resolved == b.Config.ColdStarts
+		p("| 5. burst: 100%% resolved | %d/%d | %s |", b.Resolved, b.Config.ColdStarts, yes(all))
+		p("| 5. burst: last within 1.25x of the %s floor | %s (%s) | %s |", secs(b.Floor), secs(b.Last), ratio(b.Last, b.Floor), yes(all && float64(b.Last) <= 1.25*float64(b.Floor)))
+	}
+	p("")
+}
+
+func quoteFlags(fs []string) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		if strings.ContainsAny(f, " ") {
+			k, v, ok := strings.Cut(f, "=")
+			if ok {
+				f = k + "='" + v + "'"
+			}
+		}
+		out[i] = f
+	}
+	return out
+}
+
+func maxInt(xs []int) int {
+	m := 0
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
