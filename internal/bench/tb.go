@@ -18,10 +18,10 @@ type harness struct {
 
 type fatal struct{ msg string }
 
-func (h *harness) Helper()                 {}
-func (h *harness) Name() string            { return "bench" }
-func (h *harness) Logf(string, ...any)     {}
-func (h *harness) Fatal(args ...any)       { panic(fatal{fmt.Sprint(args...)}) }
+func (h *harness) Helper()                   {}
+func (h *harness) Name() string              { return "bench" }
+func (h *harness) Logf(string, ...any)       {}
+func (h *harness) Fatal(args ...any)         { panic(fatal{fmt.Sprint(args...)}) }
 func (h *harness) Fatalf(f string, a ...any) { panic(fatal{fmt.Sprintf(f, a...)}) }
 func (h *harness) Cleanup(f func()) {
 	h.mu.Lock()

@@ -12,8 +12,8 @@ import (
 
 // GoBench is one line of `go test -bench` output.
 type GoBench struct {
-	Name                            string
-	Iterations                      string
+	Name                             string
+	Iterations                       string
 	NsPerOp, BytesPerOp, AllocsPerOp string
 }
 
