@@ -1,0 +1,61 @@
+package assembly
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The CLI's fixture holds records in all three places a stack's metadata
+// can be: inline in manifest.json, in an additional metadata file, and in a
+// nested assembly (a Stage).
+func TestRead(t *testing.T) {
+	dir := filepath.Join("..", "cli", "testdata", "cdk.out")
+	arts, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type summary struct {
+		ID, StackName, Template string
+		Functions               []string
+	}
+	var got []summary
+	for _, a := range arts {
+		s := summary{ID: a.ID, StackName: a.StackName, Template: filepath.Base(a.Template)}
+		for _, r := range a.Records {
+			s.Functions = append(s.Functions, r.Function.Name)
+		}
+		got = append(got, s)
+	}
+	want := []summary{
+		{ID: "Payments-main", StackName: "Payments-main", Template: "Payments-main.template.json", Functions: []string{"charge", "refund"}},
+		{ID: "Team-main", StackName: "Team-main", Template: "Team-main.template.json", Functions: []string{"report"}},
+	}
+	// The nested Stage's stacks come after their parent assembly's.
+	if len(got) < len(want)+1 {
+		t.Fatalf("artifacts = %+v, want the two top-level stacks and the Stage's", got)
+	}
+	if diff := cmp.Diff(want, got[:2]); diff != "" {
+		t.Errorf("top-level artifacts (-want +got):\n%s", diff)
+	}
+	recs, err := Records(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range arts {
+		n += len(a.Records)
+	}
+	if len(recs) != n || n < 4 {
+		t.Errorf("Records = %d records, Read = %d; want the same, 4 or more", len(recs), n)
+	}
+}
+
+func TestReadMissing(t *testing.T) {
+	if _, err := Read(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Read of an empty dir: error = %v, want os.ErrNotExist", err)
+	}
+}
