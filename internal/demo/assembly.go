@@ -55,7 +55,9 @@ func ReadAssembly(dir string) ([]Stack, error) {
 			}
 			st.Functions = append(st.Functions, fn)
 		}
-		sort.Slice(st.Functions, func(i, j int) bool { return st.Functions[i].Record.Function.Name < st.Functions[j].Record.Function.Name })
+		sort.Slice(st.Functions, func(i, j int) bool {
+			return st.Functions[i].Record.Function.Name < st.Functions[j].Record.Function.Name
+		})
 		stacks = append(stacks, st)
 	}
 	return stacks, nil
