@@ -180,6 +180,11 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(invs) > 0 { // what the deployed configuration holds: names, never values
+			c := invs[0].Config.Environment
+			fmt.Fprintf(out, "    deployed configuration of %s: %s=%s %s=%s %s=%s\n", invs[0].Function,
+				spec.EnvSecrets, c[spec.EnvSecrets], spec.EnvBranchPrefix, c[spec.EnvBranchPrefix], spec.EnvSharedPrefix, c[spec.EnvSharedPrefix])
+		}
 		for _, inv := range invs {
 			fmt.Fprintf(out, "    %-28s %-14s %s\n", inv.Stack, inv.Function, formatResolved(inv.Resolved))
 		}
