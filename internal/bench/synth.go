@@ -41,7 +41,7 @@ type SynthRun struct {
 	// Mode is "fnenv" or "plain"; Cache is "cold" or "warm".
 	Mode, Cache string
 	Wall        time.Duration
-	// Keys are the S3Keys of the functions' code, by construct path.
+	// Keys are the S3Keys of the functions' code, by construct id.
 	Keys map[string]string
 }
 
@@ -172,7 +172,7 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 		if mode == "fnenv" {
 			// The plain app's prebuilt binaries: the very bytes fnenv built.
 			for path, dir := range assetDirs {
-				name := strings.ToLower(strings.Split(path, "/")[1])
+				name := strings.ToLower(path)
 				dst := filepath.Join(assets, name, "bootstrap")
 				if _, err := os.Stat(dst); err == nil {
 					continue
@@ -264,7 +264,7 @@ func generateModule(root, dir string, n int) error {
 }
 
 // readTemplate returns the S3Key of every Lambda function's code and its
-// asset directory in the cloud assembly at out, by construct path.
+// asset directory in the cloud assembly at out, by construct id ("F07").
 func readTemplate(out string) (keys, assetDirs map[string]string, err error) {
 	data, err := os.ReadFile(filepath.Join(out, synthdef.StackID+".template.json"))
 	if err != nil {
@@ -285,8 +285,12 @@ func readTemplate(out string) (keys, assetDirs map[string]string, err error) {
 		if r.Type != "AWS::Lambda::Function" {
 			continue
 		}
+		// By function construct ("SynthBench/F07/…" → "F07"): fnenv's Lambda
+		// sits one level deeper than a plain one.
 		path, _ := r.Metadata["aws:cdk:path"].(string)
-		if path == "" {
+		if parts := strings.Split(path, "/"); len(parts) > 1 {
+			path = parts[1]
+		} else {
 			path = id
 		}
 		k, _ := json.Marshal(r.Properties.Code.S3Key)
