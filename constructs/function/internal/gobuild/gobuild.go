@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -81,7 +82,15 @@ type Builder struct {
 	Jobs int
 	// Go is the go command. Default: "go".
 	Go string
+	// KeepUnused is how long a cached binary no build has used is kept;
+	// Build removes older ones, so the cache does not grow with every
+	// change of source. Default: DefaultKeepUnused.
+	KeepUnused time.Duration
 }
+
+// DefaultKeepUnused is how long an unused cached binary is kept: long enough
+// for another branch's checkout to find its binaries again.
+const DefaultKeepUnused = 7 * 24 * time.Hour
 
 func (b *Builder) goCmd() string {
 	if b.Go != "" {
@@ -146,12 +155,44 @@ func (b *Builder) Build(ctx context.Context, targets []Target) []Result {
 		})
 	}
 	g.Wait()
+	b.prune(keys)
 	return results
+}
+
+// prune removes cache entries unused for KeepUnused, and temporary
+// directories a killed build left behind, sparing the keys just used.
+// Failing to prune fails no build.
+func (b *Builder) prune(used []string) {
+	keep := b.KeepUnused
+	if keep <= 0 {
+		keep = DefaultKeepUnused
+	}
+	inUse := map[string]bool{}
+	for _, k := range used {
+		inUse[k] = true
+	}
+	entries, err := os.ReadDir(b.cacheDir())
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() || inUse[e.Name()] {
+			continue
+		}
+		age := now.Sub(info.ModTime())
+		if strings.HasPrefix(e.Name(), ".tmp-") && age > time.Hour || age > keep {
+			os.RemoveAll(filepath.Join(b.cacheDir(), e.Name()))
+		}
+	}
 }
 
 func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
 	dir := filepath.Join(b.cacheDir(), key)
 	if fi, err := os.Stat(filepath.Join(dir, BinaryName)); err == nil && fi.Mode().IsRegular() {
+		now := time.Now()
+		_ = os.Chtimes(dir, now, now) // used: prune keeps it
 		return Result{Dir: dir, Key: key, Cached: true}
 	}
 	if err := os.MkdirAll(b.cacheDir(), 0o755); err != nil {

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // module writes a standard-library-only module with a main package per
@@ -111,5 +115,46 @@ func TestModuleRoot(t *testing.T) {
 	}
 	if _, err := ModuleRoot(t.TempDir()); err == nil {
 		t.Errorf("ModuleRoot outside a module: no error")
+	}
+}
+
+func TestBuildPrunesUnusedEntries(t *testing.T) {
+	root := module(t)
+	b := &Builder{ModuleRoot: root, KeepUnused: 24 * time.Hour}
+	cache := filepath.Join(root, ".fnenv", "build")
+	old := time.Now().Add(-48 * time.Hour)
+	for _, name := range []string{"stale-key", "fresh-key", ".tmp-crashed"} {
+		dir := filepath.Join(cache, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if name != "fresh-key" {
+			if err := os.Chtimes(dir, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	target := []Target{{Name: "b", Entry: "b", GOARCH: "arm64"}}
+	res := b.Build(context.Background(), target)
+	if res[0].Err != nil {
+		t.Fatal(res[0].Err)
+	}
+	// The entry just built is old too by the time of a later build: it is
+	// spared because that build uses it.
+	if err := os.Chtimes(res[0].Dir, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if res = b.Build(context.Background(), target); res[0].Err != nil || !res[0].Cached {
+		t.Fatalf("second build = %+v, want a cache hit", res[0])
+	}
+	var got []string
+	entries, _ := os.ReadDir(cache)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := []string{"fresh-key", res[0].Key}
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cache entries after pruning (-want +got):\n%s", diff)
 	}
 }
