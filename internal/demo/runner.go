@@ -64,6 +64,8 @@ func (r *Runner) Env() []string {
 		}
 		env = append(env, kv)
 	}
+	// The CDK CLI's own cache and notices stay in the ignored cdk.out too.
+	env = append(env, "CDK_HOME="+filepath.Join(r.Root, "cdk.out", ".cdk-home"))
 	return append(env, r.Moto.Env()...)
 }
 
