@@ -1,0 +1,188 @@
+package spec
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestGoField(t *testing.T) {
+	for _, tt := range []struct{ key, want string }{
+		{"API_KEY", "APIKey"},
+		{"STRIPE_KEY", "StripeKey"},
+		{"stripe_webhook_url", "StripeWebhookURL"},
+		{"apiEndpoint", "ApiEndpoint"},
+		{"DB_HOST", "DBHost"},
+		{"A1", "A1"},
+		{"KEY__2FA", "Key2fa"},
+		{"SENTRY_DSN", "SentryDsn"},
+	} {
+		if got := GoField(tt.key); got != tt.want {
+			t.Errorf("GoField(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestPaths(t *testing.T) {
+	b := Backend{AppID: "d1abc", Branch: "feature/login+x"}
+	got := []string{b.SafeBranch(), b.BranchPath("STRIPE_KEY"), b.SharedPath("STRIPE_KEY"), b.BranchPrefix(), b.SharedPrefix()}
+	want := []string{"feature-login-x", "/amplify/d1abc/feature-login-x/STRIPE_KEY", "/amplify/shared/d1abc/STRIPE_KEY",
+		"/amplify/d1abc/feature-login-x/", "/amplify/shared/d1abc/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+	b.Prefix = "/teams/pay/"
+	if got, want := b.BranchPath("K"), "/teams/pay/d1abc/feature-login-x/K"; got != want {
+		t.Errorf("with a prefix: BranchPath = %q, want %q", got, want)
+	}
+}
+
+func TestEnvironmentAndEncoding(t *testing.T) {
+	f := NewFunction("say-hello", "app/functions/say-hello", map[string]Variable{
+		"NAME":     {Kind: Literal, Value: "World"},
+		"API_KEY":  {Kind: Secret, Secret: "MY_API_KEY"},
+		"ALSO_KEY": {Kind: Secret, Secret: "MY_API_KEY"},
+	})
+	b := Backend{AppID: "app", Branch: "main"}
+	got := f.Environment(b, "5m0s")
+	want := map[string]string{
+		"NAME":          "World",
+		EnvSecrets:      "ALSO_KEY=MY_API_KEY,API_KEY=MY_API_KEY",
+		EnvBranchPrefix: "/amplify/app/main/",
+		EnvSharedPrefix: "/amplify/shared/app/",
+		EnvMaxAge:       "5m0s",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Environment (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"MY_API_KEY"}, f.Secrets()); diff != "" {
+		t.Errorf("Secrets: a secret held by two variables is listed once (-want +got):\n%s", diff)
+	}
+	dec, err := DecodeSecrets(got[EnvSecrets])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"ALSO_KEY": "MY_API_KEY", "API_KEY": "MY_API_KEY"}, dec); diff != "" {
+		t.Errorf("DecodeSecrets (-want +got):\n%s", diff)
+	}
+	if _, err := DecodeSecrets("API_KEY"); err == nil {
+		t.Error("DecodeSecrets accepted a pair without '='")
+	}
+	if env := NewFunction("lit", "e", map[string]Variable{"NAME": {Kind: Literal, Value: "x"}}).Environment(b, "5m0s"); len(env) != 1 {
+		t.Errorf("a function without secrets gets fnenv variables: %v", env)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	b := Backend{AppID: "app", Branch: "main"}
+	fn := func(env map[string]Variable) Function { return NewFunction("fn", "app/functions/fn", env) }
+	tests := []struct {
+		name string
+		f    Function
+		want []string // substrings of the error, one per problem; none: valid
+	}{
+		{name: "valid", f: fn(map[string]Variable{"API_KEY": {Kind: Secret, Secret: "MY.API-KEY_1"}, "NAME": {Kind: Literal}})},
+		{name: "key of one character", f: fn(map[string]Variable{"A": {Kind: Literal}}), want: []string{`env key "A": must match [a-zA-Z][a-zA-Z0-9_]+`}},
+		{name: "key starting with a digit", f: fn(map[string]Variable{"1A": {Kind: Literal}}), want: []string{`env key "1A": must match`}},
+		{name: "reserved by Lambda", f: fn(map[string]Variable{"AWS_REGION": {Kind: Literal}}), want: []string{`env key "AWS_REGION": is reserved by the Lambda runtime`}},
+		{name: "reserved by fnenv", f: fn(map[string]Variable{"FNENV_X": {Kind: Literal}}), want: []string{`env key "FNENV_X": keys starting with "FNENV_" are reserved by fnenv`}},
+		{name: "secret name", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: "a/b"}}), want: []string{`secret name "a/b" must match [a-zA-Z0-9_.-]+`}},
+		{name: "no value", f: fn(map[string]Variable{"KEY": {}}), want: []string{`env key "KEY": has no value`}},
+		{name: "same Go field", f: fn(map[string]Variable{"API_KEY": {Kind: Literal}, "api_key": {Kind: Literal}}), want: []string{`env keys "API_KEY", "api_key": map to the same Go field APIKey`}},
+		{name: "reserved Go field", f: fn(map[string]Variable{"LAMBDA": {Kind: Literal}}), want: []string{`maps to Go field Lambda, which the generated Env struct reserves`}},
+		{name: "SSM's 1011 characters, at the limit", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: strings.Repeat("s", 991)}})},
+		{name: "SSM's 1011 characters, one over (the shared path is the longer)", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: strings.Repeat("s", 992)}}),
+			want: []string{`is 1012 characters; SSM allows 1011`}},
+		{name: "4 KB", f: fn(map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", 4090)}}), want: []string{`environment: is 4100 bytes as JSON; Lambda allows 4096`}},
+		{name: "name and entry", f: NewFunction("", "/abs", nil), want: []string{`name: must not be empty`, `entry: "/abs" must be a path relative to the module root`}},
+		{name: "every problem at once", f: fn(map[string]Variable{"A": {Kind: Literal}, "AWS_REGION": {Kind: Literal}, "K2": {Kind: Secret, Secret: "x y"}}),
+			want: []string{`env key "A"`, `env key "AWS_REGION"`, `secret name "x y"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.f.Validate(b, "5m0s")
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate = nil, want %q", tt.want)
+			}
+			var probs []error
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				probs = j.Unwrap()
+			}
+			if len(probs) != len(tt.want) {
+				t.Errorf("Validate found %d problems, want %d:\n%v", len(probs), len(tt.want), err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Validate = %q\nwant it to contain %q", err, w)
+				}
+			}
+			var p *Problem
+			if !errors.As(err, &p) || p.Function != tt.f.Name {
+				t.Errorf("problems are not *Problem naming the function: %#v", err)
+			}
+		})
+	}
+}
+
+func TestEnvironmentSizeEdge(t *testing.T) {
+	b := Backend{AppID: "app", Branch: "main"}
+	// {"BIG":"…"} is 10 bytes of JSON around the value.
+	for _, tt := range []struct {
+		n    int
+		fits bool
+	}{{4086, true}, {4087, false}} {
+		f := NewFunction("fn", "e", map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", tt.n)}})
+		size := EnvironmentSize(f.Environment(b, "5m0s"))
+		err := f.Validate(b, "5m0s")
+		if (err == nil) != tt.fits {
+			t.Errorf("environment of %d bytes: Validate = %v, want fits=%v", size, err, tt.fits)
+		}
+	}
+}
+
+func TestResolveBackend(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		name    string
+		src     Sources
+		want    Backend
+		wantErr []error
+	}{
+		{name: "explicit wins", src: Sources{AppID: "ctx-app", Branch: "ctx-branch", Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"}), NoGit: true},
+			want: Backend{AppID: "ctx-app", Branch: "ctx-branch"}},
+		{name: "Amplify Hosting's variables", src: Sources{Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"}), NoGit: true},
+			want: Backend{AppID: "env-app", Branch: "env-branch"}},
+		{name: "both missing, reported together", src: Sources{NoGit: true}, wantErr: []error{ErrNoAppID, ErrNoBranch}},
+		{name: "bad app id", src: Sources{AppID: "a/b", Branch: "main", NoGit: true}, wantErr: []error{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ResolveBackend(tt.src, "")
+			if tt.wantErr != nil {
+				if err == nil {
+					t.Fatalf("ResolveBackend = %+v, want an error", got)
+				}
+				for _, w := range tt.wantErr {
+					if !errors.Is(err, w) {
+						t.Errorf("error %v does not wrap %v", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
