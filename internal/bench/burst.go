@@ -69,11 +69,15 @@ func Burst(ctx context.Context, m *moto.Server, cfg BurstConfig) (*BurstResult, 
 		cfg.Deadline = 60 * time.Second
 	}
 	res := &BurstResult{Config: cfg}
-	err := run(func(h *harness) error {
+	err := func() error {
 		if err := putSecrets(ctx, m, cfg.Secrets); err != nil {
 			return err
 		}
-		p := ssmproxy.New(h, m.URL, ssmproxy.WithLatency(cfg.Latency), ssmproxy.WithRate(cfg.Rate, int(cfg.Rate)))
+		p, err := ssmproxy.Start(m.URL, ssmproxy.WithLatency(cfg.Latency), ssmproxy.WithRate(cfg.Rate, int(cfg.Rate)))
+		if err != nil {
+			return err
+		}
+		defer p.Close()
 		setLambdaEnv(p.URL, cfg.Secrets)
 		spec, build := benchSpec(cfg.Secrets)
 		perStart := (2*cfg.Secrets + resolver.MaxNamesPerRequest - 1) / resolver.MaxNamesPerRequest
@@ -129,6 +133,6 @@ func Burst(ctx context.Context, m *moto.Server, cfg BurstConfig) (*BurstResult, 
 			}
 		}
 		return nil
-	})
+	}()
 	return res, err
 }

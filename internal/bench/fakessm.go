@@ -10,8 +10,8 @@ import (
 // fakeSSM answers GetParameters from memory, concurrently, in
 // microseconds, the way SSM serves parallel requests (moto, a Python
 // server, handles one at a time: about 5 ms each here). It holds the same
-// secrets as putSecrets. It listens on localhost and closes with h.
-func fakeSSM(h *harness, n int) string {
+// secrets as putSecrets. It listens on localhost; close stops it.
+func fakeSSM(n int) (url string, close func()) {
 	params := map[string]string{}
 	for i := range n {
 		params[pathOf(i)] = fakeValue(i)
@@ -37,6 +37,5 @@ func fakeSSM(h *harness, n int) string {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_ = json.NewEncoder(w).Encode(out)
 	}))
-	h.Cleanup(s.Close)
-	return s.URL
+	return s.URL, s.Close
 }

@@ -71,15 +71,21 @@ func Resolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*Res
 		cfg.Warmup = 3
 	}
 	res := &ResolutionResult{Config: cfg}
-	err := run(func(h *harness) error {
+	err := func() error {
 		if err := putSecrets(ctx, m, cfg.Secrets); err != nil {
 			return err
 		}
 		target := m.URL
 		if cfg.Concurrent {
-			target = fakeSSM(h, cfg.Secrets)
+			var stop func()
+			target, stop = fakeSSM(cfg.Secrets)
+			defer stop()
 		}
-		p := ssmproxy.New(h, target, ssmproxy.WithLatency(cfg.Latency))
+		p, err := ssmproxy.Start(target, ssmproxy.WithLatency(cfg.Latency))
+		if err != nil {
+			return err
+		}
+		defer p.Close()
 		setLambdaEnv(p.URL, cfg.Secrets)
 
 		n := cfg.Secrets
@@ -171,7 +177,7 @@ func Resolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*Res
 			a.a.Stats = Summarize(samples[j])
 		}
 		return nil
-	})
+	}()
 	return res, err
 }
 

@@ -9,6 +9,7 @@ package ssmproxy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -83,13 +84,24 @@ type Proxy struct {
 	rp       *httputil.ReverseProxy
 }
 
-// New starts a proxy to target (e.g. moto's URL) on a localhost port; it
-// closes when tb ends.
+// New starts a proxy to target (e.g. moto's URL) on a localhost port for a
+// test or benchmark; it closes when tb ends.
 func New(tb testing.TB, target string, opts ...Option) *Proxy {
 	tb.Helper()
-	u, err := url.Parse(target)
+	p, err := Start(target, opts...)
 	if err != nil {
-		tb.Fatalf("ssmproxy: target %q: %v", target, err)
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.Close)
+	return p
+}
+
+// Start starts a proxy to target on a localhost port for a program (the
+// benchmarks); Close stops it.
+func Start(target string, opts ...Option) (*Proxy, error) {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("ssmproxy: target %q is not a URL", target)
 	}
 	p := &Proxy{rp: httputil.NewSingleHostReverseProxy(u), holdOK: true}
 	for _, o := range opts {
@@ -97,9 +109,11 @@ func New(tb testing.TB, target string, opts ...Option) *Proxy {
 	}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve)) // listens on 127.0.0.1
 	p.URL = p.srv.URL
-	tb.Cleanup(p.srv.Close)
-	return p
+	return p, nil
 }
+
+// Close stops the proxy.
+func (p *Proxy) Close() { p.srv.Close() }
 
 // Requests returns every request seen so far, in arrival order.
 func (p *Proxy) Requests() []Request {
