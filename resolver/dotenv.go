@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/joho/godotenv"
+
+	"github.com/fnenv/fnenv/codegen/spec/envvars"
 )
 
 // fromDotenv reads every variable from the process environment, else from
@@ -15,11 +17,11 @@ func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			return nil, l.errorf("reading the dotenv file named by %s: %w", envDotenv, err)
+			return nil, l.errorf("reading the dotenv file named by %s: %w", envvars.Dotenv, err)
 		}
 		// godotenv's parse errors quote the file's content, which may hold
 		// a secret.
-		return nil, l.errorf("the dotenv file %s named by %s is not in dotenv syntax (KEY=value lines)", file, envDotenv)
+		return nil, l.errorf("the dotenv file %s named by %s is not in dotenv syntax (KEY=value lines)", file, envvars.Dotenv)
 	}
 	vals := make(map[string]string, len(l.spec.Vars))
 	var missing []error
@@ -35,7 +37,7 @@ func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 			} else {
 				what += " " + v.Name
 			}
-			missing = append(missing, l.errorf("%s is set neither in the environment nor in the dotenv file %s (%s)", what, file, envDotenv))
+			missing = append(missing, l.errorf("%s is set neither in the environment nor in the dotenv file %s (%s)", what, file, envvars.Dotenv))
 		}
 		vals[v.Name] = val
 	}

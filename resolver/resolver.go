@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/fnenv/fnenv/codegen/spec/envvars"
 )
 
 // Version1 is the version of the API that generated env packages code
@@ -24,18 +26,6 @@ const Version1 = 1
 // DefaultTimeout bounds a Load whose context has no deadline: Lambda's
 // init phase lasts at most 10 seconds.
 const DefaultTimeout = 10 * time.Second
-
-// Environment variables read by the resolver; the same keys as in package
-// github.com/fnenv/fnenv/codegen/spec, which a test checks. They are
-// repeated here so that handlers do not link spec's validation (regexps
-// compiled at init, os/exec).
-const (
-	envSecrets      = "FNENV_SECRETS"
-	envBranchPrefix = "FNENV_BRANCH_PREFIX"
-	envSharedPrefix = "FNENV_SHARED_PREFIX"
-	envMaxAge       = "FNENV_MAX_AGE"
-	envDotenv       = "FNENV_DOTENV"
-)
 
 // Var is one variable of a function's environment as the generated code
 // knows it.
@@ -222,13 +212,13 @@ func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
 		defer cancel()
 	}
-	maxAge, forever, err := parseMaxAge(os.Getenv(envMaxAge))
+	maxAge, forever, err := parseMaxAge(os.Getenv(envvars.MaxAge))
 	if err != nil {
 		return nil, l.errorf("%w", err)
 	}
 	lam := LambdaFromEnv()
 	var vals map[string]string
-	if file := os.Getenv(envDotenv); file != "" && !lam.InLambda() {
+	if file := os.Getenv(envvars.Dotenv); file != "" && !lam.InLambda() {
 		vals, err = l.fromDotenv(file)
 	} else {
 		vals, err = l.fromSSM(ctx)
@@ -248,7 +238,7 @@ func parseMaxAge(s string) (time.Duration, bool, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, false, fmt.Errorf("%s=%q is not a duration of zero or more, like \"5m\" or \"0s\" (forever)", envMaxAge, s)
+		return 0, false, fmt.Errorf("%s=%q is not a duration of zero or more, like \"5m\" or \"0s\" (forever)", envvars.MaxAge, s)
 	}
 	return d, d == 0, nil
 }
@@ -281,22 +271,22 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	}
 	stale := &StaleError{Function: l.spec.Function, MissingLiterals: missingLiterals}
 	if len(secrets) > 0 {
-		configured, err := decodeSecrets(os.Getenv(envSecrets))
+		configured, err := envvars.DecodeSecrets(os.Getenv(envvars.Secrets))
 		if err != nil {
 			errs = append(errs, l.errorf("%w", err))
 		}
 		for _, v := range l.spec.Vars {
 			if v.Secret == "" {
 				if s, ok := configured[v.Name]; ok {
-					stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is a literal here but %s maps it to secret %s", v.Name, envSecrets, s))
+					stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is a literal here but %s maps it to secret %s", v.Name, envvars.Secrets, s))
 				}
 				continue
 			}
 			switch s, ok := configured[v.Name]; {
 			case !ok:
-				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("secret variable %s (secret %s) is not in %s", v.Name, v.Secret, envSecrets))
+				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("secret variable %s (secret %s) is not in %s", v.Name, v.Secret, envvars.Secrets))
 			case s != v.Secret:
-				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s holds secret %s here but %s maps it to secret %s", v.Name, v.Secret, envSecrets, s))
+				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s holds secret %s here but %s maps it to secret %s", v.Name, v.Secret, envvars.Secrets, s))
 			}
 		}
 	}
@@ -307,9 +297,9 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 		return vals, errors.Join(errs...)
 	}
 
-	branch, shared := os.Getenv(envBranchPrefix), os.Getenv(envSharedPrefix)
+	branch, shared := os.Getenv(envvars.BranchPrefix), os.Getenv(envvars.SharedPrefix)
 	if branch == "" || shared == "" {
-		return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", envBranchPrefix, envSharedPrefix)
+		return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", envvars.BranchPrefix, envvars.SharedPrefix)
 	}
 	client, err := l.client()
 	if err != nil {
@@ -343,22 +333,6 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 		return nil, missing
 	}
 	return vals, nil
-}
-
-// decodeSecrets decodes FNENV_SECRETS like spec.DecodeSecrets.
-func decodeSecrets(s string) (map[string]string, error) {
-	out := map[string]string{}
-	if s == "" {
-		return out, nil
-	}
-	for pair := range strings.SplitSeq(s, ",") {
-		k, v, ok := strings.Cut(pair, "=")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("%s: %q is not VAR=SECRET", envSecrets, pair)
-		}
-		out[k] = v
-	}
-	return out, nil
 }
 
 // branchOf returns the (safe) branch name of a branch prefix

@@ -7,9 +7,10 @@
 package spec
 
 import (
-	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/fnenv/fnenv/codegen/spec/envvars"
 )
 
 // Kind says where a variable's value comes from.
@@ -168,52 +169,30 @@ type Record struct {
 // written into the cloud assembly (manifest.json, per stack artifact).
 const MetadataType = "fnenv:function"
 
-// Environment variables the construct sets and the resolver reads. Keys
-// with the prefix "FNENV_" are reserved.
+// Environment variables the construct sets and the resolver reads; see
+// package envvars, which handlers link without the rest of spec.
 const (
-	// EnvSecrets lists a function's secret variables as "VAR=SECRET" pairs
-	// separated by ',' and sorted by VAR, e.g. "API_KEY=MY_API_KEY".
-	EnvSecrets = "FNENV_SECRETS"
-	// EnvBranchPrefix holds Backend.BranchPrefix.
-	EnvBranchPrefix = "FNENV_BRANCH_PREFIX"
-	// EnvSharedPrefix holds Backend.SharedPrefix.
-	EnvSharedPrefix = "FNENV_SHARED_PREFIX"
-	// EnvMaxAge holds how long resolved secrets are reused, as a Go duration
-	// ("5m0s"); "0s" means for the life of the execution environment.
-	EnvMaxAge = "FNENV_MAX_AGE"
-	// EnvDotenv names a dotenv file to read values from outside Lambda.
-	EnvDotenv = "FNENV_DOTENV"
-	// ReservedPrefix is the prefix of every key fnenv reserves.
-	ReservedPrefix = "FNENV_"
+	EnvSecrets      = envvars.Secrets
+	EnvBranchPrefix = envvars.BranchPrefix
+	EnvSharedPrefix = envvars.SharedPrefix
+	EnvMaxAge       = envvars.MaxAge
+	EnvDotenv       = envvars.Dotenv
+	ReservedPrefix  = envvars.ReservedPrefix
 )
 
-// EncodeSecrets encodes secret variables for EnvSecrets.
+// EncodeSecrets encodes the secret variables of vars for EnvSecrets.
 func EncodeSecrets(vars []Variable) string {
-	pairs := make([]string, 0, len(vars))
+	m := map[string]string{}
 	for _, v := range vars {
 		if v.Kind == Secret {
-			pairs = append(pairs, v.Name+"="+v.Secret)
+			m[v.Name] = v.Secret
 		}
 	}
-	sort.Strings(pairs)
-	return strings.Join(pairs, ",")
+	return envvars.EncodeSecrets(m)
 }
 
 // DecodeSecrets decodes EnvSecrets into a map from variable to secret name.
-func DecodeSecrets(s string) (map[string]string, error) {
-	out := map[string]string{}
-	if s == "" {
-		return out, nil
-	}
-	for _, pair := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(pair, "=")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("%s: %q is not VAR=SECRET", EnvSecrets, pair)
-		}
-		out[k] = v
-	}
-	return out, nil
-}
+func DecodeSecrets(s string) (map[string]string, error) { return envvars.DecodeSecrets(s) }
 
 // Environment returns the environment variables the function's
 // configuration holds: literals as they are, and for secrets only parameter
