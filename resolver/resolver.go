@@ -143,6 +143,7 @@ type Loader[T any] struct {
 	opts  options
 	cur   atomic.Pointer[entry[T]]
 	group singleflight.Group
+	ssm   Client // built on the first fetch
 }
 
 type entry[T any] struct {

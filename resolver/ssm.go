@@ -6,13 +6,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"golang.org/x/sync/errgroup"
 )
 
 // Client is the part of the SSM API the resolver uses; *ssm.Client
@@ -54,15 +54,26 @@ var retryer aws.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 func withRetryer(o *ssm.Options) { o.Retryer = retryer }
 
 // client returns the configured client, or one built from the Lambda
-// environment variables.
+// environment variables. It is built once, so that a refresh after the max
+// age reuses the first fetch's connections; fetches are never concurrent
+// (singleflight), so the field needs no lock.
 func (l *Loader[T]) client() (Client, error) {
+	if l.ssm != nil {
+		return l.ssm, nil
+	}
 	switch {
 	case l.opts.client != nil:
-		return l.opts.client, nil
+		l.ssm = l.opts.client
 	case l.opts.cfg != nil:
-		return ssm.NewFromConfig(*l.opts.cfg), nil
+		l.ssm = ssm.NewFromConfig(*l.opts.cfg)
+	default:
+		c, err := NewClient()
+		if err != nil {
+			return nil, err
+		}
+		l.ssm = c
 	}
-	return NewClient()
+	return l.ssm, nil
 }
 
 // NewClient returns an SSM client configured from the variables Lambda sets
@@ -110,9 +121,9 @@ func getParameters(ctx context.Context, c Client, names []string, secretOf func(
 	chunks := slices.Collect(slices.Chunk(names, MaxNamesPerRequest))
 	outs := make([]*ssm.GetParametersOutput, len(chunks))
 	errs := make([]error, len(chunks))
-	var g errgroup.Group
+	var wg sync.WaitGroup
 	for i, chunk := range chunks {
-		g.Go(func() error {
+		wg.Go(func() {
 			out, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: chunk, WithDecryption: aws.Bool(true)}, withRetryer)
 			if err != nil {
 				var secrets []string
@@ -124,10 +135,9 @@ func getParameters(ctx context.Context, c Client, names []string, secretOf func(
 				errs[i] = &RequestError{Secrets: secrets, Parameters: chunk, Err: err}
 			}
 			outs[i] = out
-			return nil
 		})
 	}
-	_ = g.Wait() // errors are collected per chunk, to report every one
+	wg.Wait() // errors are collected per chunk, to report every one
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
