@@ -108,8 +108,8 @@ func TestGenerateErrors(t *testing.T) {
 				{Name: "api_key", Kind: spec.Literal},
 				{Name: "OTHER", Kind: "value"},
 			}},
-			want: `codegen: function "bad name": name must match ^[a-zA-Z0-9_-]+$ (Lambda's rule for function names)
-codegen: function "bad name": env key "A" must match ^[a-zA-Z][a-zA-Z0-9_]+$ (Lambda's rule for environment variable keys)
+			want: `codegen: function "bad name": name must match [a-zA-Z0-9_-]{1,64} (Lambda's rule for function names)
+codegen: function "bad name": env key "A" must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule for environment variable keys)
 codegen: function "bad name": env key "LAMBDA": Go field "Lambda" is reserved by the generated Env struct
 codegen: function "bad name": env key "API_KEY": ` + spec.ValidateSecretName("MY/KEY").Error() + `
 codegen: function "bad name": env keys "API_KEY" and "api_key" both map to Go field "APIKey"

@@ -65,6 +65,16 @@ func (p *Problem) Error() string {
 	return fmt.Sprintf("function %q: %s: %s", p.Function, p.Subject, p.Rule)
 }
 
+// IsEnvKey reports whether key follows Lambda's rule for environment
+// variable keys: [a-zA-Z][a-zA-Z0-9_]+.
+func IsEnvKey(key string) bool { return envKeyRE.MatchString(key) }
+
+// IsFunctionName reports whether name follows Lambda's rule for function
+// names: [a-zA-Z0-9_-]{1,64}.
+func IsFunctionName(name string) bool {
+	return len(name) <= MaxFunctionNameLength && functionNameRE.MatchString(name)
+}
+
 // ValidateSecretName reports whether name is a valid secret name: SSM's
 // characters for one path level, [a-zA-Z0-9_.-]+.
 func ValidateSecretName(name string) error {
@@ -102,7 +112,7 @@ func (f Function) Validate(b Backend, maxAge string) error {
 	switch {
 	case f.Name == "":
 		add("name", "must not be empty")
-	case len(f.Name) > MaxFunctionNameLength || !functionNameRE.MatchString(f.Name):
+	case !IsFunctionName(f.Name):
 		add("name", "must match [a-zA-Z0-9_-]{1,%d} (Lambda's rule for function names)", MaxFunctionNameLength)
 	}
 	if f.Entry == "" {
@@ -122,7 +132,7 @@ func (f Function) Validate(b Backend, maxAge string) error {
 	for _, v := range f.Variables {
 		key := fmt.Sprintf("env key %q", v.Name)
 		switch {
-		case !envKeyRE.MatchString(v.Name):
+		case !IsEnvKey(v.Name):
 			add(key, "must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule: a letter first, 2 characters at least)")
 			continue
 		case reserved[v.Name]:
