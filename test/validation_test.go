@@ -119,6 +119,9 @@ func TestDuplicateNamesAndSharedEntries(t *testing.T) {
 	function.New(b, "Two", &function.Props{Name: "same", Entry: hello})
 	function.New(b, "Three", &function.Props{Name: "other", Entry: hello,
 		Environment: map[string]function.Value{"API_KEY": function.Secret("K")}})
+	// and one with the same variables as One but its own name, which the
+	// generated package holds too
+	function.New(b, "Four", &function.Props{Name: "fourth", Entry: hello})
 
 	// WHEN the app synthesizes
 	got := synthError(app)
@@ -127,7 +130,8 @@ func TestDuplicateNamesAndSharedEntries(t *testing.T) {
 	want := []string{
 		`[A-main/One] function "same": name: is also the name of B-main/Two: a name must be unique in the app`,
 		`[B-main/Two] function "same": name: is also the name of A-main/One`,
-		`[B-main/Three] function "other": entry: test/testdata/hello is also the entry of A-main/One, B-main/Two with other variables`,
+		`[B-main/Three] function "other": entry: test/testdata/hello is also the entry of A-main/One, B-main/Four, B-main/Two with another name or other variables`,
+		`[B-main/Four] function "fourth": entry: test/testdata/hello is also the entry of A-main/One, B-main/Three, B-main/Two with another name or other variables`,
 	}
 	if missing := contains(got, want...); len(missing) > 0 {
 		t.Errorf("synth error lacks %q; it is:\n%s", missing, got)

@@ -132,14 +132,15 @@ func (r *registry) duplicates(f *function) []error {
 	if len(sameEntry) > 0 {
 		sort.Strings(sameEntry)
 		probs = append(probs, &spec.Problem{Function: f.spec.Name, Subject: "entry",
-			Rule: fmt.Sprintf("%s is also the entry of %s with other variables: each function's env package is generated in its entry, so give each its own", f.spec.Entry, strings.Join(sameEntry, ", "))})
+			Rule: fmt.Sprintf("%s is also the entry of %s with another name or other variables: each function's env package, which names the function, is generated in its entry, so give each its own", f.spec.Entry, strings.Join(sameEntry, ", "))})
 	}
 	return probs
 }
 
-// sameGenerated reports whether two specs give the same env package.
+// sameGenerated reports whether two specs give the same env package: the
+// generated code holds the function's name and its variables.
 func sameGenerated(a, b spec.Function) bool {
-	if len(a.Variables) != len(b.Variables) {
+	if a.Name != b.Name || len(a.Variables) != len(b.Variables) {
 		return false
 	}
 	for i := range a.Variables {
