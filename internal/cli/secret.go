@@ -50,25 +50,15 @@ standard input, without one trailing newline. The value is never printed.`,
 }
 
 func (r *runner) set(ctx context.Context, name, branch string, shared bool, kmsKey string) error {
-	if err := exclusive(branch, shared); err != nil {
-		return err
-	}
-	id, err := r.resolve(branch, !shared, true)
+	// The client first: no one should type a secret to learn afterwards that
+	// there are no credentials.
+	id, client, err := r.secretTarget(ctx, name, branch, shared)
 	if err != nil {
-		return err
-	}
-	if err := checkName(id.Backend, name, shared); err != nil {
 		return err
 	}
 	path := id.BranchPath(name)
 	if shared {
 		path = id.SharedPath(name)
-	}
-	// The client first: no one should type a secret to learn afterwards that
-	// there are no credentials.
-	client, err := r.app.client(ctx)
-	if err != nil {
-		return err
 	}
 	value, err := r.readValue(name, where(id.Backend, shared))
 	if err != nil {
@@ -93,6 +83,26 @@ func (r *runner) set(ctx context.Context, name, branch string, shared bool, kmsK
 	}
 	fmt.Fprintf(r.app.Stdout, "set %s on %s: %s, version %d\n", name, at, path, out.Version)
 	return nil
+}
+
+// secretTarget checks the flags and the name of one secret and returns the
+// backend identity and an SSM client for it.
+func (r *runner) secretTarget(ctx context.Context, name, branch string, shared bool) (identity, SSM, error) {
+	if err := exclusive(branch, shared); err != nil {
+		return identity{}, nil, err
+	}
+	id, err := r.resolve(branch, !shared, true)
+	if err != nil {
+		return identity{}, nil, err
+	}
+	if err := checkName(id.Backend, name, shared); err != nil {
+		return identity{}, nil, err
+	}
+	client, err := r.app.client(ctx)
+	if err != nil {
+		return identity{}, nil, err
+	}
+	return id, client, nil
 }
 
 // readValue reads a secret's value: twice without echo on a terminal, else
@@ -157,17 +167,7 @@ the shared one with --shared), saying which. The value is printed only with
 }
 
 func (r *runner) get(ctx context.Context, name, branch string, shared, reveal bool) error {
-	if err := exclusive(branch, shared); err != nil {
-		return err
-	}
-	id, err := r.resolve(branch, !shared, true)
-	if err != nil {
-		return err
-	}
-	if err := checkName(id.Backend, name, shared); err != nil {
-		return err
-	}
-	client, err := r.app.client(ctx)
+	id, client, err := r.secretTarget(ctx, name, branch, shared)
 	if err != nil {
 		return err
 	}
