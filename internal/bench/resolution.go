@@ -118,11 +118,7 @@ func Resolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*Res
 				if err != nil {
 					return nil, err
 				}
-				var names []string
-				for i := range n {
-					names = append(names, branchPrefix+secretName(i), sharedPrefix+secretName(i))
-				}
-				found, err := getChunks(ctx, c, names, true)
+				found, err := getChunks(ctx, c, bothNames(n), true)
 				if err != nil {
 					return nil, err
 				}
@@ -259,6 +255,16 @@ func twoRounds(ctx context.Context, n int) ([]string, error) {
 	return vals, nil
 }
 
+// bothNames is the branch and the shared parameter name of each of n
+// secrets: one round's names.
+func bothNames(n int) []string {
+	names := make([]string, 0, 2*n)
+	for i := range n {
+		names = append(names, branchPrefix+secretName(i), sharedPrefix+secretName(i))
+	}
+	return names
+}
+
 // sequentialBatches resolves like Powertools' getParametersByName: the
 // branch and shared name of every secret, in batches of 10 sent one after
 // another; the branch value wins.
@@ -267,11 +273,7 @@ func sequentialBatches(ctx context.Context, n int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for i := range n {
-		names = append(names, branchPrefix+secretName(i), sharedPrefix+secretName(i))
-	}
-	found, err := getChunks(ctx, c, names, false)
+	found, err := getChunks(ctx, c, bothNames(n), false)
 	if err != nil {
 		return nil, err
 	}
