@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/internal/lambdaapi"
 	"github.com/fnenv/fnenv/internal/moto"
 )
@@ -192,9 +191,9 @@ func (r *Runner) Describe(ctx context.Context, st Stack) (map[string]Configurati
 	return out, nil
 }
 
-// Invoke runs a function's bootstrap with its deployed environment, as the
-// Lambda service would, and invokes it with payload. The process keeps
-// running (warm) until the returned Function is stopped.
+// Start runs a function's bootstrap with its deployed environment, as the
+// Lambda service would. The process keeps running (warm) until the
+// returned Function is stopped.
 func (r *Runner) Start(fn DeployedFunction, conf Configuration) (*lambdaapi.Function, error) {
 	env := []string{
 		"AWS_LAMBDA_FUNCTION_NAME=" + conf.FunctionName,
@@ -249,8 +248,6 @@ func Secrets(stacks []Stack) []string {
 	}
 	return out
 }
-
-var _ = spec.Secret
 
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
