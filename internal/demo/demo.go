@@ -147,6 +147,16 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		}
 	}
 
+	stacks, err := ReadAssembly(res.Outdirs[Branches[0]])
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range Secrets(stacks) {
+		if Values[s] == nil {
+			return nil, fmt.Errorf("the sample app references secret %s, which the demo has no value for: add one to demo.Values", s)
+		}
+	}
+
 	step("fnenv secret check before any secret is set (expected to fail)")
 	if msg, err := e.Check(ctx, Branches[0], res.Outdirs[Branches[0]]); err == nil {
 		return nil, errors.New("fnenv secret check passed with no secret set")
