@@ -41,7 +41,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	cdkContext := []string{function_ContextSecretsMaxAge + "=" + maxAge.String()}
+	cdkContext := []string{contextSecretsMaxAge + "=" + maxAge.String()}
 
 	must := func(err error) {
 		t.Helper()
@@ -187,9 +187,9 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 	})
 }
 
-// function_ContextSecretsMaxAge mirrors function.ContextSecretsMaxAge: this
+// contextSecretsMaxAge mirrors function.ContextSecretsMaxAge: this
 // package stays free of jsii, whose Node process it does not need.
-const function_ContextSecretsMaxAge = "fnenvSecretsMaxAge"
+const contextSecretsMaxAge = "fnenvSecretsMaxAge"
 
 func functionSpec(t *testing.T, stacks []demo.Stack, name string) spec.Function {
 	t.Helper()
