@@ -27,7 +27,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/spec"
 )
 
 //go:embed env.go.tmpl

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

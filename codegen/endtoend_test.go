@@ -14,9 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // handler prints what its generated env package resolved. Its values are
@@ -100,7 +101,7 @@ func TestEndToEnd(t *testing.T) {
 
 	srv := moto.StartT(t)
 	srv.Setenv(t)
-	b := spec.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}
+	b := identity.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}
 	c, err := resolver.NewClient()
 	if err != nil {
 		t.Fatal(err)

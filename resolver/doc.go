@@ -8,7 +8,7 @@
 // # Environment variables
 //
 // The construct sets, for a function with secrets (see package
-// github.com/fnenv/fnenv/codegen/spec):
+// github.com/fnenv/fnenv/resolver/envvars):
 //
 //   - FNENV_SECRETS: "VAR=SECRET" pairs separated by ',' — which secret each
 //     secret variable holds. Parameter names only, never a value.

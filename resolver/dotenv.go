@@ -7,7 +7,7 @@ import (
 
 	"github.com/joho/godotenv"
 
-	"github.com/fnenv/fnenv/codegen/spec/envvars"
+	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
 // fromDotenv reads every variable from the process environment, else from

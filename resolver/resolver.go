@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/fnenv/fnenv/codegen/spec/envvars"
+	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
 // Version1 is the version of the API that generated env packages code

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/constructs/backend"
+	"github.com/fnenv/fnenv/identity"
 )
 
 func TestBackendIdentityComesFromContextThenEnvironment(t *testing.T) {
@@ -18,18 +18,18 @@ func TestBackendIdentityComesFromContextThenEnvironment(t *testing.T) {
 		context map[string]any
 		env     map[string]string
 		props   *backend.Props
-		want    spec.Backend
+		want    identity.Backend
 	}{
 		{"context", map[string]any{"appId": "ctx-app", "branch": "feature/login"}, nil, nil,
-			spec.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "feature/login"}},
+			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "feature/login"}},
 		{"environment, as Amplify Hosting sets it", nil, map[string]string{"AWS_APP_ID": "d1a2b3", "AWS_BRANCH": "dev"}, nil,
-			spec.Backend{Prefix: "/amplify", AppID: "d1a2b3", Branch: "dev"}},
+			identity.Backend{Prefix: "/amplify", AppID: "d1a2b3", Branch: "dev"}},
 		{"context wins over the environment", map[string]any{"appId": "ctx-app", "branch": "main"}, map[string]string{"AWS_APP_ID": "d1a2b3", "AWS_BRANCH": "dev"}, nil,
-			spec.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "main"}},
+			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "main"}},
 		{"props are defaults under context", map[string]any{"branch": "main"}, nil, &backend.Props{AppID: "code-app", Branch: "code-branch", Prefix: "/org"},
-			spec.Backend{Prefix: "/org", AppID: "code-app", Branch: "main"}},
+			identity.Backend{Prefix: "/org", AppID: "code-app", Branch: "main"}},
 		{"prefix from context", map[string]any{"appId": "a", "branch": "b", "fnenvPrefix": "/org/fnenv"}, nil, nil,
-			spec.Backend{Prefix: "/org/fnenv", AppID: "a", Branch: "b"}},
+			identity.Backend{Prefix: "/org/fnenv", AppID: "a", Branch: "b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,8 +14,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/constructs/function"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // arn is the template form of the ARN of an SSM parameter named path in
@@ -282,7 +283,7 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	// GIVEN a function, synthesized into a cloud assembly
 	out := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out), Context: &map[string]any{
-		"appId": "fnenv-test", "branch": "feature/login", function.ContextCodegen: false,
+		"appId": "fnenv-test", "branch": "feature/login", identity.ContextCodegen: false,
 		"aws:cdk:bundling-stacks": []any{},
 	}})
 	stack := newStack(app, "Payments")
@@ -304,7 +305,7 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 
 	// THEN it holds the function's record, without the literal's value…
 	want := []spec.Record{{
-		Backend: spec.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login"},
+		Backend: identity.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login"},
 		Function: spec.Function{Name: "charge", Entry: hello, Variables: []spec.Variable{
 			{Name: "CURRENCY", Field: "Currency", Kind: spec.Literal},
 			{Name: "STRIPE_KEY", Field: "StripeKey", Kind: spec.Secret, Secret: "STRIPE_KEY"},
@@ -417,7 +418,7 @@ func TestSecretsMaxAgeFromContext(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			extra := map[string]any{}
 			if tt.context != nil {
-				extra[function.ContextSecretsMaxAge] = tt.context
+				extra[identity.ContextSecretsMaxAge] = tt.context
 			}
 			app := newApp(appOptions{extra: extra})
 			stack := newStack(app, "MaxAge")

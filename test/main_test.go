@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fnenv/fnenv/constructs/backend"
-	"github.com/fnenv/fnenv/constructs/function"
+	"github.com/fnenv/fnenv/identity"
 )
 
 func TestMain(m *testing.M) {
@@ -51,12 +51,12 @@ func newApp(o appOptions) awscdk.App {
 		o.branch = "main"
 	}
 	ctx := map[string]any{
-		backend.ContextAppID:    o.appID,
-		backend.ContextBranch:   o.branch,
-		function.ContextCodegen: false,
+		identity.ContextAppID:   o.appID,
+		identity.ContextBranch:  o.branch,
+		identity.ContextCodegen: false,
 	}
 	if o.appID == "-" { // no app id
-		delete(ctx, backend.ContextAppID)
+		delete(ctx, identity.ContextAppID)
 	}
 	if !o.bundle {
 		ctx["aws:cdk:bundling-stacks"] = []any{}

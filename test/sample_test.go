@@ -12,7 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // TestSampleTemplates synthesizes the sample app for two branches with the
@@ -55,7 +56,7 @@ func TestSampleTemplates(t *testing.T) {
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("cdk synth -c branch=%s: %v\n%s", branch, err, b)
 		}
-		safe := spec.SafeBranch(branch)
+		safe := identity.SafeBranch(branch)
 
 		// THEN cfn-lint finds no error in its templates
 		templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fnenv/fnenv/codegen/spec"
-	"github.com/fnenv/fnenv/constructs/backend"
 	"github.com/fnenv/fnenv/constructs/function"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
@@ -65,14 +65,14 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 				fmt.Sprintf(`function "fn": secret %q: parameter name "/amplify/fnenv-test/main/%s" is 1025 characters; SSM allows 1011`, long, long),
 				fmt.Sprintf(`function "fn": secret %q: parameter name "/amplify/shared/fnenv-test/%s" is 1027 characters; SSM allows 1011`, long, long),
 			}},
-		{"parameter name over 15 levels", appOptions{extra: map[string]any{backend.ContextPrefix: "/a/b/c/d/e/f/g/h/i/j/k/l/m"}},
+		{"parameter name over 15 levels", appOptions{extra: map[string]any{identity.ContextPrefix: "/a/b/c/d/e/f/g/h/i/j/k/l/m"}},
 			function.Props{Environment: map[string]function.Value{"API_KEY": function.Secret("K")}},
 			[]string{`function "fn": secret "K": parameter name "/a/b/c/d/e/f/g/h/i/j/k/l/m/fnenv-test/main/K" has 16 levels; SSM allows 15`}},
 		{"no app id", appOptions{appID: "-"}, function.Props{},
 			[]string{`fnenv: no app id: pass it as CDK context (cdk synth -c appId=my-app, or "context": {"appId": "my-app"} in cdk.json) or set AWS_APP_ID`}},
 		{"bad app id", appOptions{appID: "my/app"}, function.Props{},
 			[]string{`app id "my/app" must match [a-zA-Z0-9_.-]+`}},
-		{"bad prefix", appOptions{extra: map[string]any{backend.ContextPrefix: "amplify"}}, function.Props{},
+		{"bad prefix", appOptions{extra: map[string]any{identity.ContextPrefix: "amplify"}}, function.Props{},
 			[]string{`parameter prefix "amplify" must start with '/' and have no empty level`}},
 	}
 	for _, tt := range tests {
@@ -199,7 +199,7 @@ func TestReservedNamesAtTheirEdges(t *testing.T) {
 }
 
 func TestEnvironmentSizeAtTheLimit(t *testing.T) {
-	b := spec.Backend{Prefix: spec.DefaultPrefix, AppID: "fnenv-test", Branch: "main"}
+	b := identity.Backend{Prefix: identity.DefaultPrefix, AppID: "fnenv-test", Branch: "main"}
 	// pad returns an environment of exactly size bytes as JSON, with a secret.
 	pad := func(size int) map[string]function.Value {
 		fn := spec.NewFunction("edge", hello, map[string]spec.Variable{

@@ -6,7 +6,7 @@
 // The identity comes from CDK context (`cdk synth -c branch=feature-x`, or
 // "context" in cdk.json), else the environment variables AWS_APP_ID /
 // AWS_BRANCH that Amplify Hosting sets in builds, else — for the branch
-// only — the current git branch (spec.ResolveBackend).
+// only — the current git branch (identity.ResolveBackend).
 package backend
 
 import (
@@ -20,17 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/codegen/spec"
-)
-
-// CDK context keys read by Resolve.
-const (
-	// ContextAppID holds the app id, e.g. "fnenv-sample".
-	ContextAppID = "appId"
-	// ContextBranch holds the branch as git names it, e.g. "feature/login".
-	ContextBranch = "branch"
-	// ContextPrefix holds the root of the parameter paths. Default: "/amplify".
-	ContextPrefix = "fnenvPrefix"
+	"github.com/fnenv/fnenv/identity"
 )
 
 // Props are an app's defaults for its backend identity; CDK context, when
@@ -62,9 +52,9 @@ func Configure(app constructs.Construct, props *Props) {
 			app.Node().SetContext(jsii.String(key), v)
 		}
 	}
-	set(ContextAppID, props.AppID)
-	set(ContextBranch, props.Branch)
-	set(ContextPrefix, props.Prefix)
+	set(identity.ContextAppID, props.AppID)
+	set(identity.ContextBranch, props.Branch)
+	set(identity.ContextPrefix, props.Prefix)
 }
 
 // resolved caches one identity per app (per root construct): git is asked
@@ -75,13 +65,13 @@ var (
 )
 
 type result struct {
-	b   spec.Backend
+	b   identity.Backend
 	err error
 }
 
 // Resolve returns the backend identity of the app that holds scope. A
 // missing app id or branch gives an error saying how to pass it.
-func Resolve(scope constructs.IConstruct) (spec.Backend, error) {
+func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
 	root := scope.Node().Root()
 	mu.Lock()
 	defer mu.Unlock()
@@ -89,13 +79,13 @@ func Resolve(scope constructs.IConstruct) (spec.Backend, error) {
 		return r.b, r.err
 	}
 	node := root.Node()
-	prefix := contextString(node, ContextPrefix)
+	prefix := contextString(node, identity.ContextPrefix)
 	if prefix == "" {
-		prefix = spec.DefaultPrefix
+		prefix = identity.DefaultPrefix
 	}
-	b, err := spec.ResolveBackend(spec.Sources{
-		AppID:  contextString(node, ContextAppID),
-		Branch: contextString(node, ContextBranch),
+	b, err := identity.ResolveBackend(identity.Sources{
+		AppID:  contextString(node, identity.ContextAppID),
+		Branch: contextString(node, identity.ContextBranch),
 		Getenv: os.Getenv,
 	}, prefix)
 	if err != nil {
@@ -107,7 +97,7 @@ func Resolve(scope constructs.IConstruct) (spec.Backend, error) {
 
 // Of is Resolve for code that cannot go on without the identity (stack
 // names, paths): it panics with Resolve's error.
-func Of(scope constructs.IConstruct) spec.Backend {
+func Of(scope constructs.IConstruct) identity.Backend {
 	b, err := Resolve(scope)
 	if err != nil {
 		panic(err)
@@ -159,10 +149,10 @@ func contextString(node constructs.Node, key string) string {
 // pass each missing value.
 func explain(err error) error {
 	var msgs []string
-	if errors.Is(err, spec.ErrNoAppID) {
+	if errors.Is(err, identity.ErrNoAppID) {
 		msgs = append(msgs, `fnenv: no app id: pass it as CDK context (cdk synth -c appId=my-app, or "context": {"appId": "my-app"} in cdk.json) or set AWS_APP_ID`)
 	}
-	if errors.Is(err, spec.ErrNoBranch) {
+	if errors.Is(err, identity.ErrNoBranch) {
 		msgs = append(msgs, `fnenv: no branch: pass it as CDK context (cdk synth -c branch=feature-x) or set AWS_BRANCH, or synth inside a git work tree with a branch checked out`)
 	}
 	if len(msgs) == 0 {

@@ -2,7 +2,7 @@ package function
 
 import (
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // writeEnvPackage writes the function's env package at <Entry>/env; it

@@ -34,21 +34,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/constructs/backend"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
-
-// ContextCodegen is the CDK context key that, set to false, stops the
-// construct from writing env packages at synth (unit tests on fixtures).
-// Default: env packages are written.
-const ContextCodegen = "fnenvCodegen"
-
-// ContextSecretsMaxAge is the CDK context key holding the app-wide default
-// of Props.SecretsMaxAge, as a Go duration ("30s", "10m", "0s" for the life
-// of the execution environment), e.g. `cdk deploy -c fnenvSecretsMaxAge=30s`
-// for a branch whose secrets rotate often. A function's own SecretsMaxAge
-// wins. Default: DefaultSecretsMaxAge.
-const ContextSecretsMaxAge = "fnenvSecretsMaxAge"
 
 // DefaultSecretsMaxAge is how long a handler reuses resolved secrets
 // before the next Load reads them again.
@@ -126,7 +115,7 @@ type Function interface {
 	// Spec is the function's spec; literal values included.
 	Spec() spec.Function
 	// Backend is the app id, branch and parameter prefix it deploys for.
-	Backend() spec.Backend
+	Backend() identity.Backend
 	// Record is what the function writes into the cloud assembly, as
 	// metadata of type spec.MetadataType.
 	Record() spec.Record
@@ -136,7 +125,7 @@ type function struct {
 	constructs.Construct
 	lambda  awslambda.Function
 	spec    spec.Function
-	backend spec.Backend
+	backend identity.Backend
 	goarch  string
 	// problems found at construction; reported at synth.
 	problems []error
@@ -147,7 +136,7 @@ type function struct {
 
 func (f *function) Lambda() awslambda.Function { return f.lambda }
 func (f *function) Spec() spec.Function        { return f.spec }
-func (f *function) Backend() spec.Backend      { return f.backend }
+func (f *function) Backend() identity.Backend  { return f.backend }
 func (f *function) Record() spec.Record {
 	return spec.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()}
 }
@@ -337,14 +326,14 @@ func (f *function) allProblems() []error {
 
 func maxAgeString(scope constructs.Construct, id string, d awscdk.Duration) (string, error) {
 	if d == nil {
-		v := scope.Node().TryGetContext(jsii.String(ContextSecretsMaxAge))
+		v := scope.Node().TryGetContext(jsii.String(identity.ContextSecretsMaxAge))
 		if v == nil {
 			return DefaultSecretsMaxAge.String(), nil
 		}
 		s, _ := v.(string)
 		age, err := time.ParseDuration(s)
 		if err != nil || age < 0 {
-			return "", fmt.Errorf("context %s=%v must be a Go duration of zero or more, like \"30s\" or \"10m\"", ContextSecretsMaxAge, v)
+			return "", fmt.Errorf("context %s=%v must be a Go duration of zero or more, like \"30s\" or \"10m\"", identity.ContextSecretsMaxAge, v)
 		}
 		return age.String(), nil
 	}

@@ -16,8 +16,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/constructs/function/internal/gobuild"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // registry holds the functions of one stage (an App, or a Stage in it:
@@ -57,7 +58,7 @@ func registryOf(scope constructs.IConstruct) *registry {
 		r.moduleRoot, err = gobuild.ModuleRoot(wd)
 	}
 	r.rootErr = err
-	switch v := key.Node().TryGetContext(jsii.String(ContextCodegen)).(type) {
+	switch v := key.Node().TryGetContext(jsii.String(identity.ContextCodegen)).(type) {
 	case bool:
 		r.codegen = v
 	case string:

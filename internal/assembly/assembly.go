@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // Artifact is one artifact of a cloud assembly that holds fnenv records, or

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"os"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/internal/assembly"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // ReadAssembly returns the records (spec.MetadataType metadata) of the cloud

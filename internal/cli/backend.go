@@ -9,7 +9,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // runner holds one command line's root flags and what was read for them.
@@ -75,26 +76,26 @@ func (r *runner) loadCDKJSON() (*cdkJSON, error) {
 	return c, nil
 }
 
-// identity is a resolved backend with where its app id came from.
-type identity struct {
-	spec.Backend
+// resolvedBackend is a resolved backend with where its app id came from.
+type resolvedBackend struct {
+	identity.Backend
 	appIDSource string // for messages: `--app-id`, `cdk.json context "appId"`, `AWS_APP_ID`
 }
 
 // resolve returns the backend for branch (a --branch value, "" when not
-// given), by spec.ResolveBackend's order: flags, cdk.json context, then
+// given), by identity.ResolveBackend's order: flags, cdk.json context, then
 // AWS_APP_ID/AWS_BRANCH, then git. needBranch false accepts a missing
 // branch (shared secrets); needAppID false accepts a missing app id.
-func (r *runner) resolve(branch string, needBranch, needAppID bool) (identity, error) {
+func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBackend, error) {
 	c, err := r.loadCDKJSON()
 	if err != nil {
-		return identity{}, err
+		return resolvedBackend{}, err
 	}
-	src := spec.Sources{AppID: r.appIDFlag, Branch: branch, Getenv: r.app.Getenv, Dir: r.app.Dir, NoGit: r.app.NoGit || !needBranch}
-	id := identity{appIDSource: "--app-id"}
+	src := identity.Sources{AppID: r.appIDFlag, Branch: branch, Getenv: r.app.Getenv, Dir: r.app.Dir, NoGit: r.app.NoGit || !needBranch}
+	id := resolvedBackend{appIDSource: "--app-id"}
 	if src.AppID == "" {
-		if src.AppID, err = c.context("appId"); err != nil {
-			return identity{}, err
+		if src.AppID, err = c.context(identity.ContextAppID); err != nil {
+			return resolvedBackend{}, err
 		}
 		id.appIDSource = fmt.Sprintf("context \"appId\" in %s", c.path)
 	}
@@ -102,26 +103,26 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (identity, e
 		id.appIDSource = "AWS_APP_ID"
 	}
 	if src.Branch == "" {
-		if src.Branch, err = c.context("branch"); err != nil {
-			return identity{}, err
+		if src.Branch, err = c.context(identity.ContextBranch); err != nil {
+			return resolvedBackend{}, err
 		}
 	}
 	prefix := r.prefixFlag
 	if prefix == "" {
-		if prefix, err = c.context("fnenvPrefix"); err != nil {
-			return identity{}, err
+		if prefix, err = c.context(identity.ContextPrefix); err != nil {
+			return resolvedBackend{}, err
 		}
 	}
 	if prefix == "" {
-		prefix = spec.DefaultPrefix
+		prefix = identity.DefaultPrefix
 	}
-	b, err := spec.ResolveBackend(src, prefix)
+	b, err := identity.ResolveBackend(src, prefix)
 	id.Backend = b
 	if err == nil {
 		return id, nil
 	}
 	var msgs []string
-	missingApp, missingBranch := errors.Is(err, spec.ErrNoAppID), errors.Is(err, spec.ErrNoBranch)
+	missingApp, missingBranch := errors.Is(err, identity.ErrNoAppID), errors.Is(err, identity.ErrNoBranch)
 	if missingApp && needAppID {
 		msgs = append(msgs, `no app id: pass --app-id, set "appId" in cdk.json's context, or set AWS_APP_ID`)
 	}
@@ -142,20 +143,20 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (identity, e
 	if check.AppID == "" {
 		check.AppID = "-"
 	}
-	if err := spec.ValidateBackend(check); err != nil {
+	if err := identity.ValidateBackend(check); err != nil {
 		return id, usage("%v", err)
 	}
 	return id, nil
 }
 
 // appPrefix is "<prefix>/<appId>/", the parent of every branch's path.
-func appPrefix(b spec.Backend) string {
+func appPrefix(b identity.Backend) string {
 	return strings.TrimSuffix(b.BranchPrefix(), b.SafeBranch()+"/")
 }
 
 // checkName checks a secret name and the parameter name it makes against
 // SSM's rules.
-func checkName(b spec.Backend, name string, shared bool) error {
+func checkName(b identity.Backend, name string, shared bool) error {
 	if err := spec.ValidateSecretName(name); err != nil {
 		return usage("%v", err)
 	}
@@ -190,7 +191,7 @@ func shellQuote(s string) string {
 }
 
 // where describes a secret's location for messages.
-func where(b spec.Backend, shared bool) string {
+func where(b identity.Backend, shared bool) string {
 	if shared {
 		return "shared (" + b.SharedPrefix() + ")"
 	}

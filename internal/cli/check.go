@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
 )
 
 // checkParallelism bounds the GetParameters calls in flight.
@@ -41,7 +41,7 @@ records in the assembly) unless --app-id or --prefix is given.`,
 // use is one secret as a branch would resolve it, with the functions that
 // reference it.
 type use struct {
-	backend spec.Backend
+	backend identity.Backend
 	secret  string
 	fns     map[string]bool // "name (construct path)"
 }
@@ -69,7 +69,7 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 		if r.prefixFlag != "" || b.Prefix == "" {
 			b.Prefix = id.Prefix
 		}
-		if err := spec.ValidateBackend(b); err != nil {
+		if err := identity.ValidateBackend(b); err != nil {
 			return usage("function %s (%s): %v", rec.Function.Name, rec.Path, err)
 		}
 		fn := fmt.Sprintf("%s (%s)", rec.Function.Name, rec.Path)
@@ -152,7 +152,7 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 		if u.backend.AppID != id.AppID {
 			app = " --app-id " + shellQuote(u.backend.AppID)
 		}
-		if u.backend.Prefix != spec.DefaultPrefix && u.backend.Prefix != "" {
+		if u.backend.Prefix != identity.DefaultPrefix && u.backend.Prefix != "" {
 			app += " --prefix " + shellQuote(u.backend.Prefix)
 		}
 		fmt.Fprintf(&sb, "\n  %s — not at %s nor %s\n", u.secret, u.backend.BranchPath(u.secret), u.backend.SharedPath(u.secret))

@@ -10,13 +10,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/cdk.out from fixtureRecords")
 
 // fixtureBackend is the backend the fixture's functions were "synthesized" for.
-var fixtureBackend = spec.Backend{Prefix: "/amplify", AppID: "checkapp", Branch: "main"}
+var fixtureBackend = identity.Backend{Prefix: "/amplify", AppID: "checkapp", Branch: "main"}
 
 func secretVar(name string) spec.Variable { return spec.Variable{Kind: spec.Secret, Secret: name} }
 

@@ -13,7 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // GenBranch is the branch the CDK app is synthesized for by `fnenv gen`
@@ -119,7 +120,7 @@ func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) e
 		cctx[k] = v
 	}
 	cctx["aws:cdk:bundling-stacks"] = []string{}
-	cctx["branch"] = b
+	cctx[identity.ContextBranch] = b
 	if r.appIDFlag != "" {
 		cctx["appId"] = r.appIDFlag
 	}

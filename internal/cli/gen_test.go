@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // recordingWriter stands in for codegen.Write: it records what it is asked

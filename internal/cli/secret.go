@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/spf13/cobra"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
 )
 
 // MaxValueBytes is SSM's limit on a standard parameter's value: 4 KB.
@@ -86,21 +86,21 @@ func (r *runner) set(ctx context.Context, name, branch string, shared bool, kmsK
 }
 
 // secretTarget checks the flags and the name of one secret and returns the
-// backend identity and an SSM client for it.
-func (r *runner) secretTarget(ctx context.Context, name, branch string, shared bool) (identity, SSM, error) {
+// backend resolvedBackend and an SSM client for it.
+func (r *runner) secretTarget(ctx context.Context, name, branch string, shared bool) (resolvedBackend, SSM, error) {
 	if err := exclusive(branch, shared); err != nil {
-		return identity{}, nil, err
+		return resolvedBackend{}, nil, err
 	}
 	id, err := r.resolve(branch, !shared, true)
 	if err != nil {
-		return identity{}, nil, err
+		return resolvedBackend{}, nil, err
 	}
 	if err := checkName(id.Backend, name, shared); err != nil {
-		return identity{}, nil, err
+		return resolvedBackend{}, nil, err
 	}
 	client, err := r.app.client(ctx)
 	if err != nil {
-		return identity{}, nil, err
+		return resolvedBackend{}, nil, err
 	}
 	return id, client, nil
 }
@@ -227,7 +227,7 @@ func formatTime(t *time.Time) string {
 // unknownAppHint returns, when nothing at all is stored for the app id, a
 // sentence saying the app id may be wrong; "" otherwise or when it cannot
 // tell.
-func (r *runner) unknownAppHint(ctx context.Context, c SSM, id identity) string {
+func (r *runner) unknownAppHint(ctx context.Context, c SSM, id resolvedBackend) string {
 	for _, p := range []struct {
 		path      string
 		recursive bool
@@ -364,7 +364,7 @@ func (r *runner) list(ctx context.Context, branch string, sharedOnly bool) error
 	return nil
 }
 
-func (r *runner) listScope(id identity, sharedOnly bool) string {
+func (r *runner) listScope(id resolvedBackend, sharedOnly bool) string {
 	if sharedOnly {
 		return where(id.Backend, true)
 	}
@@ -528,7 +528,7 @@ func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsK
 	}
 	dst := src
 	dst.Branch = to
-	if err := spec.ValidateBackend(dst.Backend); err != nil {
+	if err := identity.ValidateBackend(dst.Backend); err != nil {
 		return usage("--to-branch: %v", err)
 	}
 	if src.BranchPrefix() == dst.BranchPrefix() {

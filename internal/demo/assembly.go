@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/internal/assembly"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // Stack is one CloudFormation stack of a synthesized cloud assembly.

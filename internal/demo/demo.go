@@ -10,8 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // Branches are the two branches the demo deploys side by side.
@@ -95,7 +96,7 @@ func (e *Env) Close() {
 // Outdir is where a branch's cloud assembly goes: under cdk.out, which git
 // ignores.
 func (e *Env) Outdir(branch string) string {
-	return filepath.Join(e.Root, "cdk.out", "demo", spec.SafeBranch(branch))
+	return filepath.Join(e.Root, "cdk.out", "demo", identity.SafeBranch(branch))
 }
 
 // SetAll sets every secret of Values with the fnenv CLI.

@@ -14,9 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/demo"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // maxAge is the sample's secrets max age for this test (CDK context
@@ -41,7 +42,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	cdkContext := []string{contextSecretsMaxAge + "=" + maxAge.String()}
+	cdkContext := []string{identity.ContextSecretsMaxAge + "=" + maxAge.String()}
 
 	must := func(err error) {
 		t.Helper()
@@ -186,10 +187,6 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		}
 	})
 }
-
-// contextSecretsMaxAge mirrors function.ContextSecretsMaxAge: this
-// package stays free of jsii, whose Node process it does not need.
-const contextSecretsMaxAge = "fnenvSecretsMaxAge"
 
 func functionSpec(t *testing.T, stacks []demo.Stack, name string) spec.Function {
 	t.Helper()

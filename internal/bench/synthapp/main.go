@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/codegen/spec"
 	"github.com/fnenv/fnenv/constructs/function"
 	"github.com/fnenv/fnenv/internal/bench/synthdef"
+	"github.com/fnenv/fnenv/spec"
 )
 
 func main() {

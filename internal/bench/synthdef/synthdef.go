@@ -6,7 +6,8 @@ package synthdef
 import (
 	"fmt"
 
-	"github.com/fnenv/fnenv/codegen/spec"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // Identity of the generated module and app.
@@ -51,7 +52,7 @@ func Function(i int) spec.Function {
 }
 
 // Backend is the app's backend identity.
-func Backend() spec.Backend { return spec.Backend{AppID: AppID, Branch: Branch} }
+func Backend() identity.Backend { return identity.Backend{AppID: AppID, Branch: Branch} }
 
 // Handler is the source of function i's main package.
 func Handler(i int) string {

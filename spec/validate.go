@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/fnenv/fnenv/identity"
 )
 
 // Limits and rules, each with its source.
@@ -34,8 +36,6 @@ var (
 	secretNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 	// functionNameRE is Lambda's character set for function names.
 	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
-	// appIDRE keeps the app id a single path level.
-	appIDRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 )
 
 // ReservedKeys are the environment variable keys Lambda reserves
@@ -84,27 +84,10 @@ func ValidateSecretName(name string) error {
 	return nil
 }
 
-// ValidateBackend checks the app id, branch and prefix.
-func ValidateBackend(b Backend) error {
-	var errs []error
-	if b.AppID == "" {
-		errs = append(errs, errors.New("app id is empty"))
-	} else if !appIDRE.MatchString(b.AppID) {
-		errs = append(errs, fmt.Errorf("app id %q must match [a-zA-Z0-9_.-]+", b.AppID))
-	}
-	if b.Branch == "" {
-		errs = append(errs, errors.New("branch is empty"))
-	}
-	if p := b.Prefix; p != "" && (!strings.HasPrefix(p, "/") || strings.Contains(p, "//")) {
-		errs = append(errs, fmt.Errorf("parameter prefix %q must start with '/' and have no empty level", p))
-	}
-	return errors.Join(errs...)
-}
-
 // Validate checks a function's spec against every rule and returns all
 // problems at once, each a *Problem joined with errors.Join; nil when the
 // spec is valid. maxAge is the value Environment will be given.
-func (f Function) Validate(b Backend, maxAge string) error {
+func (f Function) Validate(b identity.Backend, maxAge string) error {
 	var probs []error
 	add := func(subject, format string, args ...any) {
 		probs = append(probs, &Problem{Function: f.Name, Subject: subject, Rule: fmt.Sprintf(format, args...)})
@@ -233,8 +216,4 @@ func GoField(key string) string {
 		}
 	}
 	return sb.String()
-}
-
-func isSecretNameRune(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-'
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/identity"
 )
 
 func TestGoField(t *testing.T) {
@@ -25,27 +27,13 @@ func TestGoField(t *testing.T) {
 	}
 }
 
-func TestPaths(t *testing.T) {
-	b := Backend{AppID: "d1abc", Branch: "feature/login+x"}
-	got := []string{b.SafeBranch(), b.BranchPath("STRIPE_KEY"), b.SharedPath("STRIPE_KEY"), b.BranchPrefix(), b.SharedPrefix()}
-	want := []string{"feature-login-x", "/amplify/d1abc/feature-login-x/STRIPE_KEY", "/amplify/shared/d1abc/STRIPE_KEY",
-		"/amplify/d1abc/feature-login-x/", "/amplify/shared/d1abc/"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("paths (-want +got):\n%s", diff)
-	}
-	b.Prefix = "/teams/pay/"
-	if got, want := b.BranchPath("K"), "/teams/pay/d1abc/feature-login-x/K"; got != want {
-		t.Errorf("with a prefix: BranchPath = %q, want %q", got, want)
-	}
-}
-
 func TestEnvironmentAndEncoding(t *testing.T) {
 	f := NewFunction("say-hello", "app/functions/say-hello", map[string]Variable{
 		"NAME":     {Kind: Literal, Value: "World"},
 		"API_KEY":  {Kind: Secret, Secret: "MY_API_KEY"},
 		"ALSO_KEY": {Kind: Secret, Secret: "MY_API_KEY"},
 	})
-	b := Backend{AppID: "app", Branch: "main"}
+	b := identity.Backend{AppID: "app", Branch: "main"}
 	got := f.Environment(b, "5m0s")
 	want := map[string]string{
 		"NAME":          "World",
@@ -76,7 +64,7 @@ func TestEnvironmentAndEncoding(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	b := Backend{AppID: "app", Branch: "main"}
+	b := identity.Backend{AppID: "app", Branch: "main"}
 	fn := func(env map[string]Variable) Function { return NewFunction("fn", "app/functions/fn", env) }
 	tests := []struct {
 		name string
@@ -133,7 +121,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestEnvironmentSizeEdge(t *testing.T) {
-	b := Backend{AppID: "app", Branch: "main"}
+	b := identity.Backend{AppID: "app", Branch: "main"}
 	// {"BIG":"…"} is 10 bytes of JSON around the value.
 	for _, tt := range []struct {
 		n    int
@@ -145,44 +133,5 @@ func TestEnvironmentSizeEdge(t *testing.T) {
 		if (err == nil) != tt.fits {
 			t.Errorf("environment of %d bytes: Validate = %v, want fits=%v", size, err, tt.fits)
 		}
-	}
-}
-
-func TestResolveBackend(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	tests := []struct {
-		name    string
-		src     Sources
-		want    Backend
-		wantErr []error
-	}{
-		{name: "explicit wins", src: Sources{AppID: "ctx-app", Branch: "ctx-branch", Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"}), NoGit: true},
-			want: Backend{AppID: "ctx-app", Branch: "ctx-branch"}},
-		{name: "Amplify Hosting's variables", src: Sources{Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"}), NoGit: true},
-			want: Backend{AppID: "env-app", Branch: "env-branch"}},
-		{name: "both missing, reported together", src: Sources{NoGit: true}, wantErr: []error{ErrNoAppID, ErrNoBranch}},
-		{name: "bad app id", src: Sources{AppID: "a/b", Branch: "main", NoGit: true}, wantErr: []error{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ResolveBackend(tt.src, "")
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("ResolveBackend = %+v, want an error", got)
-				}
-				for _, w := range tt.wantErr {
-					if !errors.Is(err, w) {
-						t.Errorf("error %v does not wrap %v", err, w)
-					}
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
 	}
 }

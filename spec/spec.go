@@ -8,9 +8,9 @@ package spec
 
 import (
 	"sort"
-	"strings"
 
-	"github.com/fnenv/fnenv/codegen/spec/envvars"
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
 // Kind says where a variable's value comes from.
@@ -95,72 +95,12 @@ func (f Function) SecretVariables() []Variable {
 	return out
 }
 
-// DefaultPrefix is the root of every parameter path unless a backend
-// configures another.
-const DefaultPrefix = "/amplify"
-
-// Backend identifies one deployed copy of an app: the app id and the branch.
-type Backend struct {
-	// Prefix is the root of all parameter paths. Default: DefaultPrefix.
-	Prefix string `json:"prefix"`
-	// AppID identifies the app, e.g. "d1a2b3c4" or "fnenv-sample".
-	AppID string `json:"appId"`
-	// Branch is the branch name as given, e.g. "feature/login".
-	Branch string `json:"branch"`
-}
-
-func (b Backend) prefix() string {
-	p := b.Prefix
-	if p == "" {
-		p = DefaultPrefix
-	}
-	return strings.TrimSuffix(p, "/")
-}
-
-// SafeBranch returns the branch as it appears in paths and stack names:
-// each character outside [A-Za-z0-9_.-] replaced with '-'
-// ("feature/login" → "feature-login").
-func (b Backend) SafeBranch() string { return SafeBranch(b.Branch) }
-
-// SafeBranch replaces each character of branch outside [A-Za-z0-9_.-] with '-'.
-func SafeBranch(branch string) string {
-	var sb strings.Builder
-	for _, r := range branch {
-		if isSecretNameRune(r) {
-			sb.WriteRune(r)
-		} else {
-			sb.WriteByte('-')
-		}
-	}
-	return sb.String()
-}
-
-// BranchPrefix is the path under which the branch's secrets live, with a
-// trailing slash: "/amplify/<appId>/<branch>/".
-func (b Backend) BranchPrefix() string {
-	return b.prefix() + "/" + b.AppID + "/" + b.SafeBranch() + "/"
-}
-
-// SharedPrefix is the path under which the app's shared secrets live, with
-// a trailing slash: "/amplify/shared/<appId>/".
-func (b Backend) SharedPrefix() string {
-	return b.prefix() + "/shared/" + b.AppID + "/"
-}
-
-// BranchPath is the parameter name of a secret on the branch:
-// "/amplify/<appId>/<branch>/<NAME>".
-func (b Backend) BranchPath(secret string) string { return b.BranchPrefix() + secret }
-
-// SharedPath is the parameter name of a shared secret:
-// "/amplify/shared/<appId>/<NAME>".
-func (b Backend) SharedPath(secret string) string { return b.SharedPrefix() + secret }
-
 // Record is what the construct writes into the cloud assembly for each
 // function, as construct metadata of type MetadataType whose data is the
 // record's JSON.
 type Record struct {
-	Backend  Backend  `json:"backend"`
-	Function Function `json:"function"`
+	Backend  identity.Backend `json:"backend"`
+	Function Function         `json:"function"`
 	// Path is the construct path of the function, e.g. "Payments-main/Charge".
 	Path string `json:"path"`
 }
@@ -198,7 +138,7 @@ func DecodeSecrets(s string) (map[string]string, error) { return envvars.DecodeS
 // configuration holds: literals as they are, and for secrets only parameter
 // names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix) and EnvMaxAge.
 // maxAge is a Go duration string.
-func (f Function) Environment(b Backend, maxAge string) map[string]string {
+func (f Function) Environment(b identity.Backend, maxAge string) map[string]string {
 	env := map[string]string{}
 	for _, v := range f.Variables {
 		if v.Kind == Literal {
