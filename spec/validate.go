@@ -135,11 +135,8 @@ func (f Function) Validate(b identity.Backend, maxAge string) error {
 				continue
 			}
 			for _, p := range []string{b.BranchPath(v.Secret), b.SharedPath(v.Secret)} {
-				if len(p) > MaxParameterNameLength {
-					add(fmt.Sprintf("secret %q", v.Secret), "parameter name %q is %d characters; SSM allows %d", p, len(p), MaxParameterNameLength)
-				}
-				if d := strings.Count(p, "/"); d > MaxParameterDepth {
-					add(fmt.Sprintf("secret %q", v.Secret), "parameter name %q has %d levels; SSM allows %d", p, d, MaxParameterDepth)
+				if err := ValidateParameterName(p); err != nil {
+					add(fmt.Sprintf("secret %q", v.Secret), "%v", err)
 				}
 			}
 		default:

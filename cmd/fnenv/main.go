@@ -11,26 +11,26 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/internal/cli"
 )
 
 func main() { os.Exit(run()) }
 
 func run() int {
+	// The first Ctrl-C cancels the command, which stops at once and reports
+	// what it did; a second one ends the process.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() { <-ctx.Done(); stop() }()
 	return newApp().Run(ctx, os.Args[1:])
 }
 
-// newApp is the command on the process's streams and terminal, with the
-// real code generator.
+// newApp is the command on the process's streams and terminal.
 func newApp() *cli.App {
 	return &cli.App{
-		Stdin:    os.Stdin,
-		Stdout:   os.Stdout,
-		Stderr:   os.Stderr,
-		Term:     cli.TTY{In: os.Stdin, Out: os.Stderr},
-		WriteEnv: codegen.Write,
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Term:   cli.TTY{In: os.Stdin, Out: os.Stderr},
 	}
 }

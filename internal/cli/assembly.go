@@ -8,15 +8,10 @@ import (
 	"github.com/fnenv/fnenv/spec"
 )
 
-// ReadAssembly returns the records (spec.MetadataType metadata) of the cloud
-// assembly in dir and of its nested assemblies, sorted by construct path.
-// A missing manifest.json is an error wrapping os.ErrNotExist.
-func ReadAssembly(dir string) ([]spec.Record, error) { return assembly.Records(dir) }
-
-// readRecords reads the assembly for a command, with messages that say
-// what to do.
+// readRecords reads the records of the cloud assembly in dir (see
+// assembly.Records) for a command, with messages that say what to do.
 func readRecords(dir string) ([]spec.Record, error) {
-	recs, err := ReadAssembly(dir)
+	recs, err := assembly.Records(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, failed("no cloud assembly at %s (%v): synthesize the app first (cdk synth -c branch=BRANCH) or pass --assembly DIR", dir, err)
 	}

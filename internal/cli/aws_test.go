@@ -7,6 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/internal/ssmstore"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 // TestAWSErrors: access denied, throttling and missing credentials are
@@ -47,8 +49,8 @@ func TestAWSErrors(t *testing.T) {
 				t.Errorf("parameters changed (-got +want):\n%s", diff)
 			}
 			if strings.Contains(tt.name, "throttled") {
-				if got := p.Count(); got != DefaultMaxAttempts {
-					t.Errorf("%d attempts, want %d", got, DefaultMaxAttempts)
+				if got := p.Count(); got != ssmstore.DefaultMaxAttempts {
+					t.Errorf("%d attempts, want %d", got, ssmstore.DefaultMaxAttempts)
 				}
 			}
 		})
@@ -105,7 +107,7 @@ func TestCheckOneRound(t *testing.T) {
 		if r.Target != "AmazonSSM.GetParameters" {
 			t.Errorf("unexpected call %s", r.Target)
 		}
-		if len(r.Names) > MaxNamesPerCall {
+		if len(r.Names) > resolver.MaxNamesPerRequest {
 			t.Errorf("GetParameters with %d names; SSM allows 10", len(r.Names))
 		}
 		names = append(names, r.Names...)

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+	"time"
 
 	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/internal/secretcheck"
 	"github.com/fnenv/fnenv/spec"
 )
 
@@ -18,6 +19,7 @@ type runner struct {
 	app *App
 
 	appIDFlag, prefixFlag, cdkJSONFlag string
+	timeout                            time.Duration
 
 	cdk *cdkJSON // nil until loaded
 }
@@ -154,8 +156,8 @@ func appPrefix(b identity.Backend) string {
 	return strings.TrimSuffix(b.BranchPrefix(), b.SafeBranch()+"/")
 }
 
-// checkName checks a secret name and the parameter name it makes against
-// SSM's rules.
+// checkName checks a secret name and the parameter name it makes (see
+// spec.ValidateParameterName).
 func checkName(b identity.Backend, name string, shared bool) error {
 	if err := spec.ValidateSecretName(name); err != nil {
 		return usage("%v", err)
@@ -164,11 +166,8 @@ func checkName(b identity.Backend, name string, shared bool) error {
 	if shared {
 		p = b.SharedPath(name)
 	}
-	if len(p) > spec.MaxParameterNameLength {
-		return usage("parameter name %q is %d characters; SSM allows %d", p, len(p), spec.MaxParameterNameLength)
-	}
-	if d := strings.Count(p, "/"); d > spec.MaxParameterDepth {
-		return usage("parameter name %q has %d levels; SSM allows %d", p, d, spec.MaxParameterDepth)
+	if err := spec.ValidateParameterName(p); err != nil {
+		return usage("%v", err)
 	}
 	return nil
 }
@@ -180,20 +179,5 @@ func exclusive(branch string, shared bool) error {
 	return nil
 }
 
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./=:@%+-]+$`)
-
 // shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// where describes a secret's location for messages.
-func where(b identity.Backend, shared bool) string {
-	if shared {
-		return "shared (" + b.SharedPrefix() + ")"
-	}
-	return "branch " + b.Branch + " (" + b.BranchPrefix() + ")"
-}
+func shellQuote(s string) string { return secretcheck.ShellQuote(s) }

@@ -3,8 +3,9 @@
 // between branches, and the regeneration of every env package.
 //
 // The logic lives here rather than in package main so that tests drive the
-// cobra root command in-process: an App holds the SSM client factory, the
-// standard streams and a Terminal, all replaceable.
+// cobra root command in-process: an App holds the standard streams, a
+// Terminal and the SSM retry settings, all replaceable. SSM calls go through
+// internal/ssmstore; the secrets check is internal/secretcheck.
 package cli
 
 import (
@@ -16,14 +17,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/spec"
 )
 
@@ -32,21 +30,9 @@ const (
 	ExitOK     = 0 // the command did what was asked
 	ExitFailed = 1 // a check failed, a secret was not found, or AWS refused
 	ExitUsage  = 2 // bad flags, arguments or names: nothing was done
+	// ExitInterrupted: interrupted (Ctrl-C, SIGTERM); what was done is reported.
+	ExitInterrupted = 130
 )
-
-// DefaultMaxAttempts is how many times the CLI tries an SSM call that is
-// throttled or fails transiently (the SDK's standard retryer, whose own
-// default is 3): SSM's default throughput for parameter writes is low.
-const DefaultMaxAttempts = 10
-
-// SSM is the part of the SSM API the CLI uses; *ssm.Client implements it.
-type SSM interface {
-	PutParameter(context.Context, *ssm.PutParameterInput, ...func(*ssm.Options)) (*ssm.PutParameterOutput, error)
-	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-	GetParameters(context.Context, *ssm.GetParametersInput, ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
-	GetParametersByPath(context.Context, *ssm.GetParametersByPathInput, ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
-	DeleteParameters(context.Context, *ssm.DeleteParametersInput, ...func(*ssm.Options)) (*ssm.DeleteParametersOutput, error)
-}
 
 // Terminal is the interactive side of standard input: the hidden prompt for
 // a secret's value and the confirmation before removing secrets. Prompts go
@@ -78,17 +64,16 @@ type App struct {
 	Dir string
 	// NoGit turns off the git branch as the last source of the branch.
 	NoGit bool
-	// NewClient returns the SSM client. Default: the standard AWS chain
-	// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL…) with the standard
-	// retryer, MaxAttempts attempts.
-	NewClient func(ctx context.Context) (SSM, error)
-	// MaxAttempts bounds the attempts of each SSM call. Default: DefaultMaxAttempts.
+	// MaxAttempts bounds the attempts of each SSM call. Default:
+	// ssmstore.DefaultMaxAttempts (10).
 	MaxAttempts int
 	// MaxBackoff bounds the wait between attempts. Default: the SDK's (20s).
 	MaxBackoff time.Duration
+	// AttemptTimeout bounds each attempt of an SSM call. Default:
+	// ssmstore.DefaultAttemptTimeout (5s).
+	AttemptTimeout time.Duration
 	// WriteEnv writes a function's env package under the module root and
-	// reports whether the file changed; `fnenv gen` needs it
-	// (codegen.Write). Default: none, and gen fails.
+	// reports whether the file changed. Default: codegen.Write.
 	WriteEnv func(moduleRoot string, fn spec.Function) (changed bool, err error)
 }
 
@@ -156,59 +141,48 @@ func (a *App) defaults() {
 	if a.Dir == "" {
 		a.Dir = "."
 	}
-	if a.MaxAttempts <= 0 {
-		a.MaxAttempts = DefaultMaxAttempts
+	if a.WriteEnv == nil {
+		a.WriteEnv = codegen.Write
 	}
 }
 
 func (a *App) isTerminal() bool { return a.Term != nil && a.Term.IsTerminal() }
 
-// client returns the SSM client, failing early — before any prompt or
-// write — when there is no region or no credentials.
-func (a *App) client(ctx context.Context) (SSM, error) {
-	if a.NewClient != nil {
-		return a.NewClient(ctx)
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = a.MaxAttempts
-			if a.MaxBackoff > 0 {
-				o.MaxBackoff = a.MaxBackoff
-			}
-		})
-	}))
+// store opens the SSM store, failing early — before any prompt or write —
+// when there is no region or no credentials.
+func (r *runner) store(ctx context.Context) (*ssmstore.Store, error) {
+	s, err := ssmstore.Open(ctx, ssmstore.Options{
+		MaxAttempts:    r.app.MaxAttempts,
+		MaxBackoff:     r.app.MaxBackoff,
+		AttemptTimeout: r.app.AttemptTimeout,
+		Timeout:        r.timeout,
+		TimeoutName:    "--timeout",
+		Notify:         func(line string) { fmt.Fprintf(r.app.Stderr, "fnenv: %s\n", line) },
+	})
 	if err != nil {
-		return nil, failed("loading the AWS configuration: %v", err)
+		if ctx.Err() != nil {
+			return nil, interrupted("nothing was done")
+		}
+		return nil, failed("%v", err)
 	}
-	if cfg.Region == "" {
-		return nil, failed("no AWS region: set AWS_REGION, or a region in the profile AWS_PROFILE names")
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, failed("no AWS credentials: set AWS_PROFILE (a profile in ~/.aws/config), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an IAM role is available (%v)", err)
-	}
-	return ssm.NewFromConfig(cfg), nil
+	return s, nil
 }
 
-// awsError turns an SSM error into a message naming the call and what it
-// was about; it never includes a value.
-func (a *App) awsError(op, subject string, err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		switch code := ae.ErrorCode(); code {
-		case "AccessDeniedException", "AccessDenied":
-			return failed("ssm:%s on %s: access denied: the AWS credentials in use need ssm:%s on it (%s)", op, subject, op, ae.ErrorMessage())
-		case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
-			return failed("ssm:%s on %s: the AWS credentials were rejected (%s): check AWS_PROFILE or AWS_ACCESS_KEY_ID", op, subject, code)
-		case "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded", "TooManyUpdates":
-			return failed("ssm:%s on %s: SSM is throttling requests and still was after %d attempts: wait a minute and run the command again", op, subject, a.MaxAttempts)
-		case "InvalidKeyId":
-			return failed("ssm:%s on %s: the KMS key is not valid for SSM (%s)", op, subject, ae.ErrorMessage())
-		}
+// storeError is a failed SSM call as an exit error; done, when not empty,
+// says what the command did before it.
+func storeError(err error, done string) error {
+	if done != "" {
+		done = "\n" + done
 	}
 	if errors.Is(err, context.Canceled) {
-		return failed("ssm:%s on %s: interrupted", op, subject)
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("%w%s", err, done)}
 	}
-	return failed("ssm:%s on %s: %v", op, subject, err)
+	return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%w%s", err, done)}
+}
+
+// interrupted is a command stopped by Ctrl-C: exit 130, saying what was done.
+func interrupted(done string) error {
+	return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: %s", done)}
 }
 
 // Command returns the root command `fnenv` with every subcommand.
@@ -230,24 +204,30 @@ context "appId" and "branch", else AWS_APP_ID and AWS_BRANCH, else (the
 branch only) the current git branch. Credentials, region and endpoint come
 from the standard AWS chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL).
 
-Exit codes: 0 ok, 1 failed (check failed, not found, AWS refused), 2 usage.`,
+Every SSM call is tried again when it is throttled or fails transiently,
+each attempt bounded to a few seconds, all of a command's calls by
+--timeout; after a few seconds fnenv says that it is retrying and why.
+
+Exit codes: 0 ok, 1 failed (check failed, not found, AWS refused, timed
+out), 2 usage, 130 interrupted (what was done is reported).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usage("%v", err) })
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if r.timeout <= 0 {
+			return usage("--timeout %s: give a positive duration, e.g. 30s or 2m", r.timeout)
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&r.appIDFlag, "app-id", "", `app id (default: cdk.json context "appId", else AWS_APP_ID)`)
 	pf.StringVar(&r.prefixFlag, "prefix", "", `root of every parameter path (default: cdk.json context "fnenvPrefix", else `+identity.DefaultPrefix+`)`)
 	pf.StringVar(&r.cdkJSONFlag, "cdk-json", "", "the CDK app's cdk.json (default: cdk.json in the working directory, if any)")
+	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 
-	secret := &cobra.Command{
-		Use:   "secret",
-		Short: "Set, get, list, remove, check and copy secrets",
-		Args:  noArgs,
-		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
-	}
-	secret.AddCommand(r.setCmd(), r.getCmd(), r.listCmd(), r.removeCmd(), r.checkCmd(), r.copyCmd())
+	secret := r.secretCmd()
 	root.AddCommand(secret, r.genCmd())
 	for _, c := range append(secret.Commands(), root.Commands()...) {
 		c.DisableFlagsInUseLine = true // each Use line spells out its flags

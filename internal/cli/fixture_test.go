@@ -123,14 +123,14 @@ func TestFixtureUpToDate(t *testing.T) {
 	}
 }
 
-func TestReadAssembly(t *testing.T) {
-	got, err := ReadAssembly(filepath.Join("testdata", "cdk.out"))
+func TestReadRecords(t *testing.T) {
+	got, err := readRecords(filepath.Join("testdata", "cdk.out"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	recs := fixtureRecords()
 	want := []spec.Record{recs["charge"], recs["refund"], recs["notify"], recs["report"]}
 	if diff := cmp.Diff(got, want); diff != "" {
-		t.Errorf("ReadAssembly (-got +want):\n%s", diff)
+		t.Errorf("readRecords (-got +want):\n%s", diff)
 	}
 }

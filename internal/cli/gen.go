@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -41,9 +40,6 @@ synthesizing.`,
 }
 
 func (r *runner) gen(ctx context.Context, branch, assembly string) error {
-	if r.app.WriteEnv == nil {
-		return failed("gen: this build of fnenv has no code generator")
-	}
 	c, err := r.loadCDKJSON()
 	if err != nil {
 		return err
@@ -79,7 +75,7 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 	byEntry := map[string]spec.Record{}
 	for _, rec := range recs {
 		prev, ok := byEntry[rec.Function.Entry]
-		if ok && !reflect.DeepEqual(prev.Function, rec.Function) {
+		if ok && !prev.Function.SamePackage(rec.Function) {
 			return failed("gen: functions %s (%s) and %s (%s) share entry %q with different environments: one env package cannot serve both",
 				prev.Function.Name, prev.Path, rec.Function.Name, rec.Path, rec.Function.Entry)
 		}
@@ -108,7 +104,8 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 
 // synth runs the CDK app as the CDK CLI does: the "app" command line
 // through the shell in the directory of cdk.json, with CDK_OUTDIR and
-// CDK_CONTEXT_JSON (cdk.json's context, bundling off, the branch).
+// CDK_CONTEXT_JSON (cdk.json's context, bundling and the app's own env
+// package writing off, the branch).
 func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) error {
 	id, err := r.resolve(branch, true, false)
 	b := id.Branch
@@ -121,11 +118,14 @@ func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) e
 	}
 	cctx["aws:cdk:bundling-stacks"] = []string{}
 	cctx[identity.ContextBranch] = b
+	// gen writes the env packages itself, to count what changed: the app
+	// must not write them first.
+	cctx[identity.ContextCodegen] = false
 	if r.appIDFlag != "" {
-		cctx["appId"] = r.appIDFlag
+		cctx[identity.ContextAppID] = r.appIDFlag
 	}
 	if r.prefixFlag != "" {
-		cctx["fnenvPrefix"] = r.prefixFlag
+		cctx[identity.ContextPrefix] = r.prefixFlag
 	}
 	js, err := json.Marshal(cctx)
 	if err != nil {

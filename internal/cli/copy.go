@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/spf13/cobra"
+
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/internal/ssmstore"
+	"github.com/fnenv/fnenv/spec"
+)
+
+// defaultKey is the KMS key SSM uses for a SecureString given none.
+const defaultKey = "alias/aws/ssm"
+
+func (r *runner) copyCmd() *cobra.Command {
+	var from, to, kmsKey string
+	var overwrite bool
+	c := &cobra.Command{
+		Use:   "copy --from-branch A --to-branch B [--overwrite] [--kms-key K]",
+		Short: "Copy every secret of one branch to another",
+		Long: `Copy every secret of branch A to branch B as SecureStrings, each with its tier
+(Standard or Advanced) and KMS key. A name already set on B is skipped — also
+one a teammate sets during the copy: the writes are conditional — unless
+--overwrite. Shared secrets need no copy. Values are never printed.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return r.copy(c.Context(), from, to, overwrite, kmsKey) },
+	}
+	c.Flags().StringVar(&from, "from-branch", "", "branch to copy from (required)")
+	c.Flags().StringVar(&to, "to-branch", "", "branch to copy to (required)")
+	c.Flags().BoolVar(&overwrite, "overwrite", false, "replace the secrets already set on the target branch")
+	c.Flags().StringVar(&kmsKey, "kms-key", "", "KMS key that encrypts the copies (default: each source secret's key)")
+	return c
+}
+
+// copyReport is what a copy did, name by name.
+type copyReport struct {
+	from, to, path              string
+	added, overwritten, skipped []string
+}
+
+func (c *copyReport) String() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "copied %d secrets from branch %s to branch %s (%s): %d new, %d overwritten, %d skipped\n",
+		len(c.added)+len(c.overwritten), c.from, c.to, c.path, len(c.added), len(c.overwritten), len(c.skipped))
+	if len(c.skipped) > 0 {
+		fmt.Fprintf(&sb, "skipped, already set on branch %s (--overwrite replaces them): %s\n", c.to, strings.Join(c.skipped, ", "))
+	}
+	return sb.String()
+}
+
+func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsKey string) error {
+	if from == "" || to == "" {
+		return usage("copy needs both --from-branch and --to-branch")
+	}
+	src, err := r.resolve(from, true, true)
+	if err != nil {
+		return err
+	}
+	dst := src
+	dst.Branch = to
+	if err := identity.ValidateBackend(dst.Backend); err != nil {
+		return usage("--to-branch: %v", err)
+	}
+	if src.BranchPrefix() == dst.BranchPrefix() {
+		return usage("--from-branch %q and --to-branch %q are the same path %s", from, to, src.BranchPrefix())
+	}
+	if err := spec.ValidateParameterName(dst.BranchPath("NAME")); err != nil {
+		return usage("--to-branch: %v", err)
+	}
+	s, err := r.store(ctx)
+	if err != nil {
+		return err
+	}
+	values, err := s.List(ctx, src.BranchPrefix(), true)
+	if err != nil {
+		return storeError(err, "nothing was copied")
+	}
+	if len(values) == 0 {
+		return failed("branch %s has no secrets under %s: nothing to copy%s", from, src.BranchPrefix(), r.unknownAppHint(ctx, s, src))
+	}
+	meta, err := s.Describe(ctx, src.BranchPrefix())
+	if err != nil {
+		return storeError(err, "nothing was copied")
+	}
+	tier, key := map[string]types.ParameterTier{}, map[string]string{}
+	for _, m := range meta {
+		tier[m.Name], key[m.Name] = m.Tier, m.KeyID
+	}
+	existing, err := s.List(ctx, dst.BranchPrefix(), false)
+	if err != nil {
+		return storeError(err, "nothing was copied")
+	}
+	onDst := map[string]bool{}
+	for _, n := range secretNames(existing, dst.BranchPrefix()) {
+		onDst[n] = true
+	}
+	rep := &copyReport{from: from, to: to, path: dst.BranchPrefix()}
+	names := secretNames(values, src.BranchPrefix())
+	for i, p := range values {
+		n := names[i]
+		if onDst[n] && !overwrite {
+			rep.skipped = append(rep.skipped, n)
+			continue
+		}
+		cp := ssmstore.Parameter{Name: dst.BranchPath(n), Value: p.Value, KeyID: kmsKey}
+		if tier[p.Name] == types.ParameterTierAdvanced {
+			cp.Tier = types.ParameterTierAdvanced
+		}
+		if k := key[p.Name]; cp.KeyID == "" && k != defaultKey {
+			cp.KeyID = k
+		}
+		// Without --overwrite the write is conditional: a name set on the
+		// target since it was listed is kept, and counted as skipped.
+		version, err := s.Put(ctx, cp, overwrite)
+		switch {
+		case errors.Is(err, ssmstore.ErrExists):
+			rep.skipped = append(rep.skipped, n)
+		case err != nil:
+			fmt.Fprint(r.app.Stdout, rep)
+			return storeError(err, fmt.Sprintf("the copy stopped at %s (whose write may or may not have reached SSM); not copied: %s",
+				n, none(notDone(names, rep.added, rep.overwritten, rep.skipped))))
+		case version > 1:
+			rep.overwritten = append(rep.overwritten, n)
+		default:
+			rep.added = append(rep.added, n)
+		}
+	}
+	fmt.Fprint(r.app.Stdout, rep)
+	return nil
+}

@@ -1,0 +1,221 @@
+// Package secretcheck is the one implementation of "is every secret the
+// app references set for this branch?": `fnenv secret check` runs it on a
+// synthesized cloud assembly, and the construct runs it at synth when the
+// context key fnenvCheckSecrets is true. It never reads a value.
+//
+// Collect is pure: from the functions' records to the secrets a branch
+// would resolve. Check asks one Lookup per kind of reference which
+// locations exist, and Result.Report words the outcome, with the command
+// that sets each missing secret.
+package secretcheck
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
+)
+
+// Kind is where a referenced secret is stored.
+type Kind string
+
+// SSMParameter is a secret() reference: an SSM SecureString at the
+// branch's path, else at the shared path.
+const SSMParameter Kind = "ssm"
+
+// Use is one referenced secret as the checked branch resolves it, with the
+// functions that reference it.
+type Use struct {
+	Kind    Kind
+	Secret  string           // the secret's name, e.g. "STRIPE_KEY"
+	Backend identity.Backend // the app id and prefix of the functions, and the checked branch
+	// Functions are "name (construct path)", sorted.
+	Functions []string
+}
+
+// Locations are where u may be set, in the order a function reads them:
+// for an SSM parameter the branch's path, then the shared path.
+func (u Use) Locations() []string {
+	switch u.Kind {
+	case SSMParameter:
+		return []string{u.Backend.BranchPath(u.Secret), u.Backend.SharedPath(u.Secret)}
+	}
+	return nil
+}
+
+// key identifies a use: one secret of one backend.
+func (u Use) key() string { return string(u.Kind) + " " + strings.Join(u.Locations(), " ") }
+
+// Collect returns the secrets the records reference, as branch resolves
+// them (each record's app id and prefix, with branch), sorted by secret,
+// and the number of functions. A record whose backend is not valid is an
+// error naming the function.
+func Collect(recs []spec.Record, branch string) ([]Use, int, error) {
+	byKey := map[string]*Use{}
+	users := map[string]map[string]bool{}
+	fns := map[string]bool{}
+	for _, rec := range recs {
+		b := rec.Backend
+		b.Branch = branch
+		if err := identity.ValidateBackend(b); err != nil {
+			return nil, 0, fmt.Errorf("function %s (%s): %v", rec.Function.Name, rec.Path, err)
+		}
+		fn := fmt.Sprintf("%s (%s)", rec.Function.Name, rec.Path)
+		fns[fn] = true
+		for _, s := range rec.Function.Secrets() {
+			u := &Use{Kind: SSMParameter, Secret: s, Backend: b}
+			k := u.key()
+			if byKey[k] == nil {
+				byKey[k], users[k] = u, map[string]bool{}
+			}
+			users[k][fn] = true
+		}
+	}
+	out := make([]Use, 0, len(byKey))
+	for k, u := range byKey {
+		for f := range users[k] {
+			u.Functions = append(u.Functions, f)
+		}
+		sort.Strings(u.Functions)
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Secret != out[j].Secret {
+			return out[i].Secret < out[j].Secret
+		}
+		return out[i].key() < out[j].key()
+	})
+	return out, len(fns), nil
+}
+
+// Lookup reports which of names exist, never reading a value (for SSM:
+// GetParameters without decryption, ten names a call).
+type Lookup func(ctx context.Context, names []string) (map[string]bool, error)
+
+// Result is the outcome of Check.
+type Result struct {
+	Branch    string
+	Functions int   // how many functions the records hold
+	Uses      []Use // every referenced secret
+	OnBranch  int   // set on the branch
+	Shared    int   // not on the branch, set shared
+	Missing   []Use // set nowhere
+}
+
+// Check asks, per kind, the lookup which locations of the uses exist, all
+// names of a kind in one call of its lookup. A use whose kind has no
+// lookup is an error.
+func Check(ctx context.Context, branch string, functions int, uses []Use, lookups map[Kind]Lookup) (Result, error) {
+	res := Result{Branch: branch, Functions: functions, Uses: uses}
+	names := map[Kind][]string{}
+	seen := map[string]bool{}
+	for _, u := range uses {
+		if lookups[u.Kind] == nil {
+			return res, fmt.Errorf("secret %s: no way to check a reference of kind %q", u.Secret, u.Kind)
+		}
+		for _, l := range u.Locations() {
+			if !seen[l] {
+				seen[l] = true
+				names[u.Kind] = append(names[u.Kind], l)
+			}
+		}
+	}
+	found := map[string]bool{}
+	kinds := make([]Kind, 0, len(names))
+	for k := range names {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+	for _, k := range kinds {
+		sort.Strings(names[k])
+		f, err := lookups[k](ctx, names[k])
+		if err != nil {
+			return res, err
+		}
+		for n, ok := range f {
+			found[n] = found[n] || ok
+		}
+	}
+	for _, u := range uses {
+		switch locs := u.Locations(); {
+		case found[locs[0]]:
+			res.OnBranch++
+		case len(locs) > 1 && found[locs[1]]:
+			res.Shared++
+		default:
+			res.Missing = append(res.Missing, u)
+		}
+	}
+	return res, nil
+}
+
+// OK reports whether every referenced secret is set.
+func (r Result) OK() bool { return len(r.Missing) == 0 }
+
+// Summary is the one line that says the check passed.
+func (r Result) Summary() string {
+	if len(r.Uses) == 0 {
+		return fmt.Sprintf("ok: the %d functions reference no secret", r.Functions)
+	}
+	return fmt.Sprintf("ok: all %d secrets referenced by %d functions are set for branch %s (%d on the branch, %d shared)",
+		len(r.Uses), r.Functions, r.Branch, r.OnBranch, r.Shared)
+}
+
+// Report lists every missing secret: where it was looked for, the
+// functions that use it and the commands that set it. appID is the app id
+// the reader's fnenv resolves by itself (from cdk.json): the commands name
+// another with --app-id; "" names it always.
+func (r Result) Report(appID string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d of %d secrets referenced by %d functions are not set for branch %s:\n", len(r.Missing), len(r.Uses), r.Functions, r.Branch)
+	for _, u := range r.Missing {
+		fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
+		fmt.Fprintf(&sb, "    used by %s\n", strings.Join(u.Functions, ", "))
+		for _, fix := range u.fixes(appID) {
+			fmt.Fprintf(&sb, "    %s\n", fix)
+		}
+	}
+	return sb.String()
+}
+
+// Failure is the one line that says the check failed.
+func (r Result) Failure() string {
+	return fmt.Sprintf("check failed: %d secrets not set for branch %s", len(r.Missing), r.Branch)
+}
+
+// fixes are the commands that set u, each with what it does.
+func (u Use) fixes(appID string) []string {
+	switch u.Kind {
+	case SSMParameter:
+		app := ""
+		if u.Backend.AppID != appID {
+			app = " --app-id " + ShellQuote(u.Backend.AppID)
+		}
+		if u.Backend.Prefix != identity.DefaultPrefix && u.Backend.Prefix != "" {
+			app += " --prefix " + ShellQuote(u.Backend.Prefix)
+		}
+		return []string{
+			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", u.Secret, ShellQuote(u.Backend.Branch), app),
+			fmt.Sprintf("or for every branch: fnenv secret set %s --shared%s", u.Secret, app),
+		}
+	}
+	return nil
+}
+
+// ShellQuote quotes s for a POSIX shell when it needs it.
+func ShellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./=:@%+-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
