@@ -33,12 +33,21 @@
 // call), all chunks in parallel. A secret held by two variables is fetched
 // once. When both parameters exist, the branch value wins.
 //
-// Throttling and other retryable errors are retried by the SDK's standard
-// retryer with full-jitter exponential backoff (50 ms base, 1 s cap) and
-// without the SDK's client-side retry quota, until the context's deadline;
-// a context without a deadline gets DefaultTimeout. Many cold starts share
-// SSM's default throughput (40 transactions per second for GetParameters):
-// a short cap keeps that shared capacity busy rather than idle.
+// Throttling and other retryable errors are retried until the context's
+// deadline (a context without one gets DefaultTimeout), without the SDK's
+// client-side retry quota. Many cold starts share SSM's default throughput
+// (40 transactions per second for GetParameter, GetParameters and
+// GetParametersByPath per account and region), so a throttle means it is
+// spent and the policy spends as few requests as it can: while no request
+// of the round is answered, only the first one retries, after a random wait
+// of up to 2.5 s per request of the round, doubling to at most 16 s; once
+// one is answered, the others are sent and retried within 250 ms doubling
+// to 2 s, so that admitted requests complete cold starts. No wait passes
+// the deadline. In the burst benchmark (docs/benchmarks.md) this resolves
+// about as many cold starts within Lambda's 10 s init as the throughput
+// allows, with under 3 requests sent per admitted one. When SSM throttles
+// until the deadline, the *RequestError says so and names the setting that
+// raises the throughput (HighThroughputCommand).
 //
 // Load fails — and returns no Env at all — when anything is wrong, with one
 // error that joins (errors.Join) every problem found:

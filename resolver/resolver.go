@@ -122,8 +122,9 @@ type options struct {
 }
 
 // WithClient makes the Loader read SSM through c instead of a client built
-// from the Lambda environment variables. The Loader still passes its own
-// retryer to each call (see the package documentation).
+// from the Lambda environment variables. The Loader still retries each
+// call itself (see the package documentation): it turns the client's
+// retries off per call.
 func WithClient(c Client) Option { return func(o *options) { o.client = c } }
 
 // WithAWSConfig makes the Loader build its SSM client from cfg (for

@@ -279,6 +279,7 @@ func TestLoadThrottled(t *testing.T) {
 	for i := range 12 {
 		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
 	}
+	resolver.FastRetries(t)
 	c, p := setup(t, spec, ssmproxy.ThrottleFirst(5))
 	want := map[string]string{}
 	for i, v := range spec.Vars {
@@ -296,13 +297,23 @@ func TestLoadThrottled(t *testing.T) {
 			throttled++
 		}
 	}
-	if throttled != 5 || p.Count() < 8 {
-		t.Errorf("throttled %d of %d requests, want 5 of 8 or more (3 chunks, retried)", throttled, p.Count())
+	if throttled != 5 || p.Count() != 8 {
+		t.Errorf("throttled %d of %d requests, want 5 of 8 (3 chunks, the first retried alone until answered)", throttled, p.Count())
+	}
+	// While no chunk is answered only the first retries; then the others
+	// are sent.
+	reqs := p.Requests()
+	first := branchPrefix + spec.Vars[0].Secret // in the first chunk
+	for i, r := range reqs[3:6] {
+		if !slices.Contains(r.Names, first) {
+			t.Errorf("retry %d asks for %v, want the chunk holding %s: one request at a time while none is answered", i+1, r.Names, first)
+		}
 	}
 }
 
 func TestLoadThrottledUntilDeadline(t *testing.T) {
 	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	resolver.FastRetries(t)
 	_, p := setup(t, spec, ssmproxy.ThrottleFirst(1_000_000))
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
@@ -310,13 +321,18 @@ func TestLoadThrottledUntilDeadline(t *testing.T) {
 	if e != nil || err == nil {
 		t.Fatalf("Load = %v, %v; want no Env and an error", e, err)
 	}
-	for _, want := range []string{"MY_API_KEY", branchPrefix + "MY_API_KEY", sharedPrefix + "MY_API_KEY"} {
+	for _, want := range []string{"MY_API_KEY", branchPrefix + "MY_API_KEY", sharedPrefix + "MY_API_KEY",
+		"throttled all", "until the deadline", resolver.HighThroughputCommand} {
 		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not name %s", err, want)
+			t.Errorf("error %q does not contain %s", err, want)
 		}
 	}
 	if p.Count() < 2 {
 		t.Errorf("requests = %d, want retries", p.Count())
+	}
+	var re *resolver.RequestError
+	if !errors.As(err, &re) || re.ThrottledAttempts != p.Count() {
+		t.Errorf("RequestError.ThrottledAttempts = %v, want %d (every request sent)", re, p.Count())
 	}
 	t.Logf("error: %v (after %d requests)", err, p.Count())
 }

@@ -3,15 +3,11 @@ package resolver
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -21,37 +17,11 @@ type Client interface {
 	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
 }
 
-// Retry policy for GetParameters.
-const (
-	// MaxNamesPerRequest is SSM's limit on names per GetParameters call: 10.
-	MaxNamesPerRequest = 10
-	// retryBase and retryCap bound the full-jitter backoff: attempt i waits
-	// a uniform random time in [0, min(retryCap, retryBase·2^i)).
-	retryBase = 50 * time.Millisecond
-	retryCap  = time.Second
-	// maxAttempts is high on purpose: the context's deadline is the real
-	// bound.
-	maxAttempts = 100
-)
+// MaxNamesPerRequest is SSM's limit on names per GetParameters call: 10.
+const MaxNamesPerRequest = 10
 
-// retryer is the SDK's standard retryer (throttling, 5xx and transport
-// errors are retryable) with full-jitter backoff and no client-side retry
-// quota, which would stop retrying after about 100 throttled attempts of
-// one client.
-var retryer aws.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
-	o.MaxAttempts = maxAttempts
-	o.MaxBackoff = retryCap
-	o.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
-		d := retryCap
-		if attempt < 16 {
-			d = min(retryCap, retryBase<<attempt)
-		}
-		return rand.N(d), nil
-	})
-	o.RateLimiter = ratelimit.None
-})
-
-func withRetryer(o *ssm.Options) { o.Retryer = retryer }
+// withRetryer makes the SDK send each call once: the round retries (retry.go).
+func withRetryer(o *ssm.Options) { o.Retryer = noRetries }
 
 // client returns the configured client, or one built from the Lambda
 // environment variables. It is built once, so that a refresh after the max
@@ -92,7 +62,6 @@ func NewClient() (*ssm.Client, error) {
 	o := ssm.Options{
 		Region:      region,
 		Credentials: aws.CredentialsProviderFunc(envCredentials),
-		Retryer:     retryer,
 	}
 	if endpoint != "" {
 		o.BaseEndpoint = aws.String(endpoint)
@@ -121,10 +90,15 @@ func getParameters(ctx context.Context, c Client, names []string, secretOf func(
 	chunks := slices.Collect(slices.Chunk(names, MaxNamesPerRequest))
 	outs := make([]*ssm.GetParametersOutput, len(chunks))
 	errs := make([]error, len(chunks))
+	r := newRound(len(chunks))
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		wg.Go(func() {
-			out, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: chunk, WithDecryption: aws.Bool(true)}, withRetryer)
+			var out *ssm.GetParametersOutput
+			err := r.do(ctx, i, func(ctx context.Context) (err error) {
+				out, err = c.GetParameters(ctx, &ssm.GetParametersInput{Names: chunk, WithDecryption: aws.Bool(true)}, withRetryer)
+				return err
+			})
 			if err != nil {
 				var secrets []string
 				for _, n := range chunk {
@@ -132,7 +106,12 @@ func getParameters(ctx context.Context, c Client, names []string, secretOf func(
 						secrets = append(secrets, s)
 					}
 				}
-				errs[i] = &RequestError{Secrets: secrets, Parameters: chunk, Err: err}
+				re := &RequestError{Secrets: secrets, Parameters: chunk, Err: err}
+				var te *throttledError
+				if errors.As(err, &te) {
+					re.ThrottledAttempts = te.attempts
+				}
+				errs[i] = re
 			}
 			outs[i] = out
 		})

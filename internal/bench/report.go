@@ -70,7 +70,7 @@ type Report struct {
 	GoBenchOutput          string
 	Binaries               []Binary
 	Synth                  *SynthResult
-	Burst                  *BurstResult
+	Burst                  []*BurstResult
 }
 
 func yes(ok bool) string {
@@ -213,25 +213,8 @@ func (r *Report) Write(w io.Writer) {
 		}
 		p("")
 	}
-	if b := r.Burst; b != nil {
-		c := b.Config
-		p("## 5. Burst of cold starts against SSM's throughput")
-		p("")
-		p("%d cold starts at once — goroutines in one process, each with its own `Loader` and so its own SSM client and", c.ColdStarts)
-		p("connections — each resolving %d secrets (%d names: branch and shared, %d requests), %d requests in all. moto behind", c.Secrets, 2*c.Secrets, b.NeededRequests/c.ColdStarts, b.NeededRequests)
-		p("`ssmproxy` adding %s and admitting %.0f requests per second (a token bucket holding at most %.0f, SSM's default", c.Latency, c.Rate, c.Rate)
-		p("GetParameters throughput), answering ThrottlingException beyond. Each Load has a %s context deadline (for the", c.Deadline)
-		p("measurement; in Lambda the init phase would cut it at 10 s). The floor for %d requests at %.0f/s is %s (%s with the", b.NeededRequests, c.Rate, secs(b.Floor), secs(time.Duration(float64(b.NeededRequests-int(c.Rate))/c.Rate*float64(time.Second))))
-		p("first second's burst admitted at once).")
-		p("")
-		p("| cold starts | resolved | failed | p50 | p90 | p99 | last | last / floor | within 10 s | requests sent | admitted | throttled |")
-		p("|---|---|---|---|---|---|---|---|---|---|---|---|")
-		p("| %d | %d (%.1f%%) | %d | %s | %s | %s | %s | **%s** | %d | %d | %d | %d |", c.ColdStarts, b.Resolved, 100*float64(b.Resolved)/float64(c.ColdStarts), b.Failed,
-			secs(b.Times.P50), secs(b.Times.P90), secs(b.Times.P99), secs(b.Last), ratio(b.Last, b.Floor), b.Within10s, b.Requests, b.Admitted, b.Throttled)
-		p("")
-		for _, e := range b.Errors {
-			p("- error: %s", e)
-		}
+	if len(r.Burst) > 0 {
+		r.writeBurst(p)
 	}
 }
 
@@ -296,10 +279,11 @@ func (r *Report) writeGoals(p func(string, ...any)) {
 			p("| 4. re-synth of %d functions gives identical asset hashes | %v | %s |", n, same, yes(same))
 		}
 	}
-	if b := r.Burst; b != nil {
+	if b := r.fnenvBurst(); b != nil {
 		all := b.Resolved == b.Config.ColdStarts
-		p("| 5. burst: 100%% resolved | %d/%d | %s |", b.Resolved, b.Config.ColdStarts, yes(all))
-		p("| 5. burst: last within 1.25x of the %s floor | %s (%s) | %s |", secs(b.Floor), secs(b.Last), ratio(b.Last, b.Floor), yes(all && float64(b.Last) <= 1.25*float64(b.Floor)))
+		p("| 5. burst: all %d cold starts resolve | %d | %s |", b.Config.ColdStarts, b.Resolved, yes(all))
+		p("| 5. burst: ≥ %d (85%% of the %d possible) resolve within 10 s | %d | %s |", burstGoal10s(b), b.Limit10s, b.Within10s, yes(b.Within10s >= burstGoal10s(b)))
+		p("| 5. burst: ≤ 3 requests sent per admitted one | %d / %d = %.2f | %s |", b.Requests, b.Admitted, b.PerAdmitted(), yes(b.PerAdmitted() <= 3))
 	}
 	p("")
 }
@@ -324,4 +308,67 @@ func maxInt(xs []int) int {
 		m = max(m, x)
 	}
 	return m
+}
+
+// fnenvBurst is the burst of fnenv's own policy, if measured.
+func (r *Report) fnenvBurst() *BurstResult {
+	for _, b := range r.Burst {
+		if b.Policy.Fnenv {
+			return b
+		}
+	}
+	return nil
+}
+
+// burstGoal10s is 85 % of the cold starts that can resolve within 10 s.
+func burstGoal10s(b *BurstResult) int { return (b.Limit10s*85 + 99) / 100 }
+
+func (r *Report) writeBurst(p func(string, ...any)) {
+	c := r.Burst[0].Config
+	f := r.fnenvBurst()
+	p("## 5. Burst of cold starts against SSM's throughput")
+	p("")
+	p("How to read: each row is the same burst with another retry policy, one after another in this run; \"within 10 s\"")
+	p("is what counts in Lambda (init fails after 10 s), \"requests sent / admitted\" is what the burst costs SSM's shared")
+	p("throughput. Goals (issue 17): ≥ 85 %% of the physically possible cold starts within 10 s, all resolved, ≤ 3 requests per admitted one.")
+	p("")
+	p("%d cold starts at once — goroutines in one process, each with its own `Loader` and so its own SSM client and", c.ColdStarts)
+	p("connections — each resolving %d secrets (%d names: branch and shared, so %d GetParameters requests). moto behind", c.Secrets, 2*c.Secrets, (2*c.Secrets+9)/10)
+	p("`ssmproxy` adding %s and admitting %.0f requests per second (a token bucket holding at most %.0f, SSM's default", c.Latency, c.Rate, c.Rate)
+	p("throughput), answering ThrottlingException beyond. Each Load has a %s deadline, so that every policy's tail is", c.Deadline)
+	p("measured (in Lambda the init phase cuts it at 10 s). The physical limit: the bucket admits %.0f + %.0f/s × 10 s = %.0f", c.Rate, c.Rate, 11*c.Rate)
+	if f != nil {
+		p("requests in the first 10 s, i.e. %d complete cold starts of %d requests; the floor for all %d requests is %s.", f.Limit10s, f.PerStart, f.NeededRequests, secs(f.Floor))
+	} else {
+		p("requests in the first 10 s.")
+	}
+	p("The policies other than fnenv's are the SDK's standard retryer given to each call (`internal/bench/burst.go`).")
+	p("")
+	p("| policy | cold starts | resolved | within 10 s | requests sent | admitted | sent / admitted | p50 | p90 | last | how |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, b := range r.Burst {
+		st := b.Stats()
+		name := b.Policy.Name
+		if b.Policy.Fnenv {
+			name = "**" + name + "**"
+		}
+		p("| %s | %d | %d | %d (of %d possible) | %d | %d | %.2f | %s | %s | %s | %s |", name, b.Config.ColdStarts, b.Resolved, b.Within10s, b.Limit10s,
+			b.Requests, b.Admitted, b.PerAdmitted(), secs(st.P50), secs(st.P90), secs(b.Last), b.Policy.How)
+	}
+	p("")
+	p("![cold starts resolved over time](%s)", BurstSVG)
+	p("")
+	for _, b := range r.Burst {
+		for _, e := range b.Errors {
+			p("- %s: error: %s", b.Policy.Name, e)
+		}
+	}
+	p("What the ideas do: a longer cap alone sends fewer requests but leaves cold starts half-answered at 10 s; retrying")
+	p("a partial answer sooner finishes more cold starts but sends even more requests; the adaptive mode limits each")
+	p("client's own rate, and each cold start is its own client, so it sees too little to help; fewer names halve the")
+	p("requests of a cold start, a change of the workload rather than of the policy. fnenv's round combines the two")
+	p("that work: a cold start holding nothing retries one request at a time with long waits (few requests spent), and")
+	p("one holding part of its answer retries soon (admitted requests complete cold starts). When throttling outlasts")
+	p("the deadline, Load's error says so and names SSM's higher throughput setting (see the README).")
+	p("")
 }

@@ -13,6 +13,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,14 +26,15 @@ func main() {
 	out := flag.String("out", "", "write the Markdown report to this file (default: stdout)")
 	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
 	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst")
+	policies := flag.String("burst", "", "comma-separated burst policies to run (default: all), e.g. before,after")
 	flag.Parse()
-	if err := run(*out, *quick, *skip); err != nil {
+	if err := run(*out, *quick, *skip, *policies); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, quick bool, skipList string) error {
+func run(out string, quick bool, skipList, policies string) error {
 	ctx := context.Background()
 	start := time.Now()
 	skip := map[string]bool{}
@@ -73,6 +76,14 @@ func run(out string, quick bool, skipList string) error {
 		if !skip["burst"] {
 			logf("burst")
 			cfg := bench.BurstConfig{}
+			if policies != "" {
+				cfg.Policies = []bench.BurstPolicy{}
+				for _, p := range bench.BurstPolicies() {
+					if slices.Contains(strings.Split(policies, ","), strings.Fields(p.Name)[0]) {
+						cfg.Policies = append(cfg.Policies, p)
+					}
+				}
+			}
 			if quick {
 				cfg.ColdStarts = 60
 			}
@@ -110,6 +121,13 @@ func run(out string, quick bool, skipList string) error {
 	if out == "" {
 		_, err = os.Stdout.Write(buf.Bytes())
 		return err
+	}
+	if len(rep.Burst) > 0 {
+		var svg bytes.Buffer
+		bench.WriteBurstSVG(&svg, rep.Burst)
+		if err := os.WriteFile(filepath.Join(filepath.Dir(out), bench.BurstSVG), svg.Bytes(), 0o644); err != nil {
+			return err
+		}
 	}
 	return os.WriteFile(out, buf.Bytes(), 0o644)
 }
