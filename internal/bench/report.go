@@ -71,6 +71,7 @@ type Report struct {
 	Binaries               []Binary
 	Synth                  *SynthResult
 	Burst                  []*BurstResult
+	Init                   *InitResult
 }
 
 func yes(ok bool) string {
@@ -216,6 +217,9 @@ func (r *Report) Write(w io.Writer) {
 	if len(r.Burst) > 0 {
 		r.writeBurst(p)
 	}
+	if r.Init != nil {
+		r.writeInit(p)
+	}
 }
 
 func (r *Report) writeGoals(p func(string, ...any)) {
@@ -278,6 +282,10 @@ func (r *Report) writeGoals(p func(string, ...any)) {
 			same := s.SameKeys[fmt.Sprintf("%d/fnenv", n)]
 			p("| 4. re-synth of %d functions gives identical asset hashes | %v | %s |", n, same, yes(same))
 		}
+	}
+	if in := r.Init; in != nil {
+		load := in.Fnenv.P50 - in.Bare.P50
+		p("| 6. init: the Load part of a cold start within 1.3x of one round trip (p50) | %s vs %s: %s | %s |", ms(load), ms(in.RoundTrip.P50), ratio(load, in.RoundTrip.P50), yes(float64(load) <= 1.3*float64(in.RoundTrip.P50)))
 	}
 	if b := r.fnenvBurst(); b != nil {
 		all := b.Resolved == b.Config.ColdStarts
@@ -370,5 +378,34 @@ func (r *Report) writeBurst(p func(string, ...any)) {
 	p("that work: a cold start holding nothing retries one request at a time with long waits (few requests spent), and")
 	p("one holding part of its answer retries soon (admitted requests complete cold starts). When throttling outlasts")
 	p("the deadline, Load's error says so and names SSM's higher throughput setting (see the README).")
+	p("")
+}
+
+func (r *Report) writeInit(p func(string, ...any)) {
+	in := r.Init
+	c := in.Config
+	p("## 6. Init duration under the Runtime API")
+	p("")
+	p("How to read: the first two rows are what Lambda reports as Init Duration, minus the sandbox's own start; their")
+	p("difference is what fnenv adds to a cold start, to compare with one GetParameters round trip (the last row). Goal:")
+	p("the Load part within 1.3x of one round trip (as goal 1).")
+	p("")
+	p("Process start to the first `GET /2018-06-01/runtime/invocation/next` (\"ready for the first invocation\") under the")
+	p("local Runtime API server (`internal/lambdaapi`), each handler built for this machine with the construct's flags.")
+	p("The sample handler `%s` calls `env.MustLoad` in `main` (%d secrets: one GetParameters of %d names through", in.Sample, len(in.Secrets), 2*len(in.Secrets))
+	p("`ssmproxy` adding %s, in front of moto) and then `lambda.Start`; the bare handler only calls `lambda.Start`. %d", c.Latency, c.Iterations)
+	p("measured iterations after 2 discarded, interleaved: bare, sample, round trip.")
+	p("")
+	p("| what | p50 | p90 | min | max |")
+	p("|---|---|---|---|---|")
+	for _, x := range []struct {
+		name string
+		s    Stats
+	}{{"bare aws-lambda-go handler: start → ready", in.Bare}, {"sample fnenv handler: start → ready", in.Fnenv}, {"one GetParameters round trip (fresh client, same names)", in.RoundTrip}} {
+		p("| %s | %s | %s | %s | %s |", x.name, ms(x.s.P50), ms(x.s.P90), ms(x.s.Min), ms(x.s.Max))
+	}
+	p("")
+	load := in.Fnenv.P50 - in.Bare.P50
+	p("- fnenv's part of init (p50 sample − p50 bare): **%s**, %s of one round trip (%s).", ms(load), ratio(load, in.RoundTrip.P50), ms(in.RoundTrip.P50))
 	p("")
 }

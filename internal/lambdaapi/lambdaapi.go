@@ -67,6 +67,10 @@ type Server struct {
 	pending map[string]*invocation
 	nextID  int
 	initErr chan *FunctionError
+	// ready is closed at the first GET …/invocation/next, at readyAt.
+	ready     chan struct{}
+	readyOnce sync.Once
+	readyAt   time.Time
 }
 
 // New starts a server on a free localhost port. Close stops it.
@@ -82,6 +86,7 @@ func New() (*Server, error) {
 		queue:       make(chan *invocation),
 		pending:     map[string]*invocation{},
 		initErr:     make(chan *FunctionError, 1),
+		ready:       make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+prefix+"/invocation/next", s.next)
@@ -101,6 +106,10 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	s.readyOnce.Do(func() {
+		s.readyAt = time.Now()
+		close(s.ready)
+	})
 	select {
 	case inv := <-s.queue:
 		h := w.Header()
@@ -182,10 +191,11 @@ func (s *Server) invoke(ctx context.Context, payload []byte, exited <-chan struc
 
 // Function is a bootstrap running against a Server.
 type Function struct {
-	srv    *Server
-	cmd    *exec.Cmd
-	exited chan struct{}
-	out    *syncBuffer
+	srv     *Server
+	cmd     *exec.Cmd
+	started time.Time
+	exited  chan struct{}
+	out     *syncBuffer
 }
 
 // Start runs the bootstrap binary with env (KEY=VALUE entries: the
@@ -206,11 +216,12 @@ func Start(bootstrap string, env []string) (*Function, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		srv.Close()
 		return nil, fmt.Errorf("starting %s: %w", bootstrap, err)
 	}
-	f := &Function{srv: srv, cmd: cmd, exited: make(chan struct{}), out: out}
+	f := &Function{srv: srv, cmd: cmd, started: started, exited: make(chan struct{}), out: out}
 	go func() { _ = cmd.Wait(); close(f.exited) }()
 	return f, nil
 }
@@ -219,6 +230,23 @@ func Start(bootstrap string, env []string) (*Function, error) {
 // error or init error comes back as *FunctionError.
 func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return f.srv.invoke(ctx, payload, f.exited)
+}
+
+// InitDuration waits until the runtime asks for its first invocation and
+// returns the time from just before the process started until then: the
+// function's init (Lambda's Init Duration, without the sandbox's own
+// start). It fails when the function reports an init error or exits first.
+func (f *Function) InitDuration(ctx context.Context) (time.Duration, error) {
+	select {
+	case <-f.srv.ready:
+		return f.srv.readyAt.Sub(f.started), nil
+	case e := <-f.srv.initErr:
+		return 0, e
+	case <-f.exited:
+		return 0, errors.New("the function's process exited during init")
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 }
 
 // Output is everything the process wrote to stdout and stderr so far.

@@ -130,3 +130,40 @@ func TestInitError(t *testing.T) {
 		t.Fatalf("invoke error = %#v, want the init error", err)
 	}
 }
+
+func TestInitDuration(t *testing.T) {
+	bin := buildEcho(t)
+	tests := []struct {
+		name    string
+		env     []string
+		wantErr string
+	}{
+		{"ready for the first invocation", nil, ""},
+		{"exits during init", []string{"ECHO_INIT_FAIL=1"}, "exited during init"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fn, err := Start(bin, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fn.Stop()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			d, err := fn.InitDuration(ctx)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("InitDuration = %v, %v; want an error containing %q", d, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || d <= 0 {
+				t.Fatalf("InitDuration = %v, %v; want a positive duration", d, err)
+			}
+			// Ready means the runtime is waiting: an invocation is served.
+			if _, err := fn.Invoke(ctx, []byte(`{"say":"x"}`)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

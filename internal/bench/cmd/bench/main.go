@@ -25,7 +25,7 @@ import (
 func main() {
 	out := flag.String("out", "", "write the Markdown report to this file (default: stdout)")
 	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
-	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst")
+	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init")
 	policies := flag.String("burst", "", "comma-separated burst policies to run (default: all), e.g. before,after")
 	flag.Parse()
 	if err := run(*out, *quick, *skip, *policies); err != nil {
@@ -57,7 +57,7 @@ func run(out string, quick bool, skipList, policies string) error {
 	if quick {
 		iters = 10
 	}
-	if !skip["resolution"] || !skip["burst"] {
+	if !skip["resolution"] || !skip["burst"] || !skip["init"] {
 		m, err := moto.Start(ctx)
 		if err != nil {
 			return err
@@ -70,6 +70,16 @@ func run(out string, quick bool, skipList, policies string) error {
 			}
 			logf("resolution latency: concurrent in-memory SSM")
 			if rep.Concurrent, err = bench.Resolution(ctx, m, bench.ResolutionConfig{Iterations: iters, Concurrent: true}); err != nil {
+				return err
+			}
+		}
+		if !skip["init"] {
+			logf("init duration")
+			cfg := bench.InitConfig{Root: root}
+			if quick {
+				cfg.Iterations = 5
+			}
+			if rep.Init, err = bench.InitDurations(ctx, m, cfg); err != nil {
 				return err
 			}
 		}
