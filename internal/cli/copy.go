@@ -122,8 +122,12 @@ func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsK
 			rep.skipped = append(rep.skipped, n)
 		case err != nil:
 			fmt.Fprint(r.app.Stdout, rep)
-			return storeError(err, fmt.Sprintf("the copy stopped at %s (whose write may or may not have reached SSM); not copied: %s",
-				n, none(notDone(names, rep.added, rep.overwritten, rep.skipped))))
+			inFlight := ""
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				inFlight = " (whose write may or may not have reached SSM)"
+			}
+			return storeError(err, fmt.Sprintf("the copy stopped at %s%s; not copied: %s",
+				n, inFlight, none(notDone(names, rep.added, rep.overwritten, rep.skipped))))
 		case version > 1:
 			rep.overwritten = append(rep.overwritten, n)
 		default:

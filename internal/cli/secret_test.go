@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
@@ -105,7 +106,13 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"branch and shared", v, []string{"secret", "set", "OK", "--branch", "main", "--shared"}, nil, "", 2, []string{"--branch and --shared"}},
 		{"empty stdin", "", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"empty"}},
 		{"only a newline", "\n", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"empty"}},
-		{"value too big", strings.Repeat("x", 4097), []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"4097 bytes", "4 KB"}},
+		{"value too big", strings.Repeat("x", 4097), []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"4097 bytes", "4 KB", "--advanced"}},
+		{"value too big for Advanced", strings.Repeat("x", 8193), []string{"secret", "set", "OK", "--branch", "main", "--advanced"}, nil, "", 2, []string{"8193 bytes", "8 KB"}},
+		{"2 MiB value", strings.Repeat("x", 2<<20) + "\n", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"is 2097152 bytes", "8 KB"}},
+		{"reserved prefix", v, []string{"secret", "set", "OK", "--branch", "main", "--prefix", "/aws"}, nil, "", 2, []string{`"/aws/testapp/main/OK"`, `reserves names beginning with "aws" or "ssm"`}},
+		{"reserved prefix, any case", v, []string{"secret", "set", "OK", "--shared", "--prefix", "/SSM-team"}, nil, "", 2, []string{`starts with "SSM-team"`}},
+		{"copy under a reserved prefix", "", []string{"secret", "copy", "--from-branch", "main", "--to-branch", "b", "--prefix", "/aws"}, nil, "", 2, []string{"--to-branch", "reserves"}},
+		{"bad timeout", v, []string{"secret", "set", "OK", "--branch", "main", "--timeout", "0s"}, nil, "", 2, []string{"--timeout 0s"}},
 		{"no branch", v, []string{"secret", "set", "OK"}, nil, "", 2, []string{"no branch", "--branch", "AWS_BRANCH"}},
 		{"no app id", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {}}`, 2, []string{"no app id", "--app-id", "AWS_APP_ID"}},
 		{"bad app id", v, []string{"secret", "set", "OK", "--branch", "main", "--app-id", "a/b"}, nil, "", 2, []string{`app id "a/b"`}},
@@ -428,4 +435,39 @@ func TestCopy(t *testing.T) {
 		r := e.mustRun(1, "", "secret", "copy", "--from-branch", "nothing-here", "--to-branch", "x2")
 		wantContains(t, "stderr", r.stderr, "branch nothing-here has no secrets", "nothing to copy")
 	})
+}
+
+// TestSetTier: a value keeps the tier it needs: Standard up to 4 KB,
+// Advanced with --advanced up to 8 KB.
+func TestSetTier(t *testing.T) {
+	tests := []struct {
+		name string
+		size int
+		args []string
+		tier string
+	}{
+		{"small", 100, nil, "Standard"},
+		{"4 KB exactly", 4096, nil, "Standard"},
+		{"5000 bytes, --advanced", 5000, []string{"--advanced"}, "Advanced"},
+		{"8 KB exactly, --advanced", 8192, []string{"--advanced"}, "Advanced"},
+		{"small, --advanced", 10, []string{"--advanced"}, "Advanced"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			v := strings.Repeat("v", tt.size)
+			fakes[v] = true
+			e.mustRun(0, v+"\n", append([]string{"secret", "set", "K1", "--branch", "main"}, tt.args...)...)
+			out, err := e.ssm.DescribeParameters(t.Context(), &ssm.DescribeParametersInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Parameters) != 1 || string(out.Parameters[0].Tier) != tt.tier {
+				t.Errorf("parameters %+v, want one of tier %s", out.Parameters, tt.tier)
+			}
+			if got := e.params()["/amplify/testapp/main/K1"]; got != v {
+				t.Errorf("stored %d bytes, want %d", len(got), len(v))
+			}
+		})
+	}
 }

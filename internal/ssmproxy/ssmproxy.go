@@ -16,6 +16,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,10 +38,17 @@ func WithRate(perSecond float64, burst int) Option {
 	return func(p *Proxy) { p.rate, p.burst, p.tokens = perSecond, float64(burst), float64(burst) }
 }
 
-// DenyAccess answers AccessDeniedException to every GetParameters request
-// that asks for one of names, or to every request when names is empty.
+// DenyAccess answers AccessDeniedException to every request that names one
+// of names (GetParameters' Names, or the Name of PutParameter, GetParameter…),
+// or to every request when names is empty.
 func DenyAccess(names ...string) Option {
 	return func(p *Proxy) { p.deny, p.denyNames = true, names }
+}
+
+// FailFirst answers HTTP status (a 5xx: InternalServerError) to the first n
+// requests, as SSM does when it fails on its side.
+func FailFirst(n, status int) Option {
+	return func(p *Proxy) { p.failFirst, p.failStatus = n, status }
 }
 
 // HoldUntil holds every request until n requests have arrived, so that a
@@ -55,8 +63,11 @@ func HoldUntil(n int, timeout time.Duration) Option {
 type Request struct {
 	// Target is the X-Amz-Target header, e.g. "AmazonSSM.GetParameters".
 	Target string
-	// Names are the parameter names of a GetParameters request.
+	// Names are the parameter names of a GetParameters or DeleteParameters
+	// request.
 	Names []string
+	// Name is the parameter name of a PutParameter or GetParameter request.
+	Name string
 	// Status is the HTTP status the client got.
 	Status int
 }
@@ -68,6 +79,8 @@ type Proxy struct {
 
 	latency       time.Duration
 	throttleFirst int
+	failFirst     int
+	failStatus    int
 	rate, burst   float64
 	deny          bool
 	denyNames     []string
@@ -147,15 +160,23 @@ func (p *Proxy) Reset() {
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var in struct{ Names []string }
+	var in struct {
+		Names []string
+		Name  string
+	}
 	_ = json.Unmarshal(body, &in)
+	named := in.Names
+	if in.Name != "" {
+		named = append(named, in.Name)
+	}
 	target := r.Header.Get("X-Amz-Target")
 
 	p.mu.Lock()
 	i := len(p.requests)
-	p.requests = append(p.requests, Request{Target: target, Names: in.Names})
+	p.requests = append(p.requests, Request{Target: target, Names: in.Names, Name: in.Name})
 	throttled := i < p.throttleFirst || !p.admit()
-	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(in.Names, func(n string) bool { return slices.Contains(p.denyNames, n) }))
+	failed := i < p.failFirst
+	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(named, func(n string) bool { return slices.Contains(p.denyNames, n) }))
 	if p.held != nil && len(p.requests) == p.holdN {
 		close(p.held)
 	}
@@ -192,10 +213,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case throttled:
 		status = http.StatusBadRequest
 		writeError(w, status, "ThrottlingException", "Rate exceeded")
+	case failed:
+		status = p.failStatus
+		writeError(w, status, "InternalServerError", "ssmproxy: failing on purpose")
 	case denied:
 		status = http.StatusBadRequest
+		action := "ssm:" + strings.TrimPrefix(target, "AmazonSSM.")
 		writeError(w, status, "AccessDeniedException",
-			"User: arn:aws:sts::123456789012:assumed-role/fnenv-test-role/fnenv-test is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter"+first(in.Names)+" because no identity-based policy allows the ssm:GetParameters action")
+			"User: arn:aws:sts::123456789012:assumed-role/fnenv-test-role/fnenv-test is not authorized to perform: "+action+" on resource: arn:aws:ssm:us-east-1:123456789012:parameter"+first(named)+" because no identity-based policy allows the "+action+" action")
 	default:
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		p.rp.ServeHTTP(rec, r)

@@ -154,6 +154,6 @@ func (s *Store) retrying(attempt int, err error) {
 	left := time.Until(s.deadline).Round(time.Second)
 	s.mu.Unlock()
 	if note {
-		s.opts.Notify(fmt.Sprintf("%s: %s; retrying (attempt %d of %d failed; giving up in %s)", s.opts.endpoint, c, attempt, s.opts.MaxAttempts, left))
+		s.opts.Notify(fmt.Sprintf("%s; retrying (attempt %d of %d failed; giving up in %s at the latest)", c, attempt, s.opts.MaxAttempts, left))
 	}
 }

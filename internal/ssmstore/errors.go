@@ -53,9 +53,10 @@ func (s *Store) fail(ctx context.Context, op, subject string, err error) error {
 		last := s.lastCause
 		s.mu.Unlock()
 		e.Err = context.DeadlineExceeded
-		e.Msg = fmt.Sprintf("no answer from %s within the overall timeout of %s%s", s.opts.endpoint, s.opts.Timeout, s.timeoutName())
 		if last != "" {
-			e.Msg += "; the last attempt failed: " + last
+			e.Msg = fmt.Sprintf("stopped at the overall timeout of %s%s; the last attempt: %s", s.opts.Timeout, s.timeoutName(), last)
+		} else {
+			e.Msg = fmt.Sprintf("no answer from %s within the overall timeout of %s%s", s.opts.endpoint, s.opts.Timeout, s.timeoutName())
 		}
 	case errors.As(err, &ae):
 		code := ae.ErrorCode()
@@ -97,11 +98,11 @@ func (s *Store) causeOf(err error) string {
 	var ae smithy.APIError
 	switch {
 	case errors.As(err, &ae) && throttlingCodes[ae.ErrorCode()]:
-		return "SSM is throttling requests (" + ae.ErrorCode() + ")"
+		return fmt.Sprintf("SSM at %s is throttling requests (%s)", s.opts.endpoint, ae.ErrorCode())
 	case httpStatus(err) >= 500:
-		return fmt.Sprintf("HTTP %d from SSM", httpStatus(err))
+		return fmt.Sprintf("%s answered HTTP %d", s.opts.endpoint, httpStatus(err))
 	case errors.As(err, &ae):
-		return ae.ErrorCode()
+		return fmt.Sprintf("%s answered %s", s.opts.endpoint, ae.ErrorCode())
 	}
 	return s.transportCause(err)
 }
@@ -117,7 +118,7 @@ func (s *Store) transportCause(err error) string {
 	case strings.Contains(err.Error(), "connection refused"):
 		return fmt.Sprintf("%s refused the connection (is the endpoint right? AWS_ENDPOINT_URL, AWS_REGION)", s.opts.endpoint)
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("no answer from %s within %s (the timeout of one attempt)", s.opts.endpoint, s.opts.AttemptTimeout.Round(time.Millisecond))
+		return fmt.Sprintf("%s did not answer within %s (the timeout of one attempt)", s.opts.endpoint, s.opts.AttemptTimeout.Round(time.Millisecond))
 	case strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "EOF"):
 		return fmt.Sprintf("%s closed the connection without answering", s.opts.endpoint)
 	}
