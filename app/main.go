@@ -68,8 +68,12 @@ func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackPro
 			"STRIPE_KEY":      function.Secret("STRIPE_KEY"),
 			"SENTRY_DSN":      function.Secret("SENTRY_DSN"),
 			"CURRENCY":        function.Literal("usd"),
-			"STRIPE_API_BASE": function.Literal("https://api.stripe.com"),
-			"LOG_LEVEL":       function.Literal(logLevel),
+			"STRIPE_API_BASE": function.Literal("https://api.stripe.com").As(function.URL),
+			// A typed env: the handler gets a time.Duration and a []string,
+			// and a typo here fails synth rather than a cold start.
+			"STRIPE_TIMEOUT":     function.Literal("8s").As(function.Duration),
+			"ALLOWED_CURRENCIES": function.Literal("usd, eur, gbp").As(function.StringList),
+			"LOG_LEVEL":          function.Literal(logLevel),
 		},
 		MemorySize: 256,
 		Timeout:    awscdk.Duration_Seconds(jsii.Number(10)),
@@ -84,6 +88,8 @@ func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackPro
 			"STRIPE_API_KEY": function.Secret("STRIPE_KEY"),
 			"SENTRY_DSN":     function.Secret("SENTRY_DSN"),
 			"LOG_LEVEL":      function.Literal(logLevel),
+			// A kill switch: flip it and redeploy to stop refunds.
+			"REFUNDS_ENABLED": function.Literal("true").As(function.Bool),
 		},
 		SecretsMaxAge: awscdk.Duration_Minutes(jsii.Number(1)),
 	})
@@ -107,9 +113,12 @@ func NewNotificationsStack(scope constructs.Construct, id string, props *TeamSta
 		Name:  "notify-slack",
 		Entry: "app/functions/notify-slack",
 		Environment: map[string]function.Value{
-			"SLACK_WEBHOOK_URL": function.Secret("SLACK_WEBHOOK_URL"),
+			// A secret parsed as a URL at Load: a malformed value fails the
+			// cold start naming SLACK_WEBHOOK_URL, never showing it.
+			"SLACK_WEBHOOK_URL": function.Secret("SLACK_WEBHOOK_URL").As(function.URL),
 			"SENTRY_DSN":        function.Secret("SENTRY_DSN"),
 			"SLACK_CHANNEL":     function.Literal("#payments-alerts"),
+			"POST_TIMEOUT":      function.Literal("5s").As(function.Duration),
 			"LOG_LEVEL":         function.Literal(logLevel),
 		},
 		Architecture: awslambda.Architecture_X86_64(),

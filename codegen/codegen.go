@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"go/token"
 	"os"
 	"path"
 	"path/filepath"
@@ -27,6 +26,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/fnenv/fnenv/resolver/envtype"
 	"github.com/fnenv/fnenv/spec"
 )
 
@@ -44,68 +44,63 @@ func Path(fn spec.Function) string { return path.Join(fn.Entry, "env", "env.go")
 
 type variable struct {
 	Name, Field, Secret string
+	// GoType, Getter (the resolver.Values method), Const (the function
+	// package's constant) and Form (the accepted text) of its type.
+	GoType, Getter, Const, Form string
+}
+
+// types maps each type to the Values getter and function constant the
+// generated code names; a test checks it covers envtype.All.
+var types = map[envtype.Type]struct{ getter, constant string }{
+	envtype.String:     {"Get", "String"},
+	envtype.Int:        {"Int", "Int"},
+	envtype.Bool:       {"Bool", "Bool"},
+	envtype.Float:      {"Float", "Float"},
+	envtype.Duration:   {"Duration", "Duration"},
+	envtype.URL:        {"URL", "URL"},
+	envtype.StringList: {"StringList", "StringList"},
+	envtype.JSON:       {"JSON", "JSON"},
 }
 
 // Generate returns the gofmt'ed source of fn's env package (<Entry>/env/env.go).
 // Variables come out sorted by name; a variable without a Field gets
-// spec.GoField(Name). It fails, listing every problem, when a name, a
-// secret or a Go field would not make a valid package.
+// spec.GoField(Name). It fails, listing every problem, when fn breaks one
+// of spec's rules (fn.Check), which keep the generated comments and
+// literals on one line and the package valid.
 func Generate(fn spec.Function) ([]byte, error) {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("codegen: function %q: "+format, append([]any{fn.Name}, args...)...))
+	if err := fn.Check(); err != nil {
+		var errs []error
+		for _, p := range unjoin(err) {
+			errs = append(errs, fmt.Errorf("codegen: %w", p))
+		}
+		return nil, errors.Join(errs...)
 	}
-	// spec's rules, checked again here because they keep the generated
-	// comments and literals on one line and the package valid.
-	if !spec.IsFunctionName(fn.Name) {
-		bad("name must match [a-zA-Z0-9_-]{1,64} (Lambda's rule for function names)")
-	}
+	imports := []string{"context", "fmt", "log/slog"}
 	vars := make([]variable, 0, len(fn.Variables))
-	fields := map[string]string{}
 	for _, v := range fn.Variables {
-		field := v.Field
-		if field == "" {
-			field = spec.GoField(v.Name)
+		t := envtype.Of(v.Type)
+		x := variable{
+			Name: v.Name, Field: v.Field, Secret: v.Secret,
+			GoType: t.GoType(), Getter: types[t].getter, Const: types[t].constant, Form: t.Form(),
 		}
-		if !spec.IsEnvKey(v.Name) {
-			bad("env key %q must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule for environment variable keys)", v.Name)
-			continue
+		if x.Field == "" {
+			x.Field = spec.GoField(v.Name)
 		}
-		switch {
-		case !token.IsIdentifier(field) || !token.IsExported(field):
-			bad("env key %q: Go field %q is not an exported Go identifier", v.Name, field)
-		case slices.Contains(spec.ReservedFields, field):
-			bad("env key %q: Go field %q is reserved by the generated Env struct", v.Name, field)
-		case fields[field] != "":
-			bad("env keys %q and %q both map to Go field %q", fields[field], v.Name, field)
-		}
-		fields[field] = v.Name
-		x := variable{Name: v.Name, Field: field}
-		switch v.Kind {
-		case spec.Literal:
-			if v.Secret != "" {
-				bad("env key %q: a literal names secret %q", v.Name, v.Secret)
-			}
-		case spec.Secret:
-			if err := spec.ValidateSecretName(v.Secret); err != nil {
-				bad("env key %q: %v", v.Name, err)
-			}
-			x.Secret = v.Secret
-		default:
-			bad("env key %q: kind %q is neither %q nor %q", v.Name, v.Kind, spec.Literal, spec.Secret)
+		if pkg, _, ok := strings.Cut(strings.TrimPrefix(x.GoType, "*"), "."); ok {
+			imports = append(imports, map[string]string{"json": "encoding/json", "url": "net/url", "time": "time"}[pkg])
 		}
 		vars = append(vars, x)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
 	slices.SortFunc(vars, func(a, b variable) int { return strings.Compare(a.Name, b.Name) })
+	slices.Sort(imports)
+	imports = slices.Compact(imports)
 
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, struct {
 		Function string
+		Imports  []string
 		Vars     []variable
-	}{fn.Name, vars}); err != nil {
+	}{fn.Name, imports, vars}); err != nil {
 		return nil, fmt.Errorf("codegen: function %q: %w", fn.Name, err)
 	}
 	src, err := format.Source(buf.Bytes())
@@ -163,4 +158,11 @@ func Write(moduleRoot string, fn spec.Function) (changed bool, err error) {
 		return false, fmt.Errorf("codegen: function %q: %w", fn.Name, err)
 	}
 	return true, nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -3,6 +3,7 @@ package codegen_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/resolver/envtype"
 	"github.com/fnenv/fnenv/spec"
 )
 
@@ -93,6 +95,8 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 }
 
+// Generate refuses what spec's rules refuse, with spec's messages: one
+// place for each rule.
 func TestGenerateErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -101,24 +105,26 @@ func TestGenerateErrors(t *testing.T) {
 	}{
 		{
 			name: "every problem at once",
-			fn: spec.Function{Name: "bad name", Variables: []spec.Variable{
+			fn: spec.Function{Name: "bad name", Entry: "app/f", Variables: []spec.Variable{
 				{Name: "A", Kind: spec.Literal},
 				{Name: "LAMBDA", Kind: spec.Literal},
 				{Name: "API_KEY", Kind: spec.Secret, Secret: "MY/KEY"},
 				{Name: "api_key", Kind: spec.Literal},
 				{Name: "OTHER", Kind: "value"},
+				{Name: "PORT", Kind: spec.Literal, Type: "integer"},
 			}},
-			want: `codegen: function "bad name": name must match [a-zA-Z0-9_-]{1,64} (Lambda's rule for function names)
-codegen: function "bad name": env key "A" must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule for environment variable keys)
-codegen: function "bad name": env key "LAMBDA": Go field "Lambda" is reserved by the generated Env struct
+			want: `codegen: function "bad name": name: must match [a-zA-Z0-9_-]{1,64} (Lambda's rule for function names)
+codegen: function "bad name": env key "A": must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule: a letter first, 2 characters at least)
+codegen: function "bad name": env key "LAMBDA": maps to Go field Lambda, which the generated Env struct reserves
 codegen: function "bad name": env key "API_KEY": ` + spec.ValidateSecretName("MY/KEY").Error() + `
-codegen: function "bad name": env keys "API_KEY" and "api_key" both map to Go field "APIKey"
-codegen: function "bad name": env key "OTHER": kind "value" is neither "literal" nor "secret"`,
+codegen: function "bad name": env key "OTHER": kind "value" is neither "literal" nor "secret"
+codegen: function "bad name": env key "PORT": type "integer" is not one of string, int, bool, float, duration, url, stringlist, json
+codegen: function "bad name": env keys "API_KEY", "api_key": map to the same Go field APIKey`,
 		},
 		{
 			name: "a field that is no Go identifier",
-			fn:   spec.Function{Name: "f", Variables: []spec.Variable{{Name: "X1", Field: "x-1", Kind: spec.Literal}}},
-			want: `codegen: function "f": env key "X1": Go field "x-1" is not an exported Go identifier`,
+			fn:   spec.Function{Name: "f", Entry: "app/f", Variables: []spec.Variable{{Name: "X1", Field: "x-1", Kind: spec.Literal}}},
+			want: `codegen: function "f": env key "X1": maps to Go field "x-1", which is not an exported Go identifier`,
 		},
 	}
 	for _, tt := range tests {
@@ -127,10 +133,28 @@ codegen: function "bad name": env key "OTHER": kind "value" is neither "literal"
 			if got != nil || err == nil {
 				t.Fatalf("Generate = %d bytes, %v; want an error", len(got), err)
 			}
-			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
-				t.Errorf("error (-want +got):\n%s", diff)
+			if diff := cmp.Diff(err.Error(), tt.want); diff != "" {
+				t.Errorf("error (-got +want):\n%s", diff)
+			}
+			var p *spec.Problem
+			if !errors.As(err, &p) {
+				t.Errorf("the error wraps no *spec.Problem: %#v", err)
+			}
+			if cerr := tt.fn.Check(); cerr == nil {
+				t.Errorf("spec's Check accepts what Generate refuses")
 			}
 		})
+	}
+}
+
+// A literal's value is not the generator's business: a spec read from the
+// cloud assembly (no values) generates, whatever its types.
+func TestGenerateIgnoresLiteralValues(t *testing.T) {
+	fn := spec.NewFunction("typed", "app/typed", map[string]spec.Variable{
+		"PORT": {Kind: spec.Literal, Type: envtype.Int, Value: "not a number"},
+	})
+	if _, err := codegen.Generate(fn); err != nil {
+		t.Errorf("Generate = %v, want no error", err)
 	}
 }
 

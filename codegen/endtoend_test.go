@@ -17,17 +17,23 @@ import (
 	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/envtype"
 	"github.com/fnenv/fnenv/spec"
 )
 
-// handler prints what its generated env package resolved. Its values are
-// fake test values.
+// handler prints what its generated env package resolved, a field of each
+// type, then the whole Env through fmt, log and slog (secrets masked).
+// Its values are fake test values.
 const handler = `package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log"
+	"log/slog"
 	"os"
+	"time"
 
 	"example.com/fnenvtest/app/functions/say-hello/env"
 )
@@ -39,9 +45,26 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("APIKey=%s\nAPIKeyAgain=%s\nGreeting=%s\nFunction=%s\nMemory=%d\n",
-		e.APIKey, e.APIKeyAgain, e.Greeting, e.Lambda.FunctionName, e.Lambda.MemorySizeMiB)
+		string(e.APIKey), e.APIKeyAgain, e.Greeting, e.Lambda.FunctionName, e.Lambda.MemorySizeMiB)
+	var (
+		port    int           = e.Port
+		debug   bool          = e.Debug
+		rate    float64       = e.Rate
+		timeout time.Duration = e.Timeout
+	)
+	fmt.Printf("Port=%d Debug=%t Rate=%g Timeout=%s APIBase=%s Origins=%q DBConfig=%s Webhook=%s\n",
+		port, debug, rate, timeout, e.APIBase.Host, e.Origins, e.DBConfig, e.Webhook.Path)
 	if e2 := env.MustLoad(context.Background()); e2 != e {
 		fmt.Println("second Load returned another Env")
+	}
+	if os.Getenv("PRINT_ENV") != "" {
+		fmt.Printf("%v\n%+v\n%#v\n%s\n%v\n%+v\n", *e, *e, e, e, e, []any{e})
+		fmt.Println(e.String(), e.GoString())
+		log.New(os.Stdout, "", 0).Printf("log: %+v", e)
+		slog.New(slog.NewTextHandler(os.Stdout, nil)).Info("env", "env", e)
+		slog.New(slog.NewJSONHandler(os.Stdout, nil)).Info("env", "env", *e)
+		j, _ := json.Marshal(e)
+		fmt.Printf("JSON: %s\n", j)
 	}
 }
 `
@@ -73,6 +96,15 @@ func TestEndToEnd(t *testing.T) {
 		"API_KEY":       {Kind: spec.Secret, Secret: "MY_API_KEY"},
 		"API_KEY_AGAIN": {Kind: spec.Secret, Secret: "MY_API_KEY"},
 		"GREETING":      {Kind: spec.Literal, Value: "Hello"},
+		// one of each type
+		"PORT":      {Kind: spec.Literal, Type: envtype.Int, Value: "8080"},
+		"DEBUG":     {Kind: spec.Literal, Type: envtype.Bool, Value: "true"},
+		"RATE":      {Kind: spec.Literal, Type: envtype.Float, Value: "0.25"},
+		"TIMEOUT":   {Kind: spec.Literal, Type: envtype.Duration, Value: "1.5s"},
+		"API_BASE":  {Kind: spec.Literal, Type: envtype.URL, Value: "https://api.example.com/v1"},
+		"ORIGINS":   {Kind: spec.Literal, Type: envtype.StringList, Value: "a.example, b.example"},
+		"DB_CONFIG": {Kind: spec.Secret, Secret: "DB_CONFIG", Type: envtype.JSON},
+		"WEBHOOK":   {Kind: spec.Secret, Secret: "WEBHOOK", Type: envtype.URL},
 	})
 	if _, err := codegen.Write(mod, fn); err != nil {
 		t.Fatal(err)
@@ -109,6 +141,8 @@ func TestEndToEnd(t *testing.T) {
 	for name, value := range map[string]string{
 		b.BranchPath("MY_API_KEY"): "sk_test_fake_branch_0042",
 		b.SharedPath("MY_API_KEY"): "sk_test_fake_shared_0042",
+		b.SharedPath("DB_CONFIG"):  `{"password":"fake_db_password_0099"}`,
+		b.SharedPath("WEBHOOK"):    "https://hooks.example.com/fake/hook-0077",
 	} {
 		if _, err := c.PutParameter(context.Background(), &ssm.PutParameterInput{
 			Name: aws.String(name), Value: aws.String(value), Type: types.ParameterTypeSecureString,
@@ -133,20 +167,99 @@ func TestEndToEnd(t *testing.T) {
 			env = append(env, k+"="+v)
 		}
 		got := run(t, append(env, "AWS_LAMBDA_FUNCTION_NAME=fnenv-e2e-SayHello", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128")...)
-		want := "APIKey=sk_test_fake_branch_0042\nAPIKeyAgain=sk_test_fake_branch_0042\nGreeting=Hello\nFunction=fnenv-e2e-SayHello\nMemory=128\n"
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("output (-want +got):\n%s", diff)
+		want := "APIKey=sk_test_fake_branch_0042\nAPIKeyAgain=sk_test_fake_branch_0042\nGreeting=Hello\nFunction=fnenv-e2e-SayHello\nMemory=128\n" +
+			`Port=8080 Debug=true Rate=0.25 Timeout=1.5s APIBase=api.example.com Origins=["a.example" "b.example"] DBConfig={"password":"fake_db_password_0099"} Webhook=/fake/hook-0077` + "\n"
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("output (-got +want):\n%s", diff)
+		}
+
+		// Printed whole, in every verb, log and slog, no secret shows; the
+		// literals do, and JSON (slog's JSON handler) is not masked.
+		out := run(t, append(env, "AWS_LAMBDA_FUNCTION_NAME=fnenv-e2e-SayHello", "PRINT_ENV=1")...)
+		printed, jsonLine, _ := strings.Cut(out[strings.Index(out, "\n{")+1:], "JSON: ")
+		t.Logf("printed:\n%s", printed)
+		for _, secret := range []string{"sk_test_fake", "fake_db_password", "hook-0077"} {
+			if strings.Contains(printed, secret) {
+				t.Errorf("printing the Env shows a secret (%s)", secret)
+			}
+		}
+		for _, want := range []string{"sk_t…42", "8080", "1.5s", "api.example.com", "Hello", "APIKey:sk_t…42", `APIKey:"sk_t…42"`, "env.Env{", "env.APIKey=sk_t…42", "log: {", `"APIKey":"sk_t…42"`} {
+			if !strings.Contains(printed, want) {
+				t.Errorf("printed Env lacks %q", want)
+			}
+		}
+		if !strings.Contains(jsonLine, "sk_test_fake_branch_0042") {
+			t.Errorf("json.Marshal masked the Env (%s): JSON encoding is documented as not masked", jsonLine)
 		}
 	})
 	t.Run("outside Lambda, from a dotenv file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), ".env")
-		if err := os.WriteFile(file, []byte("API_KEY=sk_test_fake_dotenv_1\nAPI_KEY_AGAIN=sk_test_fake_dotenv_2\nGREETING=Hi\n"), 0o600); err != nil {
+		if err := os.WriteFile(file, []byte("API_KEY=sk_test_fake_dotenv_1\nAPI_KEY_AGAIN=sk_test_fake_dotenv_2\nGREETING=Hi\n"+
+			"PORT=1\nDEBUG=0\nRATE=1e-3\nTIMEOUT=2m\nAPI_BASE=http://localhost:9\nORIGINS=x\nDB_CONFIG=[]\nWEBHOOK=https://h.example/p\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		got := run(t, "FNENV_DOTENV="+file, "AWS_ENDPOINT_URL=http://localhost:1") // no SSM call
-		want := "APIKey=sk_test_fake_dotenv_1\nAPIKeyAgain=sk_test_fake_dotenv_2\nGreeting=Hi\nFunction=\nMemory=0\n"
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("output (-want +got):\n%s", diff)
+		want := "APIKey=sk_test_fake_dotenv_1\nAPIKeyAgain=sk_test_fake_dotenv_2\nGreeting=Hi\nFunction=\nMemory=0\n" +
+			`Port=1 Debug=false Rate=0.001 Timeout=2m0s APIBase=localhost:9 Origins=["x"] DBConfig=[] Webhook=/p` + "\n"
+		if diff := cmp.Diff(got, want); diff != "" {
+			t.Errorf("output (-got +want):\n%s", diff)
+		}
+	})
+	t.Run("Override in a handler's unit test", func(t *testing.T) {
+		// The unit test runs with no FNENV_* variable, no endpoint and no
+		// dotenv file: Load, MustLoad and Refresh return the override,
+		// reading nothing, and restore puts back the real resolution.
+		if err := os.WriteFile(filepath.Join(mod, fn.Entry, "main_test.go"), []byte(overrideTest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("go", "test", "-count=1", "-v", "./"+fn.Entry)
+		cmd.Dir = mod
+		for _, kv := range build.Env {
+			if !strings.HasPrefix(kv, "FNENV_") && !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go test: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(out), "--- PASS: TestOverride/parallel_b") {
+			t.Errorf("the Override test did not run its subtests:\n%s", out)
 		}
 	})
 }
+
+// overrideTest is a handler's unit test using Override, as README shows.
+const overrideTest = `package main
+
+import (
+	"context"
+	"testing"
+
+	"example.com/fnenvtest/app/functions/say-hello/env"
+)
+
+func TestOverride(t *testing.T) {
+	t.Cleanup(env.Override(&env.Env{APIKey: "sk_test_fake_unit", Port: 9090}))
+	for _, name := range []string{"a", "b"} {
+		t.Run("parallel "+name, func(t *testing.T) {
+			t.Parallel() // subtests under one Override share it
+			e, err := env.Load(context.Background())
+			if err != nil || e.APIKey != "sk_test_fake_unit" || e.Port != 9090 {
+				t.Fatalf("Load = %+v, %v; want the override", e, err)
+			}
+			if r, err := env.Refresh(context.Background()); err != nil || r != e || env.MustLoad(context.Background()) != e {
+				t.Fatalf("Refresh = %v, %v; MustLoad: want the override", r, err)
+			}
+		})
+	}
+}
+
+func TestRestore(t *testing.T) {
+	restore := env.Override(&env.Env{APIKey: "sk_test_fake_unit"})
+	restore()
+	if e, err := env.Load(context.Background()); err == nil {
+		t.Fatalf("Load after restore = %+v; want the real resolution, which fails here", e)
+	}
+}
+`

@@ -21,9 +21,11 @@
 //     environment.
 //
 // The SSM client reads the variables Lambda sets: AWS_REGION,
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and the
-// endpoint from AWS_ENDPOINT_URL_SSM, else AWS_ENDPOINT_URL (for a local
-// endpoint). WithClient and WithAWSConfig replace it.
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and, outside
+// Lambda only, the endpoint from AWS_ENDPOINT_URL_SSM, else
+// AWS_ENDPOINT_URL (for a local endpoint); in Lambda (LAMBDA_TASK_ROOT
+// set) they are ignored, see NewClient. WithClient and WithAWSConfig
+// replace it.
 //
 // # Resolution
 //
@@ -58,9 +60,32 @@
 //     env package expects, or a literal is absent from the environment: the
 //     function was deployed with another version of its env package;
 //   - an SSM error (AccessDeniedException…) naming the parameters and
-//     secrets of the failed request.
+//     secrets of the failed request;
+//   - *InvalidValuesError: values that do not parse as their variable's
+//     type (package envtype), each named with its type.
 //
 // No error ever holds a value.
+//
+// # Types
+//
+// Each value is parsed as its variable's type by the Values getters the
+// generated build function calls (Get, Int, Bool, Float, Duration, URL,
+// StringList, JSON), with the parsers of package envtype — the same ones
+// the construct applies to literals at synth.
+//
+// # Printing
+//
+// Values, and the Env types generated code declares (through Format and
+// LogValue here), print with every secret masked (Mask) in every fmt verb
+// and in log/slog; literals print as they are. JSON encoding is not
+// masked.
+//
+// # Refresh and Override
+//
+// Loader.Refresh reads every secret now, replacing the cache only on
+// success; calls within MinRefreshInterval share one round. Loader.Override
+// makes Load and Refresh return a given value, reading nothing, until the
+// returned restore is called: for unit tests of a handler.
 //
 // # Caching
 //

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/fnenv/fnenv/resolver/envtype"
 )
 
 // MissingSecretsError reports every secret set neither on the branch nor
@@ -69,6 +71,48 @@ func (e *StaleError) Error() string {
 	}
 	for _, m := range e.Mismatches {
 		sb.WriteString("\n  " + m)
+	}
+	return sb.String()
+}
+
+// InvalidValuesError reports every variable whose value is not of its
+// type (see package envtype). It never holds a value: a literal's is in
+// the function's configuration, a secret's must not be shown.
+type InvalidValuesError struct {
+	// Function is the function's name.
+	Function string
+	// Values are the invalid variables, in the order of the Env's fields.
+	Values []Invalid
+}
+
+// Invalid is one variable whose value is not of its type.
+type Invalid struct {
+	// Var is the variable, e.g. "PORT".
+	Var string
+	// Type is its type.
+	Type envtype.Type
+	// Secret is the secret it holds; empty for a literal.
+	Secret string
+	// Reason says what the type accepts, e.g. "want a decimal integer,
+	// like 8080".
+	Reason string
+}
+
+// Error lists every invalid variable with its type and source, one per
+// line after a header.
+func (e *InvalidValuesError) Error() string {
+	var sb strings.Builder
+	n := "1 variable is not of its type"
+	if len(e.Values) != 1 {
+		n = fmt.Sprintf("%d variables are not of their type", len(e.Values))
+	}
+	fmt.Fprintf(&sb, "fnenv: function %q: %s (values not shown):", e.Function, n)
+	for _, in := range e.Values {
+		src := "literal"
+		if in.Secret != "" {
+			src = "secret " + in.Secret
+		}
+		fmt.Fprintf(&sb, "\n  %s (%s) is not a valid %s: %s", in.Var, src, envtype.Of(in.Type), in.Reason)
 	}
 	return sb.String()
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -100,18 +101,6 @@ func LambdaFromEnv() Lambda {
 	}
 }
 
-// Values are the resolved values a generated env package builds its Env
-// from.
-type Values struct {
-	vals map[string]string
-	// Lambda is the Lambda runtime's values at the time of resolution.
-	Lambda Lambda
-}
-
-// Get returns the value of the variable name (an env var key, e.g.
-// "API_KEY"), or "" when the Spec did not list it.
-func (v *Values) Get(name string) string { return v.vals[name] }
-
 // Option configures a Loader.
 type Option func(*options)
 
@@ -139,12 +128,25 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // generated package's Env. It is safe for concurrent use. Create it with
 // NewLoader.
 type Loader[T any] struct {
-	spec  Spec
-	build func(*Values) *T
-	opts  options
-	cur   atomic.Pointer[entry[T]]
-	group singleflight.Group
-	ssm   Client // built on the first fetch
+	spec     Spec
+	build    func(*Values) *T
+	opts     options
+	cur      atomic.Pointer[entry[T]]
+	override atomic.Pointer[T]
+	group    singleflight.Group
+	ssm      Client // built on the first fetch
+
+	mu   sync.Mutex
+	last *refreshRound[T] // the latest Refresh round
+}
+
+// refreshRound is one Refresh's fetch, shared by the Refresh calls that follow it
+// within MinRefreshInterval.
+type refreshRound[T any] struct {
+	start time.Time
+	done  chan struct{} // closed when v and err are set
+	v     *T
+	err   error
 }
 
 type entry[T any] struct {
@@ -171,21 +173,81 @@ func NewLoader[T any](spec Spec, build func(*Values) *T, opts ...Option) *Loader
 // (see the package documentation); no error holds a value. A ctx without
 // a deadline is given DefaultTimeout.
 func (l *Loader[T]) Load(ctx context.Context) (*T, error) {
+	if o := l.override.Load(); o != nil {
+		return o, nil
+	}
 	if e := l.cur.Load(); e != nil && (e.forever || l.opts.now().Sub(e.at) < e.maxAge) {
 		return e.v, nil
 	}
-	return l.refresh(ctx)
+	return l.refresh(ctx, false)
+}
+
+// MinRefreshInterval is the least time between two rounds of Refresh:
+// calls closer together share the first one's round and result, so that a
+// handler refreshing on every failed login during an outage does not
+// multiply requests to SSM.
+const MinRefreshInterval = time.Second
+
+// Refresh reads every secret now, in one round, whatever the max age, and
+// returns the new environment; the cache is replaced only on success, so
+// that after a failed Refresh, Load keeps returning the last good Env
+// until its max age. Calls within MinRefreshInterval of the start of the
+// last round share that round (waiting for it if it is under way, each
+// until its own ctx is done) and its result, error included. Call it when
+// a downstream service says a credential is no longer valid — it may have
+// been rotated — then retry once. It returns the override, reading
+// nothing, while Override is in effect.
+func (l *Loader[T]) Refresh(ctx context.Context) (*T, error) {
+	if o := l.override.Load(); o != nil {
+		return o, nil
+	}
+	l.mu.Lock()
+	r := l.last
+	if r == nil || l.opts.now().Sub(r.start) >= MinRefreshInterval {
+		r = &refreshRound[T]{start: l.opts.now(), done: make(chan struct{})}
+		l.last = r
+		l.mu.Unlock()
+		r.v, r.err = l.refresh(ctx, true)
+		close(r.done)
+		return r.v, r.err
+	}
+	l.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return nil, l.errorf("waiting for secrets being read by a concurrent Refresh: %w", ctx.Err())
+	}
+}
+
+// Override makes Load and Refresh return v, reading nothing — no SSM, no
+// environment, no dotenv file — until restore is called; for unit tests
+// of a handler. restore puts back what was in effect before (the Loader's
+// own resolution, or an earlier override): call it once, in the reverse
+// order of Overrides, for example with t.Cleanup. Override affects every
+// goroutine using this Loader, so tests that override one Loader with
+// different values must not run in parallel with each other; parallel
+// subtests under one Override share it safely. v must not be nil.
+func (l *Loader[T]) Override(v *T) (restore func()) {
+	if v == nil {
+		panic(fmt.Sprintf("fnenv: function %q: Override(nil): give the value Load should return", l.spec.Function))
+	}
+	prev := l.override.Swap(v)
+	var once sync.Once
+	return func() { once.Do(func() { l.override.Store(prev) }) }
 }
 
 // refresh resolves the environment once for all concurrent callers: the
 // first runs the fetch under its own context (bounded by its deadline or
 // DefaultTimeout); the others wait for it, each until its own deadline.
-func (l *Loader[T]) refresh(ctx context.Context) (*T, error) {
+// Unless force, a call that finds the cache fresh once its turn comes (a
+// concurrent fetch just ended) returns it.
+func (l *Loader[T]) refresh(ctx context.Context, force bool) (*T, error) {
 	var leader atomic.Bool // whether this call's fetch is the one running
 	ch := l.group.DoChan("", func() (any, error) {
 		leader.Store(true)
 		// A Load that waited for another's fetch may find it fresh.
-		if e := l.cur.Load(); e != nil && (e.forever || l.opts.now().Sub(e.at) < e.maxAge) {
+		if e := l.cur.Load(); !force && e != nil && (e.forever || l.opts.now().Sub(e.at) < e.maxAge) {
 			return e.v, nil
 		}
 		return l.fetch(ctx)
@@ -228,7 +290,11 @@ func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := l.build(&Values{vals: vals, Lambda: lam})
+	values := &Values{spec: &l.spec, vals: vals, Lambda: lam}
+	v := l.build(values)
+	if len(values.bad) > 0 {
+		return nil, &InvalidValuesError{Function: l.spec.Function, Values: values.bad}
+	}
 	l.cur.Store(&entry[T]{v: v, at: l.opts.now(), maxAge: maxAge, forever: forever})
 	return v, nil
 }

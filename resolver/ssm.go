@@ -48,16 +48,25 @@ func (l *Loader[T]) client() (Client, error) {
 
 // NewClient returns an SSM client configured from the variables Lambda sets
 // (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)
-// and the endpoint in AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL when set.
-// It fails when AWS_REGION is unset.
+// and, outside Lambda only, the endpoint in AWS_ENDPOINT_URL_SSM or
+// AWS_ENDPOINT_URL when set (a local endpoint, for tests and tools). In a
+// Lambda execution environment — LAMBDA_TASK_ROOT set, which Lambda does
+// and a function's configuration cannot (it is reserved) — the endpoint
+// variables are ignored, so that no configuration can send secret reads
+// elsewhere; no other variable steers the client (it is not built with
+// config.LoadDefaultConfig: AWS_CA_BUNDLE, AWS_CONFIG_FILE, AWS_PROFILE…
+// are never read). It fails when AWS_REGION is unset.
 func NewClient() (*ssm.Client, error) {
 	region := os.Getenv("AWS_REGION")
 	if region == "" {
 		return nil, errors.New("AWS_REGION is not set: the SSM client needs a region (Lambda sets it)")
 	}
-	endpoint := os.Getenv("AWS_ENDPOINT_URL_SSM")
-	if endpoint == "" {
-		endpoint = os.Getenv("AWS_ENDPOINT_URL")
+	var endpoint string
+	if os.Getenv("LAMBDA_TASK_ROOT") == "" {
+		endpoint = os.Getenv("AWS_ENDPOINT_URL_SSM")
+		if endpoint == "" {
+			endpoint = os.Getenv("AWS_ENDPOINT_URL")
+		}
 	}
 	o := ssm.Options{
 		Region:      region,

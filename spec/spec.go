@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/resolver/envtype"
 	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
@@ -37,10 +38,18 @@ type Variable struct {
 	Kind Kind `json:"kind"`
 	// Secret is the secret's name, e.g. "MY_API_KEY"; set only for Secret.
 	Secret string `json:"secret,omitempty"`
+	// Type is the type of the value, which the generated Env field has and
+	// the resolver parses at Load (see package envtype); "" is
+	// envtype.String.
+	Type envtype.Type `json:"type,omitempty"`
 	// Value is a literal's value. It is set on the construct side only and
 	// never written into the cloud assembly or generated code: literals may
 	// differ per branch while the generated code must not.
 	Value string `json:"-"`
+	// Unresolved says that Value holds a CDK token, known only at deploy:
+	// it is parsed at Load rather than checked at synth. Construct side
+	// only.
+	Unresolved bool `json:"-"`
 }
 
 // Function is the spec of one function.

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 
 	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/resolver/envtype"
 )
 
 // Limits and rules, each with its source.
@@ -50,6 +53,35 @@ var ReservedKeys = []string{
 	"LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "TZ",
 }
 
+// SDKKeys are the environment variables, besides Lambda's reserved ones,
+// that steer the AWS SDK for Go v2 (config.LoadDefaultConfig, read from
+// the SDK's config package, env_config.go, v1.33.15): where requests go
+// (endpoints, the instance metadata endpoint), which credentials it uses
+// (shared files, profiles, container and web identity credentials) and
+// which certificates it trusts. A literal may not set one (see IsSDKKey);
+// in Lambda the resolver ignores the endpoint ones. Settings that only
+// tune the SDK (retries, FIPS and dual-stack endpoints, compression) are
+// allowed.
+var SDKKeys = []string{
+	"AWS_CA_BUNDLE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECRET_KEY", "AWS_LOGIN_CACHE_DIRECTORY",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+}
+
+// SDKKeyPrefix starts every endpoint variable of the AWS SDK:
+// AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_<SERVICE>
+// (AWS_ENDPOINT_URL_SSM…).
+const SDKKeyPrefix = "AWS_ENDPOINT_URL"
+
+// IsSDKKey reports whether key steers the AWS SDK: one of SDKKeys or a key
+// starting with SDKKeyPrefix.
+func IsSDKKey(key string) bool {
+	return strings.HasPrefix(key, SDKKeyPrefix) || slices.Contains(SDKKeys, key)
+}
+
 // ReservedFields are the Go field names the generated Env struct uses for
 // itself; no variable may map to one of them.
 var ReservedFields = []string{"Lambda"}
@@ -86,8 +118,23 @@ func ValidateSecretName(name string) error {
 
 // Validate checks a function's spec against every rule and returns all
 // problems at once, each a *Problem joined with errors.Join; nil when the
-// spec is valid. maxAge is the value Environment will be given.
+// spec is valid. maxAge is the value Environment will be given. It is
+// Check plus the rules that need the backend or the literal values: each
+// literal parses as its type (a CDK token is parsed at Load instead), the
+// parameter names fit SSM's limits, and the environment fits in 4 KB.
 func (f Function) Validate(b identity.Backend, maxAge string) error {
+	return errors.Join(f.problems(&b, maxAge)...)
+}
+
+// Check checks the rules that hold whatever the backend and the literal
+// values — the name, the entry, each key, Go field, kind, secret name and
+// type — and returns every problem at once, as Validate does. It is what a
+// spec read back from the cloud assembly (which holds no literal values)
+// can be checked against: the generator calls it.
+func (f Function) Check() error { return errors.Join(f.problems(nil, "")...) }
+
+// problems checks every rule; with a nil backend, only Check's.
+func (f Function) problems(b *identity.Backend, maxAge string) []error {
 	var probs []error
 	add := func(subject, format string, args ...any) {
 		probs = append(probs, &Problem{Function: f.Name, Subject: subject, Rule: fmt.Sprintf(format, args...)})
@@ -114,6 +161,10 @@ func (f Function) Validate(b identity.Backend, maxAge string) error {
 	byField := map[string][]string{}
 	for _, v := range f.Variables {
 		key := fmt.Sprintf("env key %q", v.Name)
+		field := v.Field
+		if field == "" {
+			field = GoField(v.Name)
+		}
 		switch {
 		case !IsEnvKey(v.Name):
 			add(key, "must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule: a letter first, 2 characters at least)")
@@ -122,16 +173,35 @@ func (f Function) Validate(b identity.Backend, maxAge string) error {
 			add(key, "is reserved by the Lambda runtime")
 		case strings.HasPrefix(v.Name, ReservedPrefix):
 			add(key, "keys starting with %q are reserved by fnenv", ReservedPrefix)
+		case v.Kind == Literal && IsSDKKey(v.Name):
+			add(key, "steers the AWS SDK (where its requests go, which credentials or certificates it uses): a literal may not set it, so that no configuration redirects the function's secret reads")
 		}
-		if reservedField[v.Field] {
-			add(key, "maps to Go field %s, which the generated Env struct reserves", v.Field)
+		switch {
+		case !token.IsIdentifier(field) || !token.IsExported(field):
+			add(key, "maps to Go field %q, which is not an exported Go identifier", field)
+		case reservedField[field]:
+			add(key, "maps to Go field %s, which the generated Env struct reserves", field)
 		}
-		byField[v.Field] = append(byField[v.Field], v.Name)
+		byField[field] = append(byField[field], v.Name)
+		if !v.Type.Valid() {
+			add(key, "type %q is not one of %s", string(v.Type), typeNames())
+		}
 		switch v.Kind {
 		case Literal:
+			if v.Secret != "" {
+				add(key, "a literal names secret %q", v.Secret)
+			}
+			if b != nil && !v.Unresolved && v.Type.Valid() {
+				if err := v.Type.Check(v.Value); err != nil {
+					add(key, "literal %q is not a valid %s: %v", v.Value, envtype.Of(v.Type), err)
+				}
+			}
 		case Secret:
 			if err := ValidateSecretName(v.Secret); err != nil {
 				add(key, "%v", err)
+				continue
+			}
+			if b == nil {
 				continue
 			}
 			for _, p := range []string{b.BranchPath(v.Secret), b.SharedPath(v.Secret)} {
@@ -139,8 +209,10 @@ func (f Function) Validate(b identity.Backend, maxAge string) error {
 					add(fmt.Sprintf("secret %q", v.Secret), "%v", err)
 				}
 			}
-		default:
+		case "":
 			add(key, "has no value: use function.Literal or function.Secret")
+		default:
+			add(key, "kind %q is neither %q nor %q", v.Kind, Literal, Secret)
 		}
 	}
 	fields := make([]string, 0, len(byField))
@@ -154,10 +226,20 @@ func (f Function) Validate(b identity.Backend, maxAge string) error {
 			add(fmt.Sprintf("env keys %s", quoteAll(keys)), "map to the same Go field %s", fld)
 		}
 	}
-	if n := EnvironmentSize(f.Environment(b, maxAge)); n > MaxEnvironmentBytes {
-		add("environment", "is %d bytes as JSON; Lambda allows %d (4 KB) for all environment variables", n, MaxEnvironmentBytes)
+	if b != nil {
+		if n := EnvironmentSize(f.Environment(*b, maxAge)); n > MaxEnvironmentBytes {
+			add("environment", "is %d bytes as JSON; Lambda allows %d (4 KB) for all environment variables", n, MaxEnvironmentBytes)
+		}
 	}
-	return errors.Join(probs...)
+	return probs
+}
+
+func typeNames() string {
+	s := make([]string, len(envtype.All))
+	for i, t := range envtype.All {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
 }
 
 // EnvironmentSize is the size in bytes of env encoded as a JSON object, the

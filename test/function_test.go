@@ -293,6 +293,9 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 		Environment: map[string]function.Value{
 			"CURRENCY":   function.Literal("usd"),
 			"STRIPE_KEY": function.Secret("STRIPE_KEY"),
+			"TIMEOUT":    function.Literal("8s").As(function.Duration),
+			// a token is parsed at Load, not at synth
+			"ACCOUNT": function.Literal(*awscdk.Aws_ACCOUNT_ID()).As(function.Int),
 		},
 	})
 	tmpl := template(t, stack)
@@ -307,8 +310,10 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	want := []spec.Record{{
 		Backend: identity.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login"},
 		Function: spec.Function{Name: "charge", Entry: hello, Variables: []spec.Variable{
+			{Name: "ACCOUNT", Field: "Account", Kind: spec.Literal, Type: function.Int},
 			{Name: "CURRENCY", Field: "Currency", Kind: spec.Literal},
 			{Name: "STRIPE_KEY", Field: "StripeKey", Kind: spec.Secret, Secret: "STRIPE_KEY"},
+			{Name: "TIMEOUT", Field: "Timeout", Kind: spec.Literal, Type: function.Duration},
 		}},
 		Path: "Payments-feature-login/Charge",
 	}}

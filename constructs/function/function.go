@@ -48,6 +48,7 @@ const DefaultSecretsMaxAge = 5 * time.Minute
 type Value struct {
 	kind spec.Kind
 	s    string
+	typ  Type // see As
 }
 
 // Literal is a value set at synth and stored as is in the function's
@@ -160,6 +161,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	vars := make(map[string]spec.Variable, len(props.Environment))
 	for k, v := range props.Environment {
 		sv := spec.Variable{Kind: v.kind}
+		v.typed(&sv)
 		switch v.kind {
 		case spec.Literal:
 			sv.Value = v.s // a token is measured as its string form

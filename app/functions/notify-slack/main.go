@@ -22,14 +22,21 @@ type Response struct {
 	Resolved map[string]string `json:"resolved"`
 }
 
+// post sends the alert to e.SlackWebhookURL (a *url.URL, parsed at Load)
+// within e.PostTimeout. The sample posts nothing; tests replace it.
+var post = func(ctx context.Context, e *env.Env, req Request) error { return nil }
+
 func handle(ctx context.Context, req Request) (Response, error) {
 	e, err := env.Load(ctx) // cached: no SSM call until FNENV_MAX_AGE has passed
 	if err != nil {
 		return Response{}, err
 	}
+	if err := post(ctx, e, req); err != nil {
+		return Response{}, err
+	}
 	return Response{
 		Channel:  e.SlackChannel,
-		Resolved: map[string]string{"SLACK_WEBHOOK_URL": resolver.Mask(e.SlackWebhookURL), "SENTRY_DSN": resolver.Mask(e.SentryDsn)},
+		Resolved: map[string]string{"SLACK_WEBHOOK_URL": resolver.Mask(e.SlackWebhookURL.String()), "SENTRY_DSN": resolver.Mask(e.SentryDsn)},
 	}, nil
 }
 

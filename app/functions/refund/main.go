@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -23,10 +24,16 @@ type Response struct {
 	Resolved map[string]string `json:"resolved"`
 }
 
+// errRefundsDisabled is the answer while REFUNDS_ENABLED is false.
+var errRefundsDisabled = errors.New("refunds are disabled (REFUNDS_ENABLED=false)")
+
 func handle(ctx context.Context, req Request) (Response, error) {
 	e, err := env.Load(ctx) // cached: no SSM call until FNENV_MAX_AGE has passed
 	if err != nil {
 		return Response{}, err
+	}
+	if !e.RefundsEnabled {
+		return Response{}, errRefundsDisabled
 	}
 	return Response{
 		Charge:   req.Charge,

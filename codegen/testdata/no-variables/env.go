@@ -4,18 +4,27 @@
 //
 // Load resolves it at cold start: literals from the function's environment,
 // secrets from SSM Parameter Store (the branch's parameter first, then the
-// shared one), all in one round; later calls reuse it until its max age.
-// See package github.com/fnenv/fnenv/resolver. `fnenv gen` or a synth of
-// the CDK app regenerates this file.
+// shared one), all in one round, each value parsed as its field's type;
+// later calls reuse it until its max age. Refresh reads the secrets again
+// at once; Override gives tests an Env without reading anything. See
+// package github.com/fnenv/fnenv/resolver. `fnenv gen` or a synth of the
+// CDK app regenerates this file.
 package env
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 
 	"github.com/fnenv/fnenv/resolver"
 )
 
 // Env is the environment of the function "ping".
+//
+// It prints with every secret masked (resolver.Mask) in every fmt verb —
+// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
+// literals print as they are. JSON encoding is not masked: json.Marshal
+// writes every value, secrets included.
 type Env struct {
 	// Lambda holds the Lambda runtime's own values: region, function name
 	// and version, memory size, log group and stream, initialization type.
@@ -38,8 +47,29 @@ func build(v *resolver.Values) *Env {
 	}
 }
 
+// fields are e's fields as they print.
+func (e Env) fields() []resolver.Field {
+	return []resolver.Field{
+		{Name: "Lambda", Value: e.Lambda},
+	}
+}
+
+// Format prints e as fmt prints a struct, in any verb, with every secret
+// masked.
+func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+
+// String is e as %v prints it: secrets masked.
+func (e Env) String() string { return fmt.Sprint(e) }
+
+// GoString is e as %#v prints it: secrets masked.
+func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
+
+// LogValue is e as an slog group, secrets masked.
+func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+
 // New returns a Loader with its own cache, configured by opts (for example
-// resolver.WithClient in a test). Load and MustLoad use a default Loader.
+// resolver.WithClient in a test). Load, MustLoad, Refresh and Override use
+// a default Loader.
 func New(opts ...resolver.Option) *resolver.Loader[Env] {
 	return resolver.NewLoader(spec, build, opts...)
 }
@@ -49,9 +79,10 @@ var std = New()
 // Load returns the function's environment, resolved on the first call and
 // cached until FNENV_MAX_AGE has passed. It fails, returning no Env, when a
 // secret is set neither on the branch nor shared, when SSM refuses access,
-// or when the function was deployed with another version of this package;
-// the error lists every problem and never a value. A ctx without a deadline
-// is given resolver.DefaultTimeout.
+// when a value is not of its field's type, or when the function was
+// deployed with another version of this package; the error lists every
+// problem and never a value. A ctx without a deadline is given
+// resolver.DefaultTimeout.
 func Load(ctx context.Context) (*Env, error) {
 	return std.Load(ctx)
 }
@@ -63,4 +94,26 @@ func MustLoad(ctx context.Context) *Env {
 		panic(err)
 	}
 	return e
+}
+
+// Refresh reads every secret again now, in one round, and returns the new
+// Env; the cached Env is replaced only on success. Calls less than
+// resolver.MinRefreshInterval (1 s) apart share one round. Call it when a
+// downstream service rejects a credential (it may have been rotated), then
+// retry once.
+func Refresh(ctx context.Context) (*Env, error) {
+	return std.Refresh(ctx)
+}
+
+// Override makes Load, MustLoad and Refresh return e, reading nothing (no
+// SSM, no environment), until restore is called; for unit tests:
+//
+//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//
+// It affects the whole process: tests that override with different values
+// must not run in parallel with each other (t.Parallel), while parallel
+// subtests under one Override share it safely. Restore nested overrides
+// in reverse order. e must not be nil.
+func Override(e *Env) (restore func()) {
+	return std.Override(e)
 }
