@@ -41,11 +41,12 @@ func (f Function) SamePackage(g Function) bool {
 	return reflect.DeepEqual(f.generated(), g.generated())
 }
 
-// generated is f as the generator sees it: without literal values.
+// generated is f as the generator sees it: without literal values (nor
+// whether they are tokens); types are kept, they change the package.
 func (f Function) generated() Function {
 	vars := make([]Variable, len(f.Variables))
 	for i, v := range f.Variables {
-		v.Value = ""
+		v.Value, v.Unresolved = "", false
 		vars[i] = v
 	}
 	f.Variables = vars

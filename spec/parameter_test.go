@@ -3,6 +3,8 @@ package spec
 import (
 	"strings"
 	"testing"
+
+	"github.com/fnenv/fnenv/resolver/envtype"
 )
 
 func TestValidateParameterName(t *testing.T) {
@@ -44,8 +46,12 @@ func TestSamePackage(t *testing.T) {
 		{"another literal value", func(f *Function) { f.Variables[1].Value = "USD" }, true},
 		{"another name", func(f *Function) { f.Name = "refund" }, false},
 		{"another secret", func(f *Function) { f.Variables[0].Secret = "OTHER" }, false},
-		{"a literal made a secret", func(f *Function) { f.Variables[1] = Variable{Name: "CURRENCY", Field: "Currency", Kind: Secret, Secret: "C1"} }, false},
+		{"a literal made a secret", func(f *Function) {
+			f.Variables[1] = Variable{Name: "CURRENCY", Field: "Currency", Kind: Secret, Secret: "C1"}
+		}, false},
 		{"one variable fewer", func(f *Function) { f.Variables = f.Variables[:1] }, false},
+		{"a literal made a token", func(f *Function) { f.Variables[1].Unresolved = true }, true},
+		{"another type", func(f *Function) { f.Variables[1].Type = envtype.StringList }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

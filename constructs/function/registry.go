@@ -120,7 +120,7 @@ func (r *registry) duplicates(f *function) []error {
 		if g.spec.Name == f.spec.Name && f.spec.Name != "" {
 			sameName = append(sameName, *g.Node().Path())
 		}
-		if g.spec.Entry == f.spec.Entry && f.spec.Entry != "" && !sameGenerated(g.spec, f.spec) {
+		if g.spec.Entry == f.spec.Entry && f.spec.Entry != "" && !g.spec.SamePackage(f.spec) {
 			sameEntry = append(sameEntry, *g.Node().Path())
 		}
 	}
@@ -136,21 +136,6 @@ func (r *registry) duplicates(f *function) []error {
 			Rule: fmt.Sprintf("%s is also the entry of %s with another name or other variables: each function's env package, which names the function, is generated in its entry, so give each its own", f.spec.Entry, strings.Join(sameEntry, ", "))})
 	}
 	return probs
-}
-
-// sameGenerated reports whether two specs give the same env package: the
-// generated code holds the function's name and its variables.
-func sameGenerated(a, b spec.Function) bool {
-	if a.Name != b.Name || len(a.Variables) != len(b.Variables) {
-		return false
-	}
-	for i := range a.Variables {
-		x, y := a.Variables[i], b.Variables[i]
-		if x.Name != y.Name || x.Kind != y.Kind || x.Secret != y.Secret {
-			return false
-		}
-	}
-	return true
 }
 
 // Visit builds every function of the stage on the aspect's first visit,
