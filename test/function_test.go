@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/constructs/function"
 	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/spec"
@@ -345,6 +346,22 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	})
 	if got := fn.Record(); got.Path != r.Path {
 		t.Errorf("Record().Path = %q, want %q", got.Path, r.Path)
+	}
+	// …and `fnenv gen` and `fnenv secret check`, which read the record,
+	// generate what the construct generates: typed fields included.
+	fromRecord, err := codegen.Generate(records[0].Function)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromConstruct, err := codegen.Generate(fn.Spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(fromRecord), string(fromConstruct)); diff != "" {
+		t.Errorf("env package from the record (-got) and from the construct (+want):\n%s", diff)
+	}
+	if !strings.Contains(string(fromRecord), "Timeout time.Duration") {
+		t.Errorf("the env package generated from the record has no typed Timeout field")
 	}
 }
 
