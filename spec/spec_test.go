@@ -135,3 +135,15 @@ func TestEnvironmentSizeEdge(t *testing.T) {
 		}
 	}
 }
+
+// A key mapping to a method of the generated Env (its masked printing)
+// would not compile: refused, like the Lambda field.
+func TestReservedFieldsIncludeEnvMethods(t *testing.T) {
+	b := identity.Backend{AppID: "app", Branch: "main"}
+	for _, key := range []string{"FORMAT", "STRING", "GO_STRING", "LOG_VALUE", "LAMBDA"} {
+		f := NewFunction("fn", "app/fn", map[string]Variable{key: {Kind: Literal, Value: "x"}})
+		if err := f.Validate(b, "5m0s"); err == nil || !strings.Contains(err.Error(), "which the generated Env struct reserves") {
+			t.Errorf("key %s: Validate = %v, want the reserved field refused", key, err)
+		}
+	}
+}

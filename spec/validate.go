@@ -82,9 +82,11 @@ func IsSDKKey(key string) bool {
 	return strings.HasPrefix(key, SDKKeyPrefix) || slices.Contains(SDKKeys, key)
 }
 
-// ReservedFields are the Go field names the generated Env struct uses for
-// itself; no variable may map to one of them.
-var ReservedFields = []string{"Lambda"}
+// ReservedFields are the Go field and method names the generated Env
+// struct uses for itself — its Lambda field and the methods that print it
+// with secrets masked (fmt.Formatter, fmt.Stringer, fmt.GoStringer,
+// slog.LogValuer); no variable may map to one of them (FORMAT → Format).
+var ReservedFields = []string{"Lambda", "Format", "String", "GoString", "LogValue"}
 
 // Problem is one broken rule. Validation returns every problem at once.
 type Problem struct {
