@@ -47,6 +47,9 @@ type variable struct {
 	// GoType, Getter (the resolver.Values method), Const (the function
 	// package's constant) and Form (the accepted text) of its type.
 	GoType, Getter, Const, Form string
+	// SecretsManager and JSONField: the secret (its label) and field a
+	// Secrets Manager variable reads.
+	SecretsManager, JSONField string
 }
 
 // types maps each type to the Values getter and function constant the
@@ -89,18 +92,23 @@ func Generate(fn spec.Function) ([]byte, error) {
 		if pkg, _, ok := strings.Cut(strings.TrimPrefix(x.GoType, "*"), "."); ok {
 			imports = append(imports, map[string]string{"json": "encoding/json", "url": "net/url", "time": "time"}[pkg])
 		}
+		if v.Kind == spec.SecretsManager && v.SecretsManager != nil {
+			x.SecretsManager, x.JSONField = v.SecretsManager.Secret, v.SecretsManager.Field
+		}
 		vars = append(vars, x)
 	}
 	slices.SortFunc(vars, func(a, b variable) int { return strings.Compare(a.Name, b.Name) })
 	slices.Sort(imports)
 	imports = slices.Compact(imports)
 
+	usesSM := slices.ContainsFunc(vars, func(v variable) bool { return v.SecretsManager != "" })
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, struct {
-		Function string
-		Imports  []string
-		Vars     []variable
-	}{fn.Name, imports, vars}); err != nil {
+		Function       string
+		Imports        []string
+		Vars           []variable
+		SecretsManager bool // imports the Secrets Manager client only then
+	}{fn.Name, imports, vars, usesSM}); err != nil {
 		return nil, fmt.Errorf("codegen: function %q: %w", fn.Name, err)
 	}
 	src, err := format.Source(buf.Bytes())

@@ -76,22 +76,7 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a module")
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod := t.TempDir()
-	goMod := "module example.com/fnenvtest\n\ngo 1.26.0\n\nrequire github.com/fnenv/fnenv v0.0.0\n\nreplace github.com/fnenv/fnenv => " + root + "\n"
-	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte(goMod), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(mod, "go.sum"), sum, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mod := newModule(t)
 	fn := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
 		"API_KEY":       {Kind: spec.Secret, Secret: "MY_API_KEY"},
 		"API_KEY_AGAIN": {Kind: spec.Secret, Secret: "MY_API_KEY"},
@@ -112,22 +97,13 @@ func TestEndToEnd(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(mod, fn.Entry, "main.go"), []byte(handler), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-mod=mod", "-o", bin, "./"+fn.Entry)
-	build.Dir = mod
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	deps := exec.Command("go", "list", "-deps", "./"+fn.Entry+"/env")
-	deps.Dir, deps.Env = mod, build.Env
-	out, err := deps.Output()
-	if err != nil {
-		t.Fatalf("go list -deps: %v", err)
-	}
-	for _, p := range strings.Fields(string(out)) {
+	bin := buildHandler(t, mod, fn.Entry)
+	for _, p := range deps(t, mod, fn.Entry+"/env") {
 		if strings.Contains(p, "jsii") || strings.Contains(p, "aws-cdk-go") || strings.Contains(p, "constructs-go") {
 			t.Errorf("the env package depends on %s", p)
+		}
+		if strings.Contains(p, "service/secretsmanager") {
+			t.Errorf("the env package of a function without a Secrets Manager reference links %s", p)
 		}
 	}
 
@@ -214,7 +190,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		cmd := exec.Command("go", "test", "-count=1", "-v", "./"+fn.Entry)
 		cmd.Dir = mod
-		for _, kv := range build.Env {
+		for _, kv := range goEnv {
 			if !strings.HasPrefix(kv, "FNENV_") && !strings.HasPrefix(kv, "AWS_") {
 				cmd.Env = append(cmd.Env, kv)
 			}
@@ -263,3 +239,53 @@ func TestRestore(t *testing.T) {
 	}
 }
 `
+
+// newModule returns a fresh module that uses this one (replace directive)
+// with this one's go.sum.
+func newModule(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := t.TempDir()
+	goMod := "module example.com/fnenvtest\n\ngo 1.26.0\n\nrequire github.com/fnenv/fnenv v0.0.0\n\nreplace github.com/fnenv/fnenv => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte(goMod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.sum"), sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return mod
+}
+
+var goEnv = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "CGO_ENABLED=0")
+
+// buildHandler compiles the main package at entry of mod and returns the
+// binary's path.
+func buildHandler(t *testing.T, mod, entry string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-mod=mod", "-o", bin, "./"+entry)
+	build.Dir, build.Env = mod, goEnv
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// deps lists the packages pkg of mod depends on (go list -deps).
+func deps(t *testing.T, mod, pkg string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "./"+pkg)
+	cmd.Dir, cmd.Env = mod, goEnv
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	return strings.Fields(string(out))
+}

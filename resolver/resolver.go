@@ -36,6 +36,13 @@ type Var struct {
 	// Secret is the name of the secret the variable holds, e.g.
 	// "MY_API_KEY"; empty for a literal.
 	Secret string
+	// SecretsManager names the Secrets Manager secret the variable reads,
+	// e.g. "DbCredential" (its construct path in its stack); empty
+	// otherwise. The secret's id comes from FNENV_SECRETSMANAGER.
+	SecretsManager string
+	// JSONField is the top-level key of the secret's JSON SecretString the
+	// variable holds, e.g. "password"; "" for the whole SecretString.
+	JSONField string
 }
 
 // Spec is what a generated env package expects of its function.
@@ -45,6 +52,10 @@ type Spec struct {
 	Function string
 	// Vars are the function's variables, sorted by Name.
 	Vars []Var
+	// SecretsManager builds the Secrets Manager client, for a function
+	// with a Secrets Manager variable: generated code sets it to
+	// secretsmanager.New (package resolver/secretsmanager) only then.
+	SecretsManager SecretsManagerFactory
 }
 
 // Lambda holds the Lambda runtime's own values, read from the variables
@@ -106,6 +117,7 @@ type Option func(*options)
 
 type options struct {
 	client Client
+	sm     SecretsManagerClient
 	cfg    *aws.Config
 	now    func() time.Time
 }
@@ -134,7 +146,8 @@ type Loader[T any] struct {
 	cur      atomic.Pointer[entry[T]]
 	override atomic.Pointer[T]
 	group    singleflight.Group
-	ssm      Client // built on the first fetch
+	ssm      Client               // built on the first fetch
+	smc      SecretsManagerClient // built on the first fetch that needs it
 
 	mu   sync.Mutex
 	last *refreshRound[T] // the latest Refresh round
@@ -315,7 +328,8 @@ func (l *Loader[T]) errorf(format string, args ...any) error {
 	return fmt.Errorf("fnenv: function %q: "+format, append([]any{l.spec.Function}, args...)...)
 }
 
-// fromSSM reads literals from the environment and secrets from SSM.
+// fromSSM reads literals from the environment, and secrets from SSM and
+// Secrets Manager in one round.
 func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	vals := make(map[string]string, len(l.spec.Vars))
 	var errs []error
@@ -323,19 +337,23 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	var missingLiterals []string
 	secretVars := map[string][]string{} // secret -> variables holding it
 	var secrets []string
+	hasSM := false
 	for _, v := range l.spec.Vars {
-		if v.Secret == "" {
+		switch {
+		case v.SecretsManager != "":
+			hasSM = true
+		case v.Secret == "":
 			val, ok := os.LookupEnv(v.Name)
 			if !ok {
 				missingLiterals = append(missingLiterals, v.Name)
 			}
 			vals[v.Name] = val
-			continue
+		default:
+			if _, seen := secretVars[v.Secret]; !seen {
+				secrets = append(secrets, v.Secret)
+			}
+			secretVars[v.Secret] = append(secretVars[v.Secret], v.Name)
 		}
-		if _, seen := secretVars[v.Secret]; !seen {
-			secrets = append(secrets, v.Secret)
-		}
-		secretVars[v.Secret] = append(secretVars[v.Secret], v.Name)
 	}
 	stale := &StaleError{Function: l.spec.Function, MissingLiterals: missingLiterals}
 	if len(secrets) > 0 {
@@ -358,28 +376,66 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 			}
 		}
 	}
+	var sm smPlan
+	if configured, ok := os.LookupEnv(envvars.SecretsManager); hasSM || ok {
+		var err error
+		if sm, err = l.planSecretsManager(configured, stale); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(stale.MissingLiterals) > 0 || len(stale.Mismatches) > 0 {
 		errs = append(errs, stale)
 	}
-	if len(errs) > 0 || len(secrets) == 0 {
+	if len(errs) > 0 || (len(secrets) == 0 && len(sm.ids) == 0) {
 		return vals, errors.Join(errs...)
 	}
 
 	branch, shared := os.Getenv(envvars.BranchPrefix), os.Getenv(envvars.SharedPrefix)
-	if branch == "" || shared == "" {
-		return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", envvars.BranchPrefix, envvars.SharedPrefix)
+	var client Client
+	var smc SecretsManagerClient
+	if len(secrets) > 0 {
+		if branch == "" || shared == "" {
+			return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", envvars.BranchPrefix, envvars.SharedPrefix)
+		}
+		var err error
+		if client, err = l.client(); err != nil {
+			return nil, l.errorf("%w", err)
+		}
 	}
-	client, err := l.client()
-	if err != nil {
-		return nil, l.errorf("%w", err)
+	if len(sm.ids) > 0 {
+		var err error
+		if smc, err = l.smClient(); err != nil {
+			return nil, l.errorf("%w", err)
+		}
 	}
 	names := make([]string, 0, 2*len(secrets))
 	for _, s := range secrets {
 		names = append(names, branch+s, shared+s)
 	}
-	found, err := getParameters(ctx, client, names, secretOf(branch, shared))
-	if err != nil {
-		return nil, l.errorf("%w", err)
+	// One round: the SSM chunks and the Secrets Manager batches all at once.
+	var (
+		wg             sync.WaitGroup
+		found, smFound map[string]string
+		smFailed       map[string]error
+		ssmErr, smErr  error
+	)
+	nChunks := (len(names) + MaxNamesPerRequest - 1) / MaxNamesPerRequest
+	r := newRound(nChunks + secretBatches(sm.ids))
+	if len(names) > 0 {
+		wg.Go(func() { found, ssmErr = getParameters(ctx, r, 0, client, names, secretOf(branch, shared)) })
+	}
+	if len(sm.ids) > 0 {
+		wg.Go(func() { smFound, smFailed, smErr = batchGetSecrets(ctx, r, nChunks, smc, sm.ids) })
+	}
+	wg.Wait()
+	if ssmErr != nil {
+		errs = append(errs, l.errorf("%w", ssmErr))
+	}
+	if smErr != nil {
+		errs = append(errs, l.errorf("%w", smErr))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	missing := &MissingSecretsError{Function: l.spec.Function, Branch: branchOf(branch)}
 	for _, s := range secrets {
@@ -398,7 +454,13 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 		}
 	}
 	if len(missing.Secrets) > 0 {
-		return nil, missing
+		errs = append(errs, missing)
+	}
+	if err := l.resolveSecretsManager(sm, smFound, smFailed, vals); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return vals, nil
 }

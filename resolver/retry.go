@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+
+	"github.com/fnenv/fnenv/resolver/internal/awsenv"
 )
 
 // Retry policy of a round: the requests one Load sends in parallel (SSM
@@ -35,7 +37,7 @@ var (
 )
 
 // noRetries is passed to every SDK call: the round retries.
-var noRetries aws.Retryer = retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1 })
+var noRetries = awsenv.NoRetries
 
 var (
 	retryables = retry.IsErrorRetryables(retry.DefaultRetryables)

@@ -3,12 +3,13 @@ package resolver
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/fnenv/fnenv/resolver/internal/awsenv"
 )
 
 // Client is the part of the SSM API the resolver uses; *ssm.Client
@@ -57,54 +58,30 @@ func (l *Loader[T]) client() (Client, error) {
 // config.LoadDefaultConfig: AWS_CA_BUNDLE, AWS_CONFIG_FILE, AWS_PROFILE…
 // are never read). It fails when AWS_REGION is unset.
 func NewClient() (*ssm.Client, error) {
-	region := os.Getenv("AWS_REGION")
-	if region == "" {
-		return nil, errors.New("AWS_REGION is not set: the SSM client needs a region (Lambda sets it)")
+	region, err := awsenv.Region("SSM")
+	if err != nil {
+		return nil, err
 	}
-	var endpoint string
-	if os.Getenv("LAMBDA_TASK_ROOT") == "" {
-		endpoint = os.Getenv("AWS_ENDPOINT_URL_SSM")
-		if endpoint == "" {
-			endpoint = os.Getenv("AWS_ENDPOINT_URL")
-		}
-	}
-	o := ssm.Options{
-		Region:      region,
-		Credentials: aws.CredentialsProviderFunc(envCredentials),
-	}
-	if endpoint != "" {
-		o.BaseEndpoint = aws.String(endpoint)
-	}
-	return ssm.New(o), nil
+	return ssm.New(ssm.Options{
+		Region:       region,
+		Credentials:  awsenv.Credentials,
+		BaseEndpoint: awsenv.Endpoint("AWS_ENDPOINT_URL_SSM"),
+	}), nil
 }
 
-func envCredentials(context.Context) (aws.Credentials, error) {
-	c := aws.Credentials{
-		AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
-		SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
-		SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
-		Source:          "fnenv/resolver: environment",
-	}
-	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
-		return aws.Credentials{}, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)")
-	}
-	return c, nil
-}
-
-// getParameters fetches names in one round: chunks of MaxNamesPerRequest,
-// all in parallel, with decryption. It returns the values found by name;
-// names that do not exist are simply absent. Every failed chunk is
-// reported, as a *RequestError, joined.
-func getParameters(ctx context.Context, c Client, names []string, secretOf func(string) string) (map[string]string, error) {
+// getParameters fetches names as requests first, first+1… of round r:
+// chunks of MaxNamesPerRequest, all in parallel, with decryption. It
+// returns the values found by name; names that do not exist are simply
+// absent. Every failed chunk is reported, as a *RequestError, joined.
+func getParameters(ctx context.Context, r *round, first int, c Client, names []string, secretOf func(string) string) (map[string]string, error) {
 	chunks := slices.Collect(slices.Chunk(names, MaxNamesPerRequest))
 	outs := make([]*ssm.GetParametersOutput, len(chunks))
 	errs := make([]error, len(chunks))
-	r := newRound(len(chunks))
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		wg.Go(func() {
 			var out *ssm.GetParametersOutput
-			err := r.do(ctx, i, func(ctx context.Context) (err error) {
+			err := r.do(ctx, first+i, func(ctx context.Context) (err error) {
 				out, err = c.GetParameters(ctx, &ssm.GetParametersInput{Names: chunk, WithDecryption: aws.Bool(true)}, withRetryer)
 				return err
 			})

@@ -34,7 +34,7 @@ type Variable struct {
 	// Field is the Go field name of the variable in the generated Env
 	// struct, e.g. "APIKey" (see GoField).
 	Field string `json:"field"`
-	// Kind is Literal or Secret.
+	// Kind is Literal, Secret or SecretsManager.
 	Kind Kind `json:"kind"`
 	// Secret is the secret's name, e.g. "MY_API_KEY"; set only for Secret.
 	Secret string `json:"secret,omitempty"`
@@ -42,6 +42,9 @@ type Variable struct {
 	// the resolver parses at Load (see package envtype); "" is
 	// envtype.String.
 	Type envtype.Type `json:"type,omitempty"`
+	// SecretsManager is the secret and field read; set only for
+	// SecretsManager.
+	SecretsManager *SecretsManagerRef `json:"secretsManager,omitempty"`
 	// Value is a literal's value. It is set on the construct side only and
 	// never written into the cloud assembly or generated code: literals may
 	// differ per branch while the generated code must not.
@@ -144,10 +147,17 @@ func EncodeSecrets(vars []Variable) string {
 func DecodeSecrets(s string) (map[string]string, error) { return envvars.DecodeSecrets(s) }
 
 // Environment returns the environment variables the function's
-// configuration holds: literals as they are, and for secrets only parameter
-// names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix) and EnvMaxAge.
-// maxAge is a Go duration string.
+// configuration holds: literals as they are, for secrets only parameter
+// names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix), for Secrets Manager
+// references only secret ids (EnvSecretsManager), and EnvMaxAge. maxAge is
+// a Go duration string.
 func (f Function) Environment(b identity.Backend, maxAge string) map[string]string {
+	return f.environment(b, maxAge, false)
+}
+
+// environment is Environment; with measure, ids known only at deploy take
+// the room they will take then (see UnresolvedSecretIDLength).
+func (f Function) environment(b identity.Backend, maxAge string, measure bool) map[string]string {
 	env := map[string]string{}
 	for _, v := range f.Variables {
 		if v.Kind == Literal {
@@ -158,6 +168,10 @@ func (f Function) Environment(b identity.Backend, maxAge string) map[string]stri
 		env[EnvSecrets] = EncodeSecrets(f.Variables)
 		env[EnvBranchPrefix] = b.BranchPrefix()
 		env[EnvSharedPrefix] = b.SharedPrefix()
+		env[EnvMaxAge] = maxAge
+	}
+	if len(f.SecretsManagerVariables()) > 0 {
+		env[EnvSecretsManager] = encodeSecretsManager(f.Variables, measure)
 		env[EnvMaxAge] = maxAge
 	}
 	return env

@@ -211,10 +211,14 @@ func (f Function) problems(b *identity.Backend, maxAge string) []error {
 					add(fmt.Sprintf("secret %q", v.Secret), "%v", err)
 				}
 			}
+		case SecretsManager:
+			for _, rule := range validateSecretsManager(v, b != nil) {
+				add(key, "%s", rule)
+			}
 		case "":
-			add(key, "has no value: use function.Literal or function.Secret")
+			add(key, "has no value: use function.Literal, function.Secret or function.SecretsManager")
 		default:
-			add(key, "kind %q is neither %q nor %q", v.Kind, Literal, Secret)
+			add(key, "kind %q is not one of %q, %q, %q", v.Kind, Literal, Secret, SecretsManager)
 		}
 	}
 	fields := make([]string, 0, len(byField))
@@ -229,7 +233,7 @@ func (f Function) problems(b *identity.Backend, maxAge string) []error {
 		}
 	}
 	if b != nil {
-		if n := EnvironmentSize(f.Environment(*b, maxAge)); n > MaxEnvironmentBytes {
+		if n := EnvironmentSize(f.environment(*b, maxAge, true)); n > MaxEnvironmentBytes {
 			add("environment", "is %d bytes as JSON; Lambda allows %d (4 KB) for all environment variables", n, MaxEnvironmentBytes)
 		}
 	}

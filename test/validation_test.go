@@ -48,7 +48,7 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 		{"literal steering the SDK's trust", appOptions{}, function.Props{Environment: map[string]function.Value{"AWS_CA_BUNDLE": function.Literal("/tmp/ca.pem"), "AWS_PROFILE": function.Literal("x")}},
 			[]string{`function "fn": env key "AWS_CA_BUNDLE": steers the AWS SDK`, `function "fn": env key "AWS_PROFILE": steers the AWS SDK`}},
 		{"zero Value", appOptions{}, function.Props{Environment: map[string]function.Value{"API_KEY": {}}},
-			[]string{`function "fn": env key "API_KEY": has no value: use function.Literal or function.Secret`}},
+			[]string{`function "fn": env key "API_KEY": has no value: use function.Literal, function.Secret or function.SecretsManager`}},
 		{"empty name", appOptions{}, function.Props{Name: "-"},
 			[]string{`function "": name: must not be empty`}},
 		{"name with a space", appOptions{}, function.Props{Name: "say hello"},

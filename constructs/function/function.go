@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -43,12 +44,14 @@ import (
 // before the next Load reads them again.
 const DefaultSecretsMaxAge = 5 * time.Minute
 
-// Value is the value of one environment variable: a Literal or a Secret.
-// The zero Value is invalid and reported at synth.
+// Value is the value of one environment variable: a Literal, a Secret or
+// a SecretsManager reference. The zero Value is invalid and reported at
+// synth.
 type Value struct {
-	kind spec.Kind
-	s    string
-	typ  Type // see As
+	kind   spec.Kind
+	s      string
+	typ    Type                      // see As
+	secret awssecretsmanager.ISecret // for SecretsManager
 }
 
 // Literal is a value set at synth and stored as is in the function's
@@ -133,6 +136,8 @@ type function struct {
 	reg      *registry
 	asset    awss3assets.Asset
 	buildErr error
+	// smSecrets are the Secrets Manager secrets referenced, by id.
+	smSecrets map[string]awssecretsmanager.ISecret
 }
 
 func (f *function) Lambda() awslambda.Function { return f.lambda }
@@ -167,6 +172,8 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 			sv.Value = v.s // a token is measured as its string form
 		case spec.Secret:
 			sv.Secret = v.s
+		case spec.SecretsManager:
+			sv.SecretsManager = f.secretsManagerRef(v)
 		}
 		vars[k] = sv
 	}
@@ -228,6 +235,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	awscdk.Annotations_Of(f).AcknowledgeWarning(jsii.String("@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified"),
 		jsii.String("the object key is the asset's content hash"))
 	f.grant(props.SecretsKey)
+	f.grantSecretsManager()
 
 	if len(f.problems) == 0 && f.reg.codegenEnabled() {
 		if err := writeEnvPackage(f.reg.moduleRoot, f.spec); err != nil {

@@ -1,4 +1,5 @@
-// Package ssmproxy is a reverse proxy in front of an SSM endpoint (moto) for
+// Package ssmproxy is a reverse proxy in front of an SSM endpoint (moto) — and
+// the Secrets Manager one, which moto serves on the same port — for
 // tests and benchmarks: it adds latency, answers ThrottlingException or
 // AccessDeniedException the way SSM does, admits a rate of requests like
 // SSM's throughput quota, holds requests to prove they were sent in one
@@ -68,6 +69,9 @@ type Request struct {
 	Names []string
 	// Name is the parameter name of a PutParameter or GetParameter request.
 	Name string
+	// SecretIDs are the secret ids of a Secrets Manager
+	// BatchGetSecretValue request.
+	SecretIDs []string
 	// Status is the HTTP status the client got.
 	Status int
 }
@@ -161,8 +165,8 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var in struct {
-		Names []string
-		Name  string
+		Names, SecretIdList []string
+		Name                string
 	}
 	_ = json.Unmarshal(body, &in)
 	named := in.Names
@@ -173,7 +177,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 
 	p.mu.Lock()
 	i := len(p.requests)
-	p.requests = append(p.requests, Request{Target: target, Names: in.Names, Name: in.Name})
+	p.requests = append(p.requests, Request{Target: target, Names: in.Names, Name: in.Name, SecretIDs: in.SecretIdList})
 	throttled := i < p.throttleFirst || !p.admit()
 	failed := i < p.failFirst
 	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(named, func(n string) bool { return slices.Contains(p.denyNames, n) }))

@@ -1,0 +1,281 @@
+package resolver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+
+	"github.com/fnenv/fnenv/resolver/envvars"
+)
+
+// MaxSecretIDsPerRequest is Secrets Manager's limit on secret ids per
+// BatchGetSecretValue call: 20 ("SecretIdList … Array Members: Minimum
+// number of 1 item. Maximum number of 20 items").
+const MaxSecretIDsPerRequest = 20
+
+// SecretsManagerClient reads AWS Secrets Manager secrets for a Loader.
+// Package github.com/fnenv/fnenv/resolver/secretsmanager implements it with
+// the SDK's client; a generated env package links that package only when
+// its function references Secrets Manager, so that other handlers carry no
+// Secrets Manager client.
+type SecretsManagerClient interface {
+	// BatchGetSecretValue fetches the AWSCURRENT version of up to
+	// MaxSecretIDsPerRequest secrets by id (complete ARN, partial ARN or
+	// name) in one request. It returns each secret's SecretString by the
+	// id asked for, and for each id the service reported in its Errors
+	// (ResourceNotFoundException, AccessDeniedException…) or that holds no
+	// SecretString, an error naming the id and the reason, never a value.
+	// err is the failure of the request as a whole, after retries.
+	BatchGetSecretValue(ctx context.Context, ids []string) (values map[string]string, failed map[string]error, err error)
+}
+
+// SecretsManagerFactory builds a SecretsManagerClient: from cfg (see
+// WithAWSConfig) when it is not nil, else from the variables Lambda sets.
+type SecretsManagerFactory func(cfg *aws.Config) (SecretsManagerClient, error)
+
+// WithSecretsManagerClient makes the Loader read Secrets Manager through c
+// instead of a client built by its Spec's SecretsManager factory.
+func WithSecretsManagerClient(c SecretsManagerClient) Option {
+	return func(o *options) { o.sm = c }
+}
+
+// smClient returns the configured Secrets Manager client, or one built by
+// the Spec's factory, once per Loader (as client does for SSM).
+func (l *Loader[T]) smClient() (SecretsManagerClient, error) {
+	if l.smc != nil {
+		return l.smc, nil
+	}
+	switch {
+	case l.opts.sm != nil:
+		l.smc = l.opts.sm
+	case l.spec.SecretsManager == nil:
+		return nil, errors.New("the env package references Secrets Manager but its Spec has no SecretsManager client factory: run `fnenv gen`")
+	default:
+		c, err := l.spec.SecretsManager(l.opts.cfg)
+		if err != nil {
+			return nil, err
+		}
+		l.smc = c
+	}
+	return l.smc, nil
+}
+
+// smPlan is what a fetch asks Secrets Manager for: the distinct secret ids
+// in the order of the Spec, and the variables reading each.
+type smPlan struct {
+	ids    []string
+	varsOf map[string][]Var
+}
+
+// planSecretsManager reads FNENV_SECRETSMANAGER and matches it to the
+// Spec's Secrets Manager variables; a mismatch is added to stale.
+func (l *Loader[T]) planSecretsManager(configured string, stale *StaleError) (smPlan, error) {
+	p := smPlan{varsOf: map[string][]Var{}}
+	idOf, err := envvars.DecodeSecretsManager(configured)
+	if err != nil {
+		return p, l.errorf("%w", err)
+	}
+	for _, v := range l.spec.Vars {
+		id, ok := idOf[v.Name]
+		switch {
+		case v.SecretsManager == "" && ok:
+			stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is not a Secrets Manager reference here but %s maps it to secret %s", v.Name, envvars.SecretsManager, id))
+		case v.SecretsManager == "":
+		case !ok:
+			stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("Secrets Manager variable %s (secret %s) is not in %s", v.Name, v.SecretsManager, envvars.SecretsManager))
+		default:
+			if _, seen := p.varsOf[id]; !seen {
+				p.ids = append(p.ids, id)
+			}
+			p.varsOf[id] = append(p.varsOf[id], v)
+		}
+	}
+	return p, nil
+}
+
+// secretBatches is how many BatchGetSecretValue requests ids take.
+func secretBatches(ids []string) int {
+	return (len(ids) + MaxSecretIDsPerRequest - 1) / MaxSecretIDsPerRequest
+}
+
+// batchGetSecrets fetches ids as requests first, first+1… of round r (the
+// SSM chunks' round, so that all are retried together): batches of
+// MaxSecretIDsPerRequest, all in parallel. Every failed request is
+// reported, as a *SecretsManagerRequestError, joined.
+func batchGetSecrets(ctx context.Context, r *round, first int, c SecretsManagerClient, ids []string) (map[string]string, map[string]error, error) {
+	batches := slices.Collect(slices.Chunk(ids, MaxSecretIDsPerRequest))
+	vals := make([]map[string]string, len(batches))
+	fails := make([]map[string]error, len(batches))
+	errs := make([]error, len(batches))
+	var wg sync.WaitGroup
+	for i, batch := range batches {
+		wg.Go(func() {
+			err := r.do(ctx, first+i, func(ctx context.Context) (err error) {
+				vals[i], fails[i], err = c.BatchGetSecretValue(ctx, batch)
+				return err
+			})
+			if err != nil {
+				re := &SecretsManagerRequestError{SecretIDs: batch, Err: err}
+				var te *throttledError
+				if errors.As(err, &te) {
+					re.ThrottledAttempts = te.attempts
+				}
+				errs[i] = re
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	found, failed := map[string]string{}, map[string]error{}
+	for i := range batches {
+		for id, v := range vals[i] {
+			found[id] = v
+		}
+		for id, e := range fails[i] {
+			failed[id] = e
+		}
+	}
+	return found, failed, nil
+}
+
+// resolveSecretsManager sets the value of every variable of p from the
+// fetched SecretStrings, each secret parsed once, and returns every
+// problem in one *SecretsManagerError (nil when none).
+func (l *Loader[T]) resolveSecretsManager(p smPlan, found map[string]string, failed map[string]error, vals map[string]string) error {
+	e := &SecretsManagerError{Function: l.spec.Function}
+	for _, id := range p.ids {
+		vars := p.varsOf[id]
+		problem := func(v Var, reason string) {
+			e.Problems = append(e.Problems, SecretsManagerProblem{Var: v.Name, Secret: v.SecretsManager, SecretID: id, Field: v.JSONField, Reason: reason})
+		}
+		s, ok := found[id]
+		if !ok {
+			reason := "Secrets Manager did not return it"
+			if err := failed[id]; err != nil {
+				reason = err.Error()
+			}
+			for _, v := range vars {
+				problem(v, reason)
+			}
+			continue
+		}
+		var fields map[string]json.RawMessage
+		var parseErr error
+		parsed := false
+		for _, v := range vars {
+			if v.JSONField == "" {
+				vals[v.Name] = s
+				continue
+			}
+			if !parsed {
+				parsed, parseErr = true, json.Unmarshal([]byte(s), &fields)
+			}
+			if parseErr != nil { // the parser's message may quote the value
+				problem(v, "its SecretString is not a JSON object, so it has no field")
+				continue
+			}
+			raw, ok := fields[v.JSONField]
+			if !ok {
+				problem(v, "its JSON has no top-level field "+fmt.Sprintf("%q", v.JSONField))
+				continue
+			}
+			vals[v.Name] = jsonText(raw)
+		}
+	}
+	if len(e.Problems) == 0 {
+		return nil
+	}
+	sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Var < e.Problems[j].Var })
+	return e
+}
+
+// jsonText is a JSON value as a string: a string's content, else its JSON
+// text (a number, bool, null, object or array).
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// SecretsManagerError reports every Secrets Manager reference Load could
+// not resolve: a missing secret, a missing JSON field, a SecretString that
+// is not JSON when a field is asked, access denied.
+type SecretsManagerError struct {
+	// Function is the function's name.
+	Function string
+	// Problems are one per variable, sorted by Var.
+	Problems []SecretsManagerProblem
+}
+
+// SecretsManagerProblem is one variable whose value could not be read.
+type SecretsManagerProblem struct {
+	// Var is the variable, e.g. "DB_PASSWORD".
+	Var string
+	// Secret names the secret as the generated code does, e.g.
+	// "DbCredential"; SecretID is the id asked for, e.g.
+	// "fnenv-demo/main/db".
+	Secret, SecretID string
+	// Field is the JSON field asked for; "" for the whole SecretString.
+	Field string
+	// Reason says what is wrong, without a value.
+	Reason string
+}
+
+// Error lists every problem, one per line after a header.
+func (e *SecretsManagerError) Error() string {
+	var sb strings.Builder
+	n := "1 Secrets Manager reference"
+	if len(e.Problems) != 1 {
+		n = fmt.Sprintf("%d Secrets Manager references", len(e.Problems))
+	}
+	fmt.Fprintf(&sb, "fnenv: function %q: %s could not be resolved:", e.Function, n)
+	for _, p := range e.Problems {
+		what := "the SecretString"
+		if p.Field != "" {
+			what = fmt.Sprintf("field %q", p.Field)
+		}
+		fmt.Fprintf(&sb, "\n  %s: %s of secret %s (%s): %s", p.Var, what, p.SecretID, p.Secret, p.Reason)
+	}
+	return sb.String()
+}
+
+// SecretsManagerRequestError is a failed BatchGetSecretValue request (after
+// retries), with the secret ids it asked for.
+type SecretsManagerRequestError struct {
+	// SecretIDs are the ids the request asked for.
+	SecretIDs []string
+	// Err is the SDK's error.
+	Err error
+	// ThrottledAttempts is how many times the request was sent when
+	// Secrets Manager throttled it until the context's deadline; 0 when it
+	// failed otherwise.
+	ThrottledAttempts int
+}
+
+func (e *SecretsManagerRequestError) Error() string {
+	msg := fmt.Sprintf("reading secrets %s from Secrets Manager: %v", strings.Join(e.SecretIDs, ", "), e.Err)
+	var ae smithy.APIError
+	switch {
+	case errors.As(e.Err, &ae) && ae.ErrorCode() == "AccessDeniedException":
+		msg += " — the function's role must allow secretsmanager:BatchGetSecretValue, and secretsmanager:GetSecretValue on each secret (and kms:Decrypt on a customer key)"
+	case e.ThrottledAttempts > 0:
+		msg += fmt.Sprintf(" — throttled on all %d attempts until the context's deadline (Secrets Manager allows 100 BatchGetSecretValue requests a second per account and region)", e.ThrottledAttempts)
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		msg += " — gave up at the context's deadline"
+	}
+	return msg
+}
+
+func (e *SecretsManagerRequestError) Unwrap() error { return e.Err }

@@ -1,0 +1,91 @@
+// Package secretsmanager is the resolver's AWS Secrets Manager client. A
+// generated env package imports it — and links the SDK's Secrets Manager
+// client — only when its function references Secrets Manager
+// (function.SecretsManager), by setting resolver.Spec.SecretsManager to New.
+package secretsmanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/internal/awsenv"
+)
+
+// New returns a client built from cfg, or, when cfg is nil, from the
+// variables Lambda sets (AWS_REGION, AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) and, outside Lambda only (as
+// for SSM: see resolver.NewClient), the endpoint in
+// AWS_ENDPOINT_URL_SECRETS_MANAGER or AWS_ENDPOINT_URL when set. It fails
+// when AWS_REGION is unset. Either way the SDK sends each call once: the
+// resolver's round retries it with the SSM requests (see package
+// resolver). New is a resolver.SecretsManagerFactory.
+func New(cfg *aws.Config) (resolver.SecretsManagerClient, error) {
+	if cfg != nil {
+		return &Client{c: sm.NewFromConfig(*cfg, withRetryer)}, nil
+	}
+	region, err := awsenv.Region("Secrets Manager")
+	if err != nil {
+		return nil, err
+	}
+	return &Client{c: sm.New(sm.Options{
+		Region:       region,
+		Credentials:  awsenv.Credentials,
+		BaseEndpoint: awsenv.Endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
+	})}, nil
+}
+
+// NewFromClient wraps an SDK client, e.g. one a test points at a local
+// endpoint. Each request is still sent once, the resolver retrying.
+func NewFromClient(c *sm.Client) *Client { return &Client{c: c} }
+
+func withRetryer(o *sm.Options) { o.Retryer = awsenv.NoRetries }
+
+// Client reads secrets with BatchGetSecretValue.
+type Client struct{ c *sm.Client }
+
+// BatchGetSecretValue implements resolver.SecretsManagerClient: one
+// BatchGetSecretValue request for ids (at most
+// resolver.MaxSecretIDsPerRequest), AWSCURRENT.
+func (c *Client) BatchGetSecretValue(ctx context.Context, ids []string) (map[string]string, map[string]error, error) {
+	if len(ids) > resolver.MaxSecretIDsPerRequest {
+		return nil, nil, fmt.Errorf("%d secret ids in one request; Secrets Manager allows %d", len(ids), resolver.MaxSecretIDsPerRequest)
+	}
+	out, err := c.c.BatchGetSecretValue(ctx, &sm.BatchGetSecretValueInput{SecretIdList: ids}, withRetryer)
+	if err != nil {
+		return nil, nil, err
+	}
+	values, failed := map[string]string{}, map[string]error{}
+	for _, e := range out.Errors {
+		id := aws.ToString(e.SecretId)
+		failed[id] = fmt.Errorf("%s: %s", aws.ToString(e.ErrorCode), aws.ToString(e.Message))
+	}
+	for _, v := range out.SecretValues {
+		id, ok := askedFor(ids, aws.ToString(v.ARN), aws.ToString(v.Name))
+		switch {
+		case !ok:
+		case v.SecretString == nil:
+			failed[id] = errors.New("it holds a SecretBinary, not a SecretString")
+		default:
+			values[id] = *v.SecretString
+		}
+	}
+	return values, failed, nil
+}
+
+// askedFor returns the id of ids that names the secret with arn and name:
+// its complete ARN, its name, or its partial ARN (the complete ARN without
+// the "-" and 6 characters Secrets Manager appends).
+func askedFor(ids []string, arn, name string) (string, bool) {
+	for _, id := range ids {
+		if id == arn || id == name || (strings.HasPrefix(id, "arn:") && len(arn) == len(id)+7 && strings.HasPrefix(arn, id+"-")) {
+			return id, true
+		}
+	}
+	return "", false
+}

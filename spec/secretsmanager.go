@@ -1,0 +1,146 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/fnenv/fnenv/resolver/envvars"
+)
+
+// SecretsManager is a value kept in AWS Secrets Manager — the whole
+// SecretString of a secret or one top-level field of its JSON — resolved by
+// the handler at cold start; only the secret's ARN or name reaches the
+// function's configuration.
+const SecretsManager Kind = "secretsmanager"
+
+// EnvSecretsManager is the environment variable listing a function's
+// Secrets Manager secrets; see package envvars.
+const EnvSecretsManager = envvars.SecretsManager
+
+// SecretsManagerRef is the Secrets Manager secret and JSON field a variable
+// of kind SecretsManager reads.
+type SecretsManagerRef struct {
+	// Secret names the secret in generated code and messages, the same on
+	// every branch: its construct path inside its stack, e.g.
+	// "DbCredential".
+	Secret string `json:"secret"`
+	// ID is the secret id the handler asks for — its complete ARN, else its
+	// name — e.g. "fnenv-demo/main/db"; "" when it is known only at deploy
+	// (a secret the app creates: see Token).
+	ID string `json:"id,omitempty"`
+	// Field is the top-level key of the secret's JSON SecretString the
+	// variable holds, e.g. "password"; "" for the whole SecretString.
+	Field string `json:"field,omitempty"`
+	// Token is the id as a CDK token, resolved at deploy, when ID is "".
+	// It is set on the construct side only and never written into the
+	// cloud assembly or generated code.
+	Token string `json:"-"`
+}
+
+// UnresolvedSecretIDLength is the length a secret id known only at deploy
+// is measured with against Lambda's 4 KB: a complete ARN
+// "arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6>",
+// whose name CloudFormation makes of the logical ID and 12 characters.
+// 128 covers the longest partition and region with a 60-character logical
+// ID.
+const UnresolvedSecretIDLength = 128
+
+// MaxSecretNameLength is Secrets Manager's limit on a secret name: 512
+// characters ("The secret name can contain ASCII letters, numbers, and the
+// following characters: /_+=.@-", CreateSecret's Name).
+const MaxSecretNameLength = 512
+
+var (
+	smNameRE = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)
+	smARNRE  = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]*:[0-9]*:secret:[a-zA-Z0-9/_+=.@-]+$`)
+)
+
+// validateSecretsManager returns the problems of a variable of kind
+// SecretsManager, each as a rule for its env key. Without onConstruct (a
+// spec read back from the cloud assembly, where a token is not kept), a
+// ref may have no id.
+func validateSecretsManager(v Variable, onConstruct bool) []string {
+	r := v.SecretsManager
+	if r == nil {
+		return []string{"has no Secrets Manager secret: function.SecretsManager was given a nil secret"}
+	}
+	var probs []string
+	if r.Secret == "" {
+		probs = append(probs, "names no Secrets Manager secret")
+	}
+	switch {
+	case r.Field != "" && strings.TrimSpace(r.Field) == "":
+		probs = append(probs, fmt.Sprintf("JSON field %q is empty after trimming spaces: give a top-level key of the secret's JSON, or \"\" for the whole SecretString", r.Field))
+	case strings.ContainsAny(r.Field, "\r\n"):
+		probs = append(probs, fmt.Sprintf("JSON field %q holds a line break: give a top-level key of the secret's JSON, or \"\" for the whole SecretString", r.Field))
+	}
+	switch {
+	case r.ID == "" && r.Token == "" && onConstruct:
+		probs = append(probs, fmt.Sprintf("secret %s has neither a name nor an ARN", r.Secret))
+	case r.ID == "":
+	case strings.HasPrefix(r.ID, "arn:"):
+		if !smARNRE.MatchString(r.ID) {
+			probs = append(probs, fmt.Sprintf("secret ARN %q is not a Secrets Manager secret's ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)", r.ID))
+		}
+	case len(r.ID) > MaxSecretNameLength || !smNameRE.MatchString(r.ID):
+		probs = append(probs, fmt.Sprintf("secret name %q must be 1 to %d of the characters Secrets Manager allows: letters, digits and /_+=.@-", r.ID, MaxSecretNameLength))
+	}
+	return probs
+}
+
+// SecretsManagerVariables returns the variables of kind SecretsManager,
+// sorted by Name.
+func (f Function) SecretsManagerVariables() []Variable {
+	var out []Variable
+	for _, v := range f.Variables {
+		if v.Kind == SecretsManager && v.SecretsManager != nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// SecretsManagerSecrets returns the distinct Secrets Manager secrets the
+// function references (one ref per secret, Field empty), sorted by Secret.
+func (f Function) SecretsManagerSecrets() []SecretsManagerRef {
+	seen := map[string]bool{}
+	var out []SecretsManagerRef
+	for _, v := range f.SecretsManagerVariables() {
+		r := *v.SecretsManager
+		if k := r.key(); !seen[k] {
+			seen[k] = true
+			r.Field = ""
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Secret < out[j].Secret })
+	return out
+}
+
+// key identifies the secret: its id, or its token.
+func (r SecretsManagerRef) key() string {
+	if r.ID != "" {
+		return r.ID
+	}
+	return r.Token
+}
+
+// encodeSecretsManager encodes the Secrets Manager variables of vars for
+// EnvSecretsManager. With measure, an id known only at deploy is written as
+// UnresolvedSecretIDLength characters, the size it is given at deploy.
+func encodeSecretsManager(vars []Variable, measure bool) string {
+	varsOf := map[string][]string{}
+	for _, v := range vars {
+		if v.Kind != SecretsManager || v.SecretsManager == nil {
+			continue
+		}
+		id := v.SecretsManager.key()
+		if measure && v.SecretsManager.ID == "" {
+			id = fmt.Sprintf("%-*s", UnresolvedSecretIDLength, v.SecretsManager.Token)[:UnresolvedSecretIDLength]
+		}
+		varsOf[id] = append(varsOf[id], v.Name)
+	}
+	return envvars.EncodeSecretsManager(varsOf)
+}

@@ -1,0 +1,93 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/resolver/envvars"
+)
+
+func smVar(secret, id, token, field string) Variable {
+	return Variable{Kind: SecretsManager, SecretsManager: &SecretsManagerRef{Secret: secret, ID: id, Token: token, Field: field}}
+}
+
+func TestSecretsManagerEnvironment(t *testing.T) {
+	f := NewFunction("db", "app/functions/db", map[string]Variable{
+		"NAME":        {Kind: Literal, Value: "World"},
+		"DB_USERNAME": smVar("DbCredential", "fnenv-demo/main/db", "", "username"),
+		"DB_PASSWORD": smVar("DbCredential", "fnenv-demo/main/db", "", "password"),
+		"RDS":         smVar("Rds/Secret", "", "${Token[TOKEN.123]}", ""),
+	})
+	got := f.Environment(identity.Backend{AppID: "app", Branch: "main"}, "5m0s")
+	want := map[string]string{
+		"NAME":            "World",
+		EnvSecretsManager: "DB_PASSWORD+DB_USERNAME=fnenv-demo/main/db,RDS=${Token[TOKEN.123]}",
+		EnvMaxAge:         "5m0s",
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("Environment: names only, each secret once, no SSM prefixes (-got +want):\n%s", diff)
+	}
+	dec, err := envvars.DecodeSecretsManager(got[EnvSecretsManager])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(dec, map[string]string{"DB_PASSWORD": "fnenv-demo/main/db", "DB_USERNAME": "fnenv-demo/main/db", "RDS": "${Token[TOKEN.123]}"}); diff != "" {
+		t.Errorf("DecodeSecretsManager (-got +want):\n%s", diff)
+	}
+	secrets := f.SecretsManagerSecrets()
+	if len(secrets) != 2 || secrets[0].Secret != "DbCredential" || secrets[0].Field != "" || secrets[1].Secret != "Rds/Secret" {
+		t.Errorf("SecretsManagerSecrets = %+v, want DbCredential then Rds/Secret, once each", secrets)
+	}
+}
+
+func TestSecretsManagerValidate(t *testing.T) {
+	b := identity.Backend{AppID: "app", Branch: "main"}
+	fn := func(v Variable) Function { return NewFunction("fn", "app/functions/fn", map[string]Variable{"DB": v}) }
+	tests := []struct {
+		name string
+		v    Variable
+		want string // a substring of the one problem; "": valid
+	}{
+		{name: "by name, a field", v: smVar("Db", "fnenv/main/db+x=y@z", "", "password")},
+		{name: "by ARN, whole", v: smVar("Db", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf", "", "")},
+		{name: "a token", v: smVar("Db", "", "${Token[TOKEN.1]}", "user name")},
+		{name: "nil secret", v: Variable{Kind: SecretsManager}, want: `env key "DB": has no Secrets Manager secret: function.SecretsManager was given a nil secret`},
+		{name: "blank field", v: smVar("Db", "db", "", "  "), want: `env key "DB": JSON field "  " is empty after trimming spaces`},
+		{name: "field with a newline", v: smVar("Db", "db", "", "pass\nword"), want: `env key "DB": JSON field "pass\nword" holds a line break`},
+		{name: "bad name", v: smVar("Db", "db,other", "", ""), want: `secret name "db,other" must be 1 to 512`},
+		{name: "long name", v: smVar("Db", strings.Repeat("n", 513), "", ""), want: `must be 1 to 512`},
+		{name: "not a Secrets Manager ARN", v: smVar("Db", "arn:aws:ssm:eu-west-1:123456789012:parameter/x", "", ""), want: `is not a Secrets Manager secret's ARN`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := fn(tt.v).Validate(b, "5m0s")
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Validate = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// An id known only at deploy is measured at its deployed size, not the
+// token's: 29 secrets whose ARNs are tokens take 29 × (128 + 11) bytes.
+func TestSecretsManagerSizeMeasuresTokensDeployed(t *testing.T) {
+	b := identity.Backend{AppID: "app", Branch: "main"}
+	env := map[string]Variable{}
+	for i := range 29 {
+		key := "V" + strings.Repeat("X", 8) + string(rune('A'+i%26)) + string(rune('A'+i/26))
+		env[key] = smVar("S", "", "${Token[TOKEN."+key+"]}", "")
+	}
+	f := NewFunction("fn", "e", env)
+	if n := EnvironmentSize(f.Environment(b, "5m0s")); n > MaxEnvironmentBytes {
+		t.Fatalf("the tokens themselves take %d bytes; the test needs them under 4 KB", n)
+	}
+	if err := f.Validate(b, "5m0s"); err == nil || !strings.Contains(err.Error(), "Lambda allows 4096") {
+		t.Errorf("Validate = %v, want the 4 KB problem (ARNs at deploy exceed it)", err)
+	}
+}
