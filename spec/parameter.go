@@ -42,11 +42,15 @@ func (f Function) SamePackage(g Function) bool {
 }
 
 // generated is f as the generator sees it: without literal values (nor
-// whether they are tokens); types are kept, they change the package.
+// whether they are tokens) nor Secrets Manager ids (the package names a
+// secret by its label); types are kept, they change the package.
 func (f Function) generated() Function {
 	vars := make([]Variable, len(f.Variables))
 	for i, v := range f.Variables {
 		v.Value, v.Unresolved = "", false
+		if r := v.SecretsManager; r != nil {
+			v.SecretsManager = &SecretsManagerRef{Secret: r.Secret, Field: r.Field}
+		}
 		vars[i] = v
 	}
 	f.Variables = vars

@@ -50,6 +50,7 @@ func TestSamePackage(t *testing.T) {
 			f.Variables[1] = Variable{Name: "CURRENCY", Field: "Currency", Kind: Secret, Secret: "C1"}
 		}, false},
 		{"one variable fewer", func(f *Function) { f.Variables = f.Variables[:1] }, false},
+		{"a Secrets Manager field", func(f *Function) { f.Variables[1] = smVar("Db", "db", "", "password") }, false},
 		{"a literal made a token", func(f *Function) { f.Variables[1].Unresolved = true }, true},
 		{"another type", func(f *Function) { f.Variables[1].Type = envtype.StringList }, false},
 	}

@@ -91,3 +91,24 @@ func TestSecretsManagerSizeMeasuresTokensDeployed(t *testing.T) {
 		t.Errorf("Validate = %v, want the 4 KB problem (ARNs at deploy exceed it)", err)
 	}
 }
+
+// Two functions sharing an entry share its env package: they may read
+// another id (another branch's secret, a token) but not another secret
+// label or field.
+func TestSamePackageSecretsManager(t *testing.T) {
+	fn := func(v Variable) Function { return NewFunction("db", "app/functions/db", map[string]Variable{"DB": v}) }
+	a := fn(smVar("Db", "main/db", "", "password"))
+	for _, tt := range []struct {
+		v    Variable
+		same bool
+	}{
+		{smVar("Db", "other/db", "", "password"), true},
+		{smVar("Db", "", "${Token[TOKEN.9]}", "password"), true},
+		{smVar("Db", "main/db", "", "username"), false},
+		{smVar("Other", "main/db", "", "password"), false},
+	} {
+		if got := a.SamePackage(fn(tt.v)); got != tt.same {
+			t.Errorf("SamePackage(%+v) = %v, want %v", *tt.v.SecretsManager, got, tt.same)
+		}
+	}
+}
