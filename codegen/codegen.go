@@ -125,13 +125,10 @@ func Generate(fn spec.Function) ([]byte, error) {
 // changed is false. Otherwise the new file is written to a temporary file
 // in the same directory and renamed over the old one, so that a reader —
 // or a crash — never sees a half-written file. No other file is touched.
-// fn.Entry must be a relative, slash-separated path inside the module.
+// fn.Entry must pass spec.ValidateEntry: relative, clean, slash-separated,
+// inside the module.
 func Write(moduleRoot string, fn spec.Function) (changed bool, err error) {
-	if fn.Entry == "" || path.IsAbs(fn.Entry) || path.Clean(fn.Entry) != fn.Entry || fn.Entry == "." ||
-		fn.Entry == ".." || strings.HasPrefix(fn.Entry, "../") || strings.Contains(fn.Entry, `\`) {
-		return false, fmt.Errorf("codegen: function %q: entry %q must be a clean, relative, slash-separated path inside the module, like \"app/functions/say-hello\"", fn.Name, fn.Entry)
-	}
-	src, err := Generate(fn)
+	src, err := Generate(fn) // checks the entry too (spec.ValidateEntry)
 	if err != nil {
 		return false, err
 	}

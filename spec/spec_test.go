@@ -147,3 +147,24 @@ func TestReservedFieldsIncludeEnvMethods(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateEntry(t *testing.T) {
+	for _, tt := range []struct{ entry, want string }{
+		{"app/functions/say-hello", ""},
+		{"fn", ""},
+		{"", "must not be empty"},
+		{"/abs/fn", `"/abs/fn" must be a path relative to the module root, inside it`},
+		{"../fn", "inside it"},
+		{"app/../../fn", "inside it"},
+		{".", `"." is the module root`},
+		{"./app/fn", `"./app/fn" must be clean and slash-separated: write "app/fn"`},
+		{"app/fn/", `write "app/fn"`},
+		{"app//fn", `write "app/fn"`},
+		{`app\fn`, `write "app/fn"`},
+	} {
+		err := ValidateEntry(tt.entry)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("ValidateEntry(%q) = %v, want %q", tt.entry, err, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -118,6 +119,25 @@ func ValidateSecretName(name string) error {
 	return nil
 }
 
+// ValidateEntry checks a function's entry: the handler's main package
+// directory relative to the module root, inside it, clean and
+// slash-separated ("app/functions/say-hello", not "./app/functions/say-hello/"
+// nor "app\functions"), since it names the env package's directory
+// and is compared between functions.
+func ValidateEntry(entry string) error {
+	switch {
+	case entry == "":
+		return errors.New("must not be empty: give the handler's main package, relative to the module root")
+	case path.IsAbs(entry) || entry == ".." || strings.HasPrefix(entry, "../") || strings.Contains(entry, "/../") || strings.HasSuffix(entry, "/.."):
+		return fmt.Errorf("%q must be a path relative to the module root, inside it", entry)
+	case entry == ".":
+		return errors.New(`"." is the module root: give the handler's own directory below it, like "app/functions/say-hello"`)
+	case path.Clean(entry) != entry || strings.Contains(entry, `\`):
+		return fmt.Errorf("%q must be clean and slash-separated: write %q", entry, path.Clean(strings.ReplaceAll(entry, `\`, "/")))
+	}
+	return nil
+}
+
 // Validate checks a function's spec against every rule and returns all
 // problems at once, each a *Problem joined with errors.Join; nil when the
 // spec is valid. maxAge is the value Environment will be given. It is
@@ -147,10 +167,8 @@ func (f Function) problems(b *identity.Backend, maxAge string) []error {
 	case !IsFunctionName(f.Name):
 		add("name", "must match [a-zA-Z0-9_-]{1,%d} (Lambda's rule for function names)", MaxFunctionNameLength)
 	}
-	if f.Entry == "" {
-		add("entry", "must not be empty: give the handler's main package, relative to the module root")
-	} else if strings.HasPrefix(f.Entry, "/") || strings.HasPrefix(f.Entry, "../") || f.Entry == ".." || strings.Contains(f.Entry, "/../") {
-		add("entry", "%q must be a path relative to the module root, inside it", f.Entry)
+	if err := ValidateEntry(f.Entry); err != nil {
+		add("entry", "%v", err)
 	}
 	reserved := map[string]bool{}
 	for _, k := range ReservedKeys {
