@@ -34,6 +34,11 @@ const (
 	// ContextCodegen, set to false, stops the construct from writing env
 	// packages at synth. Default: env packages are written.
 	ContextCodegen = "fnenvCodegen"
+	// ContextCheckSecrets, set to true, makes synth check with the standard
+	// AWS credential chain that every referenced secret is set for the
+	// branch (never reading a value), as `fnenv secret check` does.
+	// Default: false, so that offline synths stay offline.
+	ContextCheckSecrets = "fnenvCheckSecrets"
 )
 
 // Errors of ResolveBackend; callers add how to pass the missing value on

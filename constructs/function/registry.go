@@ -71,6 +71,7 @@ func registryOf(scope constructs.IConstruct) *registry {
 		target = constructs.NewConstruct(c, jsii.String("FnenvBuild"))
 	}
 	awscdk.Aspects_Of(target).Add(r, nil)
+	addSecretsCheck(target, r)
 	registries[key] = r
 	return r
 }
