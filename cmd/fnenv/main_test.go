@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -46,5 +50,59 @@ func TestGenWritesEnvPackages(t *testing.T) {
 	}
 	if diff := cmp.Diff(gen(), "4 env packages, 0 changed\n"); diff != "" {
 		t.Errorf("second run (-got +want):\n%s", diff)
+	}
+}
+
+// TestCtrlCStopsAtOnce runs the fnenv binary against an endpoint that
+// never answers and sends it SIGINT: it exits 130 at once, saying what
+// was done.
+func TestCtrlCStopsAtOnce(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "fnenv")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered, until the test ends
+		}
+	}()
+	cmd := exec.Command(bin, "secret", "set", "K1", "--branch", "main", "--app-id", "demo")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL=http://"+l.Addr().String(), "AWS_ACCESS_KEY_ID=test",
+		"AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	cmd.Stdin = strings.NewReader("fake-value-for-tests")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	sent := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	took := time.Since(sent)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\n%s", err, stderr.String())
+	}
+	if took > 2*time.Second {
+		t.Errorf("took %s after SIGINT", took)
+	}
+	for _, want := range []string{"ssm:PutParameter on /amplify/demo/main/K1: interrupted", "may or may not have reached SSM"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
 	}
 }
