@@ -7,6 +7,11 @@
 // would resolve. Check asks one Lookup per kind of reference which
 // locations exist, and Result.Report words the outcome, with the command
 // that sets each missing secret.
+//
+// A kind of reference (SSMParameter today) is a Kind constant, a case in
+// Use.Locations (where it may be set, in the order a function reads them)
+// and in Use.fixes (the commands that set it), the loop in Collect that
+// finds its references, and a Lookup given to Check by the caller.
 package secretcheck
 
 import (
