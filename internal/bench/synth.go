@@ -26,10 +26,10 @@ type SynthConfig struct {
 	// Sizes are the numbers of functions of the generated apps. Default
 	// 10 and 50.
 	Sizes []int
-	// WarmReps is the number of warm synths per app and mode. Default 3.
+	// WarmReps is the number of warm synths per app and mode. Default 2.
 	WarmReps int
-	// ColdReps is the number of cold fnenv synths for an app of n
-	// functions. Default: 2 up to 10 functions, else 1.
+	// ColdReps is the number of cold fnenv and GoFunction synths for an
+	// app of n functions. Default 1.
 	ColdReps func(n int) int
 	// Log, when set, receives one line per synth.
 	Log io.Writer
@@ -38,7 +38,8 @@ type SynthConfig struct {
 // SynthRun is one timed `cdk synth`.
 type SynthRun struct {
 	Functions int
-	// Mode is "fnenv" or "plain"; Cache is "cold" or "warm".
+	// Mode is "fnenv", "gofunction" or "plain"; Cache is "cold", "warm"
+	// or, for fnenv, NoBuildCache.
 	Mode, Cache string
 	Wall        time.Duration
 	// Keys are the S3Keys of the functions' code, by construct id.
@@ -60,6 +61,14 @@ type SynthResult struct {
 	SameKeys    map[string]bool
 	SameAsPlain map[int]bool
 }
+
+// Modes and caches of the synth runs.
+const (
+	ModeFnenv, ModeGoFunction, ModePlain = "fnenv", "gofunction", "plain"
+	// NoBuildCache is fnenv with a warm GOCACHE but its own build cache
+	// (.fnenv/build of the module) removed.
+	NoBuildCache = "warm GOCACHE, no .fnenv/build"
+)
 
 // Walls returns the wall times of the runs of n functions in mode and cache.
 func (r *SynthResult) Walls(n int, mode, cache string) []time.Duration {
@@ -84,15 +93,10 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 		cfg.Sizes = []int{10, 50}
 	}
 	if cfg.WarmReps == 0 {
-		cfg.WarmReps = 3
+		cfg.WarmReps = 2
 	}
 	if cfg.ColdReps == nil {
-		cfg.ColdReps = func(n int) int {
-			if n <= 10 {
-				return 2
-			}
-			return 1
-		}
+		cfg.ColdReps = func(int) int { return 1 }
 	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
@@ -117,6 +121,10 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 		return nil, err
 	}
 	res.AppBuild = time.Since(start)
+	gofnBin := filepath.Join(work, "gofnapp")
+	if err := writeGoFunctionApp(ctx, mod, gofnBin, slices.Max(cfg.Sizes)); err != nil {
+		return nil, err
+	}
 	res.Command = fmt.Sprintf("cd <generated module> && %s=<fnenv|plain> %s=<n> .tools/node_modules/.bin/cdk synth --app <synthapp binary> -o <fresh dir> --quiet --no-notices -c appId=%s -c branch=%s",
 		synthdef.EnvMode, synthdef.EnvFunctions, synthdef.AppID, synthdef.Branch)
 
@@ -124,10 +132,20 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 	assets := filepath.Join(work, "assets")
 	synth := func(n int, mode, cache string) (SynthRun, error) {
 		gocache := gocache
+		app := bin
+		if mode != ModeFnenv {
+			// A GOCACHE of its own, so that a cold run leaves the others' warm.
+			gocache = filepath.Join(work, "gocache-"+mode)
+		}
+		if mode == ModeGoFunction {
+			app = gofnBin
+		}
 		switch {
-		case cache == "cold" && mode == "plain":
-			// Nothing to build; an empty GOCACHE of its own keeps fnenv's warm.
-			gocache = filepath.Join(work, "gocache-plain")
+		case cache == NoBuildCache:
+			if err := os.RemoveAll(filepath.Join(mod, ".fnenv")); err != nil {
+				return SynthRun{}, err
+			}
+		case cache == "cold" && mode != ModeFnenv:
 			if err := os.RemoveAll(gocache); err != nil {
 				return SynthRun{}, err
 			}
@@ -146,7 +164,7 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 		if err := os.RemoveAll(out); err != nil {
 			return SynthRun{}, err
 		}
-		cmd := exec.CommandContext(ctx, cdk, "synth", "--app", bin, "-o", out, "--quiet", "--no-notices",
+		cmd := exec.CommandContext(ctx, cdk, "synth", "--app", app, "-o", out, "--quiet", "--no-notices",
 			"-c", "appId="+synthdef.AppID, "-c", "branch="+synthdef.Branch)
 		cmd.Dir = mod
 		cmd.Env = append(os.Environ(),
@@ -191,12 +209,12 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 		type job struct{ mode, cache string }
 		jobs := []job{}
 		for range cfg.ColdReps(n) {
-			jobs = append(jobs, job{"fnenv", "cold"})
+			jobs = append(jobs, job{ModeFnenv, "cold"}, job{ModeGoFunction, "cold"})
 		}
-		jobs = append(jobs, job{"plain", "cold"})
+		jobs = append(jobs, job{ModePlain, "cold"})
 		for range cfg.WarmReps {
-			// Interleaved, so that load from others hits both alike.
-			jobs = append(jobs, job{"fnenv", "warm"}, job{"plain", "warm"})
+			// Interleaved, so that load from others hits all alike.
+			jobs = append(jobs, job{ModeFnenv, "warm"}, job{ModeGoFunction, "warm"}, job{ModePlain, "warm"}, job{ModeFnenv, NoBuildCache})
 		}
 		for _, j := range jobs {
 			r, err := synth(n, j.mode, j.cache)
@@ -206,7 +224,7 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 			res.Runs = append(res.Runs, r)
 		}
 		var first map[string]map[string]string = map[string]map[string]string{}
-		for _, mode := range []string{"fnenv", "plain"} {
+		for _, mode := range []string{ModeFnenv, ModeGoFunction, ModePlain} {
 			key := fmt.Sprintf("%d/%s", n, mode)
 			res.SameKeys[key] = true
 			for _, r := range res.Runs {

@@ -114,6 +114,11 @@ func run(out string, quick bool, skipList, policies string) error {
 			return err
 		}
 	}
+	if out != "" {
+		if err := save(rep, out, start); err != nil {
+			return err
+		}
+	}
 	if !skip["synth"] {
 		logf("synth scaling")
 		cfg := bench.SynthConfig{Root: root, Log: os.Stderr}
@@ -124,12 +129,19 @@ func run(out string, quick bool, skipList, policies string) error {
 			return err
 		}
 	}
+	logf("done")
+	return save(rep, out, start)
+}
+
+// save writes the report (to stdout without out) and, beside it, the burst
+// plot. With out, it runs after every part too, so that a run stopped in
+// the synth part keeps what it measured before.
+func save(rep *bench.Report, out string, start time.Time) error {
 	rep.Total = time.Since(start)
 	var buf bytes.Buffer
 	rep.Write(&buf)
-	logf("done")
 	if out == "" {
-		_, err = os.Stdout.Write(buf.Bytes())
+		_, err := os.Stdout.Write(buf.Bytes())
 		return err
 	}
 	if len(rep.Burst) > 0 {
