@@ -91,8 +91,9 @@ type Invalid struct {
 	Var string
 	// Type is its type.
 	Type envtype.Type
-	// Secret is the secret it holds; empty for a literal.
-	Secret string
+	// Source says where the value came from: "literal", "secret
+	// STRIPE_KEY" or "Secrets Manager secret DbCredential, field password".
+	Source string
 	// Reason says what the type accepts, e.g. "want a decimal integer,
 	// like 8080".
 	Reason string
@@ -108,11 +109,7 @@ func (e *InvalidValuesError) Error() string {
 	}
 	fmt.Fprintf(&sb, "fnenv: function %q: %s (values not shown):", e.Function, n)
 	for _, in := range e.Values {
-		src := "literal"
-		if in.Secret != "" {
-			src = "secret " + in.Secret
-		}
-		fmt.Fprintf(&sb, "\n  %s (%s) is not a valid %s: %s", in.Var, src, envtype.Of(in.Type), in.Reason)
+		fmt.Fprintf(&sb, "\n  %s (%s) is not a valid %s: %s", in.Var, in.Source, envtype.Of(in.Type), in.Reason)
 	}
 	return sb.String()
 }

@@ -89,7 +89,7 @@ func (v Values) fields() []Field {
 	if v.spec != nil {
 		fs = make([]Field, 0, len(v.spec.Vars)+1)
 		for _, x := range v.spec.Vars {
-			fs = append(fs, Field{Name: x.Name, Value: v.vals[x.Name], Secret: x.Secret != ""})
+			fs = append(fs, Field{Name: x.Name, Value: v.vals[x.Name], Secret: x.secret()})
 		}
 	}
 	return append(fs, Field{Name: "Lambda", Value: v.Lambda})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/fnenv/fnenv/resolver"
 	"github.com/fnenv/fnenv/resolver/envtype"
+	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
 )
 
 // typedEnv is the test's stand-in for a generated Env with one field of
@@ -88,7 +90,7 @@ func TestLoadTypedInvalid(t *testing.T) {
 		t.Errorf("error (-got +want):\n%s", diff)
 	}
 	var ie *resolver.InvalidValuesError
-	if !errors.As(err, &ie) || len(ie.Values) != 6 || ie.Values[0].Type != envtype.Int {
+	if !errors.As(err, &ie) || len(ie.Values) != 6 || ie.Values[0].Type != envtype.Int || ie.Values[0].Source != "secret PORT" {
 		t.Errorf("errors.As(*InvalidValuesError) = %+v", ie)
 	}
 	if strings.Contains(err.Error(), "sk_test_fake") {
@@ -102,5 +104,31 @@ func TestLoadTypedInvalid(t *testing.T) {
 	}
 	if got, err := l.Load(context.Background()); err != nil || got.Port != 1 {
 		t.Errorf("Load after fixing = %v, %v", got, err)
+	}
+}
+
+// A Secrets Manager field is typed like any value: a bad one is named with
+// its secret and field, never shown; Values mask it when printed.
+func TestLoadTypedSecretsManager(t *testing.T) {
+	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{
+		smVar("DB_PASSWORD", "DbCredential", "password"),
+		smVar("DB_PORT", "DbCredential", "port"),
+		smVar("DB_SSL", "DbCredential", "ssl"),
+	}}
+	c, _ := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db", "DB_PORT": "fnenv-test/db", "DB_SSL": "fnenv-test/db"})
+	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_0001","port":5432,"ssl":"sk_test_fake_notbool"}`)
+	var printed string
+	build := func(v *resolver.Values) *typedEnv {
+		printed = fmt.Sprintf("%+v", v)
+		return &typedEnv{Port: v.Int("DB_PORT"), Debug: v.Bool("DB_SSL")}
+	}
+	got, err := resolver.NewLoader(spec, build).Load(context.Background())
+	want := `fnenv: function "db": 1 variable is not of its type (values not shown):
+  DB_SSL (Secrets Manager secret DbCredential, field ssl) is not a valid bool: want true or false (also 1, t, T, TRUE, True, 0, f, F, FALSE, False)`
+	if got != nil || err == nil || err.Error() != want {
+		t.Errorf("Load = %v, %v; want no Env and\n%s", got, err, want)
+	}
+	if strings.Contains(printed, "fake_password") || strings.Contains(printed, "sk_test_fake") || !strings.Contains(printed, "DB_PORT:****") {
+		t.Errorf("Values printed %q; want every Secrets Manager value masked", printed)
 	}
 }

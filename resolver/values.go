@@ -75,13 +75,30 @@ func (v *Values) check(name string, t envtype.Type, err error) {
 	if err == nil {
 		return
 	}
-	in := Invalid{Var: name, Type: t, Reason: err.Error()}
+	in := Invalid{Var: name, Type: t, Source: "literal", Reason: err.Error()}
 	if v.spec != nil {
 		for _, x := range v.spec.Vars {
 			if x.Name == name {
-				in.Secret = x.Secret
+				in.Source = x.source()
 			}
 		}
 	}
 	v.bad = append(v.bad, in)
+}
+
+// secret reports whether x holds a secret (SSM or Secrets Manager): its
+// value is masked when printed and never shown in an error.
+func (x Var) secret() bool { return x.Secret != "" || x.SecretsManager != "" }
+
+// source says where x's value comes from, for errors.
+func (x Var) source() string {
+	switch {
+	case x.Secret != "":
+		return "secret " + x.Secret
+	case x.SecretsManager != "" && x.JSONField != "":
+		return "Secrets Manager secret " + x.SecretsManager + ", field " + x.JSONField
+	case x.SecretsManager != "":
+		return "Secrets Manager secret " + x.SecretsManager
+	}
+	return "literal"
 }
