@@ -104,7 +104,10 @@
 // process environment if set there, else from the file, in the dotenv
 // syntax of github.com/joho/godotenv (KEY=value lines, # comments, quotes,
 // `export` prefixes). A variable found in neither fails Load. In Lambda,
-// FNENV_DOTENV is ignored.
+// FNENV_DOTENV is ignored. A binary built with -tags lambda.norpc (the
+// function construct's build) has no dotenv reader, so that production
+// handlers link neither godotenv nor os/exec: there FNENV_DOTENV fails Load
+// with an error saying so.
 //
 // Outside Lambda without FNENV_DOTENV, Load resolves from SSM as in Lambda
 // when the FNENV_* variables are set (for example against a local endpoint

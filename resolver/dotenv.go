@@ -1,3 +1,5 @@
+//go:build !lambda.norpc
+
 package resolver
 
 import (
@@ -11,7 +13,9 @@ import (
 )
 
 // fromDotenv reads every variable from the process environment, else from
-// the dotenv file.
+// the dotenv file. Production handlers leave it out (dotenv_norpc.go):
+// godotenv brings os/exec and regexp into the binary, and Lambda never
+// reads a dotenv file.
 func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 	fileVals, err := godotenv.Read(file)
 	if err != nil {

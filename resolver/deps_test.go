@@ -1,0 +1,44 @@
+package resolver_test
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Production handlers (the function construct builds with -tags
+// lambda.norpc) link neither godotenv nor os/exec; local builds keep the
+// dotenv reader.
+func TestProductionHandlerDeps(t *testing.T) {
+	tests := []struct {
+		name     string
+		tags     []string
+		wantDeps map[string]bool // package → whether it is linked
+	}{
+		{"construct's build", []string{"-tags", "lambda.norpc"}, map[string]bool{"github.com/joho/godotenv": false, "os/exec": false}},
+		{"local build", nil, map[string]bool{"github.com/joho/godotenv": true, "os/exec": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"list", "-deps"}, tt.tags...), "../app/functions/charge")
+			cmd := exec.Command("go", args...)
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+			deps := strings.Fields(string(out))
+			got := map[string]bool{}
+			for pkg := range tt.wantDeps {
+				got[pkg] = slices.Contains(deps, pkg)
+			}
+			for pkg, want := range tt.wantDeps {
+				if got[pkg] != want {
+					t.Errorf("go %s: linked %s = %v, want %v", strings.Join(args, " "), pkg, got[pkg], want)
+				}
+			}
+		})
+	}
+}
