@@ -8,15 +8,10 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os/exec"
-	"regexp"
 	"strings"
 	"time"
 )
-
-// appIDRE keeps the app id a single path level.
-var appIDRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 
 // The CDK context keys fnenv reads (`cdk synth -c key=value`, or "context"
 // in cdk.json). The construct and the CLI read them from here.
@@ -39,6 +34,9 @@ const (
 	// branch (never reading a value), as `fnenv secret check` does.
 	// Default: false, so that offline synths stay offline.
 	ContextCheckSecrets = "fnenvCheckSecrets"
+	// ContextPaths holds the layout of parameter paths: "fnenv" (the
+	// default) or "amplify" for Amplify Gen 2's own (see Paths).
+	ContextPaths = "fnenvPaths"
 )
 
 // Errors of ResolveBackend; callers add how to pass the missing value on
@@ -54,6 +52,7 @@ var (
 // the branch only — the current git branch of Dir.
 type Sources struct {
 	AppID, Branch string
+	Paths         Paths // "" is PathsFnenv
 	Getenv        func(string) string // default: no environment
 	Dir           string              // where to ask git; "" is the working directory
 	NoGit         bool
@@ -67,7 +66,10 @@ func ResolveBackend(s Sources, prefix string) (Backend, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	b := Backend{Prefix: prefix, AppID: s.AppID, Branch: s.Branch}
+	b := Backend{Prefix: prefix, AppID: s.AppID, Branch: s.Branch, Paths: s.Paths}
+	if b.Paths == "" {
+		b.Paths = PathsFnenv
+	}
 	if b.AppID == "" {
 		b.AppID = getenv("AWS_APP_ID")
 	}
@@ -108,79 +110,64 @@ func GitBranch(dir string) string {
 // configures another.
 const DefaultPrefix = "/amplify"
 
-// Backend identifies one deployed copy of an app: the app id and the branch.
+// Backend identifies one deployed copy of an app: the app id and the
+// branch, and where its parameters live.
 type Backend struct {
 	// Prefix is the root of all parameter paths. Default: DefaultPrefix.
+	// With PathsAmplify it is always DefaultPrefix.
 	Prefix string `json:"prefix"`
 	// AppID identifies the app, e.g. "d1a2b3c4" or "fnenv-sample".
 	AppID string `json:"appId"`
-	// Branch is the branch name as given, e.g. "feature/login".
+	// Branch is the branch name as git names it, e.g. "feature/login".
 	Branch string `json:"branch"`
+	// Paths is the layout of parameter paths. Default: PathsFnenv.
+	Paths Paths `json:"paths,omitempty"`
 }
 
 func (b Backend) prefix() string {
 	p := b.Prefix
-	if p == "" {
+	if p == "" || b.Paths == PathsAmplify {
 		p = DefaultPrefix
 	}
 	return strings.TrimSuffix(p, "/")
 }
 
-// SafeBranch returns the branch as it appears in paths and stack names:
-// each character outside [A-Za-z0-9_.-] replaced with '-'
-// ("feature/login" → "feature-login").
-func (b Backend) SafeBranch() string { return SafeBranch(b.Branch) }
-
-// SafeBranch replaces each character of branch outside [A-Za-z0-9_.-] with '-'.
-func SafeBranch(branch string) string {
-	var sb strings.Builder
-	for _, r := range branch {
-		if isSecretNameRune(r) {
-			sb.WriteRune(r)
-		} else {
-			sb.WriteByte('-')
-		}
+// AppPrefix is the parent of every branch's path, with a trailing slash:
+// "/amplify/<appId>/" (with PathsAmplify, the app id's letters and digits).
+func (b Backend) AppPrefix() string {
+	if b.Paths == PathsAmplify {
+		ns, _ := amplifyLevels(b.AppID, b.Branch)
+		return DefaultPrefix + "/" + ns + "/"
 	}
-	return sb.String()
+	return b.prefix() + "/" + b.AppID + "/"
+}
+
+// BranchLevel is the branch's level in its parameter paths:
+// BranchName(Branch), or with PathsAmplify "<name>-branch-<hash>".
+func (b Backend) BranchLevel() string {
+	if b.Paths == PathsAmplify {
+		_, name := amplifyLevels(b.AppID, b.Branch)
+		return name
+	}
+	return BranchName(b.Branch)
 }
 
 // BranchPrefix is the path under which the branch's secrets live, with a
-// trailing slash: "/amplify/<appId>/<branch>/".
-func (b Backend) BranchPrefix() string {
-	return b.prefix() + "/" + b.AppID + "/" + b.SafeBranch() + "/"
-}
+// trailing slash: AppPrefix + BranchLevel + "/" ("/amplify/<appId>/main/",
+// "/amplify/<appId>/-feature-login-<hash>/"; see Paths).
+func (b Backend) BranchPrefix() string { return b.AppPrefix() + b.BranchLevel() + "/" }
 
 // SharedPrefix is the path under which the app's shared secrets live, with
-// a trailing slash: "/amplify/shared/<appId>/".
+// a trailing slash: "/amplify/shared/<appId>/", the app id as it is in
+// both layouts.
 func (b Backend) SharedPrefix() string {
 	return b.prefix() + "/shared/" + b.AppID + "/"
 }
 
 // BranchPath is the parameter name of a secret on the branch:
-// "/amplify/<appId>/<branch>/<NAME>".
+// BranchPrefix + secret.
 func (b Backend) BranchPath(secret string) string { return b.BranchPrefix() + secret }
 
-// SharedPath is the parameter name of a shared secret:
-// "/amplify/shared/<appId>/<NAME>".
+// SharedPath is the parameter name of a shared secret: SharedPrefix +
+// secret.
 func (b Backend) SharedPath(secret string) string { return b.SharedPrefix() + secret }
-
-// ValidateBackend checks the app id, branch and prefix.
-func ValidateBackend(b Backend) error {
-	var errs []error
-	if b.AppID == "" {
-		errs = append(errs, errors.New("app id is empty"))
-	} else if !appIDRE.MatchString(b.AppID) {
-		errs = append(errs, fmt.Errorf("app id %q must match [a-zA-Z0-9_.-]+", b.AppID))
-	}
-	if b.Branch == "" {
-		errs = append(errs, errors.New("branch is empty"))
-	}
-	if p := b.Prefix; p != "" && (!strings.HasPrefix(p, "/") || strings.Contains(p, "//")) {
-		errs = append(errs, fmt.Errorf("parameter prefix %q must start with '/' and have no empty level", p))
-	}
-	return errors.Join(errs...)
-}
-
-func isSecretNameRune(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-'
-}

@@ -7,20 +7,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestPaths(t *testing.T) {
-	b := Backend{AppID: "d1abc", Branch: "feature/login+x"}
-	got := []string{b.SafeBranch(), b.BranchPath("STRIPE_KEY"), b.SharedPath("STRIPE_KEY"), b.BranchPrefix(), b.SharedPrefix()}
-	want := []string{"feature-login-x", "/amplify/d1abc/feature-login-x/STRIPE_KEY", "/amplify/shared/d1abc/STRIPE_KEY",
-		"/amplify/d1abc/feature-login-x/", "/amplify/shared/d1abc/"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("paths (-want +got):\n%s", diff)
-	}
-	b.Prefix = "/teams/pay/"
-	if got, want := b.BranchPath("K"), "/teams/pay/d1abc/feature-login-x/K"; got != want {
-		t.Errorf("with a prefix: BranchPath = %q, want %q", got, want)
-	}
-}
-
 func TestResolveBackend(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	tests := []struct {
@@ -30,10 +16,12 @@ func TestResolveBackend(t *testing.T) {
 		wantErr []error
 	}{
 		{name: "explicit wins", src: Sources{AppID: "ctx-app", Branch: "ctx-branch", Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"}), NoGit: true},
-			want: Backend{AppID: "ctx-app", Branch: "ctx-branch"}},
+			want: Backend{AppID: "ctx-app", Branch: "ctx-branch", Paths: PathsFnenv}},
 		{name: "Amplify Hosting's variables", src: Sources{Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"}), NoGit: true},
-			want: Backend{AppID: "env-app", Branch: "env-branch"}},
+			want: Backend{AppID: "env-app", Branch: "env-branch", Paths: PathsFnenv}},
 		{name: "both missing, reported together", src: Sources{NoGit: true}, wantErr: []error{ErrNoAppID, ErrNoBranch}},
+		{name: "amplify paths", src: Sources{AppID: "d1", Branch: "main", Paths: PathsAmplify, NoGit: true},
+			want: Backend{AppID: "d1", Branch: "main", Paths: PathsAmplify}},
 		{name: "bad app id", src: Sources{AppID: "a/b", Branch: "main", NoGit: true}, wantErr: []error{}},
 	}
 	for _, tt := range tests {
