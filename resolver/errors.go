@@ -16,8 +16,8 @@ import (
 type MissingSecretsError struct {
 	// Function is the function's name.
 	Function string
-	// Branch is the branch as it appears in parameter paths (the last level
-	// of FNENV_BRANCH_PREFIX, e.g. "feature-login" for "feature/login");
+	// Branch is the branch as git names it, e.g. "feature/login" (from
+	// FNENV_BRANCH, else the last level of FNENV_BRANCH_PREFIX);
 	// `fnenv secret set --branch` accepts it as is.
 	Branch string
 	// Secrets are the missing secrets, in the order of the Spec.

@@ -437,7 +437,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	missing := &MissingSecretsError{Function: l.spec.Function, Branch: branchOf(branch)}
+	missing := &MissingSecretsError{Function: l.spec.Function, Branch: branchOf(branch, os.Getenv(envvars.Branch))}
 	for _, s := range secrets {
 		val, ok := found[branch+s]
 		if !ok {
@@ -465,9 +465,13 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	return vals, nil
 }
 
-// branchOf returns the (safe) branch name of a branch prefix
-// "/amplify/<appId>/<branch>/": its last level.
-func branchOf(prefix string) string {
+// branchOf returns the branch as git names it: named (envvars.Branch) when
+// the construct set it, else the last level of the branch prefix
+// "/amplify/<appId>/<branch>/".
+func branchOf(prefix, named string) string {
+	if named != "" {
+		return named
+	}
 	p := strings.TrimSuffix(prefix, "/")
 	return p[strings.LastIndexByte(p, '/')+1:]
 }

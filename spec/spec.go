@@ -127,6 +127,7 @@ const (
 	EnvSecrets      = envvars.Secrets
 	EnvBranchPrefix = envvars.BranchPrefix
 	EnvSharedPrefix = envvars.SharedPrefix
+	EnvBranch       = envvars.Branch
 	EnvMaxAge       = envvars.MaxAge
 	EnvDotenv       = envvars.Dotenv
 	ReservedPrefix  = envvars.ReservedPrefix
@@ -148,9 +149,10 @@ func DecodeSecrets(s string) (map[string]string, error) { return envvars.DecodeS
 
 // Environment returns the environment variables the function's
 // configuration holds: literals as they are, for secrets only parameter
-// names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix), for Secrets Manager
-// references only secret ids (EnvSecretsManager), and EnvMaxAge. maxAge is
-// a Go duration string.
+// names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix, and EnvBranch when
+// the branch's path level is not its name), for Secrets Manager references
+// only secret ids (EnvSecretsManager), and EnvMaxAge. maxAge is a Go
+// duration string.
 func (f Function) Environment(b identity.Backend, maxAge string) map[string]string {
 	return f.environment(b, maxAge, false)
 }
@@ -168,6 +170,9 @@ func (f Function) environment(b identity.Backend, maxAge string, measure bool) m
 		env[EnvSecrets] = EncodeSecrets(f.Variables)
 		env[EnvBranchPrefix] = b.BranchPrefix()
 		env[EnvSharedPrefix] = b.SharedPrefix()
+		if b.BranchLevel() != b.Branch {
+			env[EnvBranch] = b.Branch
+		}
 		env[EnvMaxAge] = maxAge
 	}
 	if len(f.SecretsManagerVariables()) > 0 {

@@ -77,6 +77,8 @@ func TestValidate(t *testing.T) {
 		{name: "reserved by Lambda", f: fn(map[string]Variable{"AWS_REGION": {Kind: Literal}}), want: []string{`env key "AWS_REGION": is reserved by the Lambda runtime`}},
 		{name: "reserved by fnenv", f: fn(map[string]Variable{"FNENV_X": {Kind: Literal}}), want: []string{`env key "FNENV_X": keys starting with "FNENV_" are reserved by fnenv`}},
 		{name: "secret name", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: "a/b"}}), want: []string{`secret name "a/b" must match [a-zA-Z0-9_.-]+`}},
+		{name: "secret name ..", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: ".."}}), want: []string{`secret name ".." is refused: ".." is a relative path level`}},
+		{name: "secret name .", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: "."}}), want: []string{`secret name "." is refused`}},
 		{name: "no value", f: fn(map[string]Variable{"KEY": {}}), want: []string{`env key "KEY": has no value`}},
 		{name: "same Go field", f: fn(map[string]Variable{"API_KEY": {Kind: Literal}, "api_key": {Kind: Literal}}), want: []string{`env keys "API_KEY", "api_key": map to the same Go field APIKey`}},
 		{name: "reserved Go field", f: fn(map[string]Variable{"LAMBDA": {Kind: Literal}}), want: []string{`maps to Go field Lambda, which the generated Env struct reserves`}},

@@ -36,8 +36,6 @@ var (
 	// envKeyRE is Lambda's rule for environment variable keys: a letter
 	// first, then letters, digits and underscores, 2 characters at least.
 	envKeyRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
-	// secretNameRE is SSM's character set for one level of a parameter name.
-	secretNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
 	// functionNameRE is Lambda's character set for function names.
 	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 )
@@ -110,14 +108,10 @@ func IsFunctionName(name string) bool {
 	return len(name) <= MaxFunctionNameLength && functionNameRE.MatchString(name)
 }
 
-// ValidateSecretName reports whether name is a valid secret name: SSM's
-// characters for one path level, [a-zA-Z0-9_.-]+.
-func ValidateSecretName(name string) error {
-	if !secretNameRE.MatchString(name) {
-		return fmt.Errorf("secret name %q must match [a-zA-Z0-9_.-]+ (the characters SSM allows in a parameter name level)", name)
-	}
-	return nil
-}
+// ValidateSecretName reports whether name is a valid secret name: one
+// level of a parameter path (identity.ValidateLevel), SSM's characters
+// [a-zA-Z0-9_.-]+ and neither "." nor "..".
+func ValidateSecretName(name string) error { return identity.ValidateLevel("secret name", name) }
 
 // ValidateEntry checks a function's entry: the handler's main package
 // directory relative to the module root, inside it, clean and

@@ -21,15 +21,19 @@ func TestBackendIdentityComesFromContextThenEnvironment(t *testing.T) {
 		want    identity.Backend
 	}{
 		{"context", map[string]any{"appId": "ctx-app", "branch": "feature/login"}, nil, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "feature/login"}},
+			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "feature/login", Paths: identity.PathsFnenv}},
 		{"environment, as Amplify Hosting sets it", nil, map[string]string{"AWS_APP_ID": "d1a2b3", "AWS_BRANCH": "dev"}, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "d1a2b3", Branch: "dev"}},
+			identity.Backend{Prefix: "/amplify", AppID: "d1a2b3", Branch: "dev", Paths: identity.PathsFnenv}},
 		{"context wins over the environment", map[string]any{"appId": "ctx-app", "branch": "main"}, map[string]string{"AWS_APP_ID": "d1a2b3", "AWS_BRANCH": "dev"}, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "main"}},
+			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "main", Paths: identity.PathsFnenv}},
 		{"props are defaults under context", map[string]any{"branch": "main"}, nil, &backend.Props{AppID: "code-app", Branch: "code-branch", Prefix: "/org"},
-			identity.Backend{Prefix: "/org", AppID: "code-app", Branch: "main"}},
+			identity.Backend{Prefix: "/org", AppID: "code-app", Branch: "main", Paths: identity.PathsFnenv}},
 		{"prefix from context", map[string]any{"appId": "a", "branch": "b", "fnenvPrefix": "/org/fnenv"}, nil, nil,
-			identity.Backend{Prefix: "/org/fnenv", AppID: "a", Branch: "b"}},
+			identity.Backend{Prefix: "/org/fnenv", AppID: "a", Branch: "b", Paths: identity.PathsFnenv}},
+		{"paths from context", map[string]any{"appId": "a", "branch": "b", "fnenvPaths": "amplify"}, nil, nil,
+			identity.Backend{Prefix: "/amplify", AppID: "a", Branch: "b", Paths: identity.PathsAmplify}},
+		{"paths from props", map[string]any{"appId": "a", "branch": "b"}, nil, &backend.Props{Paths: "amplify"},
+			identity.Backend{Prefix: "/amplify", AppID: "a", Branch: "b", Paths: identity.PathsAmplify}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,27 +61,37 @@ func TestMissingAppIDSaysHowToPassIt(t *testing.T) {
 	ctx := map[string]any{"branch": "main"}
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 
-	// WHEN a stack is named with the branch
-	var got string
-	func() {
-		defer func() { got = fmt.Sprint(recover()) }()
-		backend.NewStack(app, "Payments", nil)
-	}()
+	// WHEN a stack is named with the branch and the app synthesizes
+	backend.NewStack(app, "Payments", nil)
+	got := synthError(app)
 
 	// THEN it fails saying how to pass the app id
 	want := `fnenv: no app id: pass it as CDK context (cdk synth -c appId=my-app, or "context": {"appId": "my-app"} in cdk.json) or set AWS_APP_ID`
-	if got != want {
-		t.Errorf("got %q, want %q", got, want)
+	if !strings.Contains(got, want) {
+		t.Errorf("synth error lacks %q; it is:\n%s", want, got)
 	}
 }
 
+// long130 is a 130-character branch with slashes.
+var long130 = "team/payments/" + strings.Repeat("refactor-", 11) + "checkout-flows-v2"
+
 func TestStackNamesCarryTheBranch(t *testing.T) {
-	for _, tt := range []struct{ branch, want string }{
-		{"main", "Payments-main"},
-		{"feature/login", "Payments-feature-login"},
-		{"fix/ünïcode #1", "Payments-fix--n-code--1"},
+	if len(long130) != 130 {
+		t.Fatalf("long130 has %d characters", len(long130))
+	}
+	for _, tt := range []struct{ branch, paths, want string }{
+		{"main", "", "Payments-main"},
+		{"feature-login", "", "Payments-feature-login"},
+		{"feature/login", "", "Payments--feature-login-5712f05b4f"},
+		{"release/1.2", "", "Payments--release-1-2-f35c4c8684"},
+		{"feature_x", "", "Payments--feature-x-31835eb5c3"},
+		{"dependabot/go_modules/golang.org/x/net-0.31.0", "", "Payments--dependabot-go-modules-golang-org-x-net-0-31-0-95ce50168a"},
+		{"fix/ünïcode #1", "", "Payments--fix-n-code-1-4168c7e7f5"},
+		{long130, "", "Payments--team-payments-refactor-refactor-refactor-refactor-refactor-refactor-refactor-refactor-re-dbcd740707"},
+		// Amplify's paths do not change stack names
+		{"release/1.2", "amplify", "Payments--release-1-2-f35c4c8684"},
 	} {
-		app := newApp(appOptions{branch: tt.branch})
+		app := newApp(appOptions{branch: tt.branch, extra: map[string]any{identity.ContextPaths: tt.paths}})
 		stack := backend.NewStack(app, "Payments", nil)
 		if got := *stack.StackName(); got != tt.want {
 			t.Errorf("branch %q: stack name %q, want %q", tt.branch, got, tt.want)
@@ -85,8 +99,38 @@ func TestStackNamesCarryTheBranch(t *testing.T) {
 		if got := *stack.Node().Id(); got != tt.want {
 			t.Errorf("branch %q: construct id %q, want %q", tt.branch, got, tt.want)
 		}
-		if got := backend.StackName(app, "Other"); !strings.HasPrefix(got, "Other-") {
-			t.Errorf("StackName = %q", got)
+		if got, err := backend.StackName(app, "Other"); err != nil || !strings.HasPrefix(got, "Other-") {
+			t.Errorf("StackName = %q, %v", got, err)
+		}
+	}
+}
+
+func TestStackNameCloudFormationRefusesFailsSynthNamingTheBranch(t *testing.T) {
+	for _, tt := range []struct{ id, stackName, want string }{
+		{"Payments_v2", "", `fnenv: stack name "Payments_v2" for branch "release/1.2": must match [A-Za-z][A-Za-z0-9-]*`},
+		{"Payments", "2Payments", `fnenv: stack name "2Payments" for branch "release/1.2": must match`},
+		{strings.Repeat("P", 120), "", `for branch "release/1.2": too long to carry the branch: CloudFormation allows 128 characters`},
+	} {
+		// GIVEN a stack whose id CloudFormation would refuse as a name
+		app := newApp(appOptions{branch: "release/1.2"})
+		var props *awscdk.StackProps
+		if tt.stackName != "" {
+			props = &awscdk.StackProps{StackName: ptr(tt.stackName)}
+		}
+		// WHEN it is added and the app synthesizes
+		var got string
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					got = fmt.Sprintf("backend.NewStack panicked: %v", r)
+				}
+			}()
+			backend.NewStack(app, tt.id, props)
+			got = synthError(app)
+		}()
+		// THEN synth fails with fnenv's message naming the branch
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("stack %q: error lacks %q; it is:\n%s", tt.id, tt.want, got)
 		}
 	}
 }

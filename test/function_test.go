@@ -56,8 +56,9 @@ func TestEnvironmentHoldsParameterNamesOnly(t *testing.T) {
 	want := map[string]string{
 		"CURRENCY":            "usd",
 		"FNENV_SECRETS":       "SENTRY_DSN=SENTRY_DSN,STRIPE_API_KEY=STRIPE_KEY,STRIPE_KEY=STRIPE_KEY",
-		"FNENV_BRANCH_PREFIX": "/amplify/fnenv-test/feature-login/",
+		"FNENV_BRANCH_PREFIX": "/amplify/fnenv-test/-feature-login-5712f05b4f/",
 		"FNENV_SHARED_PREFIX": "/amplify/shared/fnenv-test/",
+		"FNENV_BRANCH":        "feature/login",
 		"FNENV_MAX_AGE":       "5m0s",
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
@@ -119,9 +120,9 @@ func TestPolicyGrantsExactlyTheBranchAndSharedParameters(t *testing.T) {
 				"Effect": "Allow",
 				"Action": "ssm:GetParameters",
 				"Resource": []any{
-					arn("/amplify/fnenv-test/feature-login/SENTRY_DSN"),
+					arn("/amplify/fnenv-test/-feature-login-5712f05b4f/SENTRY_DSN"),
 					arn("/amplify/shared/fnenv-test/SENTRY_DSN"),
-					arn("/amplify/fnenv-test/feature-login/STRIPE_KEY"),
+					arn("/amplify/fnenv-test/-feature-login-5712f05b4f/STRIPE_KEY"),
 					arn("/amplify/shared/fnenv-test/STRIPE_KEY"),
 				},
 			}},
@@ -247,8 +248,8 @@ func TestBranchesSynthesizeSideBySideWithIdenticalAssets(t *testing.T) {
 	want := []synthesized{
 		{stackName: "Hello-main", prefix: "/amplify/fnenv-test/main/", s3Key: got[0].s3Key,
 			resources: []any{arn("/amplify/fnenv-test/main/API_KEY"), arn("/amplify/shared/fnenv-test/API_KEY")}},
-		{stackName: "Hello-feature-login", prefix: "/amplify/fnenv-test/feature-login/", s3Key: got[0].s3Key,
-			resources: []any{arn("/amplify/fnenv-test/feature-login/API_KEY"), arn("/amplify/shared/fnenv-test/API_KEY")}},
+		{stackName: "Hello--feature-login-5712f05b4f", prefix: "/amplify/fnenv-test/-feature-login-5712f05b4f/", s3Key: got[0].s3Key,
+			resources: []any{arn("/amplify/fnenv-test/-feature-login-5712f05b4f/API_KEY"), arn("/amplify/shared/fnenv-test/API_KEY")}},
 	}
 	if diff := cmp.Diff(got, want, cmp.AllowUnexported(synthesized{})); diff != "" {
 		t.Errorf("(-got +want):\n%s", diff)
@@ -305,18 +306,18 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	// WHEN the cloud assembly is read back: the stack's metadata is in the
 	// manifest or, since cloud assembly schema 54, in the file the stack
 	// artifact names as additionalMetadataFile
-	records, raw := readRecords(t, out, "Payments-feature-login")
+	records, raw := readRecords(t, out, "Payments--feature-login-5712f05b4f")
 
 	// THEN it holds the function's record, without the literal's value…
 	want := []spec.Record{{
-		Backend: identity.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login"},
+		Backend: identity.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login", Paths: identity.PathsFnenv},
 		Function: spec.Function{Name: "charge", Entry: hello, Variables: []spec.Variable{
 			{Name: "ACCOUNT", Field: "Account", Kind: spec.Literal, Type: function.Int},
 			{Name: "CURRENCY", Field: "Currency", Kind: spec.Literal},
 			{Name: "STRIPE_KEY", Field: "StripeKey", Kind: spec.Secret, Secret: "STRIPE_KEY"},
 			{Name: "TIMEOUT", Field: "Timeout", Kind: spec.Literal, Type: function.Duration},
 		}},
-		Path: "Payments-feature-login/Charge",
+		Path: "Payments--feature-login-5712f05b4f/Charge",
 	}}
 	if diff := cmp.Diff(records, want); diff != "" {
 		t.Errorf("records (-got +want):\n%s", diff)

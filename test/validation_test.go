@@ -82,7 +82,9 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 		{"bad app id", appOptions{appID: "my/app"}, function.Props{},
 			[]string{`app id "my/app" must match [a-zA-Z0-9_.-]+`}},
 		{"bad prefix", appOptions{extra: map[string]any{identity.ContextPrefix: "amplify"}}, function.Props{},
-			[]string{`parameter prefix "amplify" must start with '/' and have no empty level`}},
+			[]string{`parameter prefix "amplify" must start with '/'`}},
+		{"prefix with a relative level", appOptions{extra: map[string]any{identity.ContextPrefix: "/amplify/../x"}}, function.Props{},
+			[]string{`parameter prefix "/amplify/../x": level ".." is refused`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,8 +93,7 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 			p.Name = or(p.Name, "fn")
 			p.Entry = or(p.Entry, hello)
 			app := newApp(tt.app)
-			// A plain stack: backend.NewStack panics on a bad identity
-			// (see TestStackNamesCarryTheBranch).
+			// A plain stack: the function reports the identity's problems.
 			stack := awscdk.NewStack(app, ptr("Bad"), nil)
 			function.New(stack, "Fn", &p)
 

@@ -36,8 +36,15 @@ type Props struct {
 	Branch string
 	// Prefix is the root of every parameter path; it starts with '/'.
 	//
-	// Default: CDK context "fnenvPrefix", else "/amplify".
+	// Default: CDK context "fnenvPrefix", else "/amplify". It cannot be
+	// changed with Paths "amplify", whose paths always start with /amplify.
 	Prefix string
+	// Paths is the layout of parameter paths: "fnenv", or "amplify" for
+	// Amplify Gen 2's own, so that secrets set in the Amplify console are
+	// read as they are (identity.Paths).
+	//
+	// Default: CDK context "fnenvPaths", else "fnenv".
+	Paths string
 }
 
 // Configure sets an app's defaults for its backend identity as CDK context
@@ -55,6 +62,7 @@ func Configure(app constructs.Construct, props *Props) {
 	set(identity.ContextAppID, props.AppID)
 	set(identity.ContextBranch, props.Branch)
 	set(identity.ContextPrefix, props.Prefix)
+	set(identity.ContextPaths, props.Paths)
 }
 
 // resolved caches one identity per app (per root construct): git is asked
@@ -86,6 +94,7 @@ func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
 	b, err := identity.ResolveBackend(identity.Sources{
 		AppID:  contextString(node, identity.ContextAppID),
 		Branch: contextString(node, identity.ContextBranch),
+		Paths:  identity.Paths(contextString(node, identity.ContextPaths)),
 		Getenv: os.Getenv,
 	}, prefix)
 	if err != nil {
@@ -105,16 +114,31 @@ func Of(scope constructs.IConstruct) identity.Backend {
 	return b
 }
 
-// StackName returns base with the safe branch appended, "<base>-<branch>"
-// ("Payments" on feature/login → "Payments-feature-login"), the name a
-// branch's copy of a stack deploys under.
-func StackName(scope constructs.IConstruct, base string) string {
-	return base + "-" + Of(scope).SafeBranch()
+// StackName returns the name of base's stack on the app's branch,
+// identity.StackName: "<base>-<branch>" for a branch of letters, digits
+// and hyphens ("Payments" on main → "Payments-main"), else the branch
+// changed to fit ("Payments--feature-login-5712f05b4f" on feature/login).
+// An error says why there is none: the identity cannot be resolved, or
+// base is not a stack name CloudFormation accepts.
+func StackName(scope constructs.IConstruct, base string) (string, error) {
+	b, err := Resolve(scope)
+	if err != nil {
+		return "", err
+	}
+	name, err := identity.StackName(base, b.Branch)
+	if err != nil {
+		return "", fmt.Errorf("fnenv: %w", err)
+	}
+	return name, nil
 }
 
 // NewStack adds a stack to scope whose construct id and stack name both
 // carry the branch (StackName(scope, id)). props may be nil; a StackName
 // given in props is used as the base instead of id.
+//
+// When there is no such name (no branch or app id, a base CloudFormation
+// refuses), the stack is added under id and a placeholder name, and synth
+// fails with fnenv's message, with every other problem of the app.
 func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	var p awscdk.StackProps
 	if props != nil {
@@ -124,9 +148,29 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps) a
 	if p.StackName != nil && *p.StackName != "" {
 		base = *p.StackName
 	}
-	p.StackName = jsii.String(StackName(scope, base))
-	return awscdk.NewStack(scope, jsii.String(StackName(scope, id)), &p)
+	name, err := StackName(scope, base)
+	if err != nil {
+		p.StackName = jsii.String(invalidStackName)
+		st := awscdk.NewStack(scope, jsii.String(id), &p)
+		st.Node().AddValidation(&problem{err})
+		return st
+	}
+	cid := name
+	if base != id { // the construct id carries the branch too
+		cid = id + "-" + identity.BranchName(Of(scope).Branch)
+	}
+	p.StackName = jsii.String(name)
+	return awscdk.NewStack(scope, jsii.String(cid), &p)
 }
+
+// invalidStackName stands in for a stack's name when it has none; synth
+// fails before it is used.
+const invalidStackName = "FnenvNoStackName"
+
+// problem reports one error when the app synthesizes.
+type problem struct{ err error }
+
+func (p *problem) Validate() *[]*string { return &[]*string{jsii.String(p.err.Error())} }
 
 func contextString(node constructs.Node, key string) string {
 	v := node.TryGetContext(jsii.String(key))

@@ -152,9 +152,7 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 }
 
 // appPrefix is "<prefix>/<appId>/", the parent of every branch's path.
-func appPrefix(b identity.Backend) string {
-	return strings.TrimSuffix(b.BranchPrefix(), b.SafeBranch()+"/")
-}
+func appPrefix(b identity.Backend) string { return b.AppPrefix() }
 
 // checkName checks a secret name and the parameter name it makes (see
 // spec.ValidateParameterName).

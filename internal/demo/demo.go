@@ -96,7 +96,7 @@ func (e *Env) Close() {
 // Outdir is where a branch's cloud assembly goes: under cdk.out, which git
 // ignores.
 func (e *Env) Outdir(branch string) string {
-	return filepath.Join(e.Root, "cdk.out", "demo", identity.SafeBranch(branch))
+	return filepath.Join(e.Root, "cdk.out", "demo", identity.BranchName(branch))
 }
 
 // SetAll sets every secret of Values with the fnenv CLI.

@@ -21,6 +21,11 @@ const (
 	// BranchPrefix is the path of the branch's secrets,
 	// "/amplify/<appId>/<branch>/".
 	BranchPrefix = "FNENV_BRANCH_PREFIX"
+	// Branch is the branch as git names it, e.g. "feature/login", for
+	// messages. It is set only when the last level of BranchPrefix is not
+	// the branch's name ("-feature-login-5712f05b4f", or Amplify Gen 2's
+	// "featurelogin-branch-…"), to keep the environment small.
+	Branch = "FNENV_BRANCH"
 	// SharedPrefix is the path of the shared secrets,
 	// "/amplify/shared/<appId>/".
 	SharedPrefix = "FNENV_SHARED_PREFIX"
