@@ -18,7 +18,7 @@ import (
 type runner struct {
 	app *App
 
-	appIDFlag, prefixFlag, cdkJSONFlag string
+	appIDFlag, prefixFlag, pathsFlag, cdkJSONFlag string
 	timeout                            time.Duration
 
 	cdk *cdkJSON // nil until loaded
@@ -109,6 +109,13 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 			return resolvedBackend{}, err
 		}
 	}
+	paths := r.pathsFlag
+	if paths == "" {
+		if paths, err = c.context(identity.ContextPaths); err != nil {
+			return resolvedBackend{}, err
+		}
+	}
+	src.Paths = identity.Paths(paths)
 	prefix := r.prefixFlag
 	if prefix == "" {
 		if prefix, err = c.context(identity.ContextPrefix); err != nil {

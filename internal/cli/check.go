@@ -69,8 +69,8 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 	return failed("%s", res.Failure())
 }
 
-// checkedRecords gives each record the app id and prefix of --app-id and
-// --prefix when given (else the record's own, else the resolved ones) and
+// checkedRecords gives each record the app id, prefix and paths of
+// --app-id, --prefix and --paths when given (else the record's own, else the resolved ones) and
 // returns the distinct branches the records were synthesized for.
 func (r *runner) checkedRecords(recs []spec.Record, id resolvedBackend) ([]spec.Record, []string) {
 	out := make([]spec.Record, len(recs))
@@ -86,6 +86,9 @@ func (r *runner) checkedRecords(recs []spec.Record, id resolvedBackend) ([]spec.
 		}
 		if r.prefixFlag != "" || rec.Backend.Prefix == "" {
 			rec.Backend.Prefix = id.Prefix
+		}
+		if r.pathsFlag != "" || rec.Backend.Paths == "" {
+			rec.Backend.Paths = id.Paths
 		}
 		out[i] = rec
 	}

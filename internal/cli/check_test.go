@@ -59,14 +59,14 @@ func TestCheck(t *testing.T) {
 		missing := map[string]bool{"DB_PASSWORD": true, "REPORT_SECRET_07": true, "SLACK_TOKEN": true}
 		for i, s := range all {
 			if !missing[s] {
-				e.put("/amplify/checkapp/feature-login/"+s, fake("feature", i))
+				e.put("/amplify/checkapp/-feature-login-5712f05b4f/"+s, fake("feature", i))
 			}
 		}
 		e.put("/amplify/checkapp/main/DB_PASSWORD", fake("main", 1)) // another branch's does not count
 		r := e.mustRun(1, "", "secret", "check", "--branch", "feature/login")
 		wantContains(t, "stdout", r.stdout,
 			"3 of 25 secrets referenced by 4 functions are not set for branch feature/login",
-			"DB_PASSWORD — not at /amplify/checkapp/feature-login/DB_PASSWORD nor /amplify/shared/checkapp/DB_PASSWORD",
+			"DB_PASSWORD — not at /amplify/checkapp/-feature-login-5712f05b4f/DB_PASSWORD nor /amplify/shared/checkapp/DB_PASSWORD",
 			"used by charge (Payments-main/Charge), notify (Stage/Notify-main/Notify), refund (Payments-main/Refund)",
 			"fnenv secret set DB_PASSWORD --branch feature/login\n",
 			"fnenv secret set DB_PASSWORD --shared\n",
@@ -83,6 +83,20 @@ func TestCheck(t *testing.T) {
 		writeFile(t, filepath.Join(e.dir, "cdk.json"), `{"context": {"appId": "otherapp"}}`)
 		r := e.mustRun(1, "", "secret", "check", "--branch", "main", "--assembly", filepath.Join(e.dir, "cdk.out"))
 		wantContains(t, "stdout", r.stdout, "25 of 25", "/amplify/checkapp/main/STRIPE_KEY", "fnenv secret set STRIPE_KEY --branch main --app-id checkapp")
+	})
+	t.Run("amplify paths", func(t *testing.T) {
+		e := checkEnv(t)
+		for i, s := range all[1:] {
+			e.put("/amplify/checkapp/main-branch-42753df9a2/"+s, fake("main", i))
+		}
+		e.put("/amplify/checkapp/main/"+all[0], fake("main", 0)) // fnenv's path does not count
+		r := e.mustRun(1, "", "secret", "check", "--branch", "main", "--paths", "amplify")
+		wantContains(t, "stdout", r.stdout, "1 of 25 secrets",
+			all[0]+" — not at /amplify/checkapp/main-branch-42753df9a2/"+all[0]+" nor /amplify/shared/checkapp/"+all[0],
+			"fnenv secret set "+all[0]+" --branch main --paths amplify\n")
+		e.put("/amplify/shared/checkapp/"+all[0], fake("shared", 0))
+		r = e.mustRun(0, "", "secret", "check", "--branch", "main", "--paths", "amplify")
+		wantContains(t, "stdout", r.stdout, "ok: all 25 secrets", "(24 on the branch, 1 shared)")
 	})
 	t.Run("no assembly", func(t *testing.T) {
 		e := newEnv(t)

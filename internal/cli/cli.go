@@ -224,6 +224,7 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&r.appIDFlag, "app-id", "", `app id (default: cdk.json context "appId", else AWS_APP_ID)`)
 	pf.StringVar(&r.prefixFlag, "prefix", "", `root of every parameter path (default: cdk.json context "fnenvPrefix", else `+identity.DefaultPrefix+`)`)
+	pf.StringVar(&r.pathsFlag, "paths", "", `layout of parameter paths: "fnenv", or "amplify" for Amplify Gen 2's own (default: cdk.json context "`+identity.ContextPaths+`", else fnenv)`)
 	pf.StringVar(&r.cdkJSONFlag, "cdk-json", "", "the CDK app's cdk.json (default: cdk.json in the working directory, if any)")
 	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 

@@ -18,19 +18,26 @@ import (
 const defaultKey = "alias/aws/ssm"
 
 func (r *runner) copyCmd() *cobra.Command {
-	var from, to, kmsKey string
+	var from, fromPath, to, kmsKey string
 	var overwrite bool
 	c := &cobra.Command{
-		Use:   "copy --from-branch A --to-branch B [--overwrite] [--kms-key K]",
+		Use:   "copy --from-branch A | --from-path P --to-branch B [--overwrite] [--kms-key K]",
 		Short: "Copy every secret of one branch to another",
 		Long: `Copy every secret of branch A to branch B as SecureStrings, each with its tier
 (Standard or Advanced) and KMS key. A name already set on B is skipped — also
 one a teammate sets during the copy: the writes are conditional — unless
---overwrite. Shared secrets need no copy. Values are never printed.`,
+--overwrite. Shared secrets need no copy. Values are never printed.
+
+--from-path copies every parameter directly under a path instead, e.g. where
+an older fnenv kept a branch's secrets (/amplify/<appId>/feature-login/), or
+the same branch in the other layout of paths (--paths).`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return r.copy(c.Context(), from, to, overwrite, kmsKey) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			return r.copy(c.Context(), from, fromPath, to, overwrite, kmsKey)
+		},
 	}
-	c.Flags().StringVar(&from, "from-branch", "", "branch to copy from (required)")
+	c.Flags().StringVar(&from, "from-branch", "", "branch to copy from")
+	c.Flags().StringVar(&fromPath, "from-path", "", "parameter path to copy from instead of a branch, e.g. /amplify/my-app/feature-login/")
 	c.Flags().StringVar(&to, "to-branch", "", "branch to copy to (required)")
 	c.Flags().BoolVar(&overwrite, "overwrite", false, "replace the secrets already set on the target branch")
 	c.Flags().StringVar(&kmsKey, "kms-key", "", "KMS key that encrypts the copies (default: each source secret's key)")
@@ -45,7 +52,7 @@ type copyReport struct {
 
 func (c *copyReport) String() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "copied %d secrets from branch %s to branch %s (%s): %d new, %d overwritten, %d skipped\n",
+	fmt.Fprintf(&sb, "copied %d secrets from %s to branch %s (%s): %d new, %d overwritten, %d skipped\n",
 		len(c.added)+len(c.overwritten), c.from, c.to, c.path, len(c.added), len(c.overwritten), len(c.skipped))
 	if len(c.skipped) > 0 {
 		fmt.Fprintf(&sb, "skipped, already set on branch %s (--overwrite replaces them): %s\n", c.to, strings.Join(c.skipped, ", "))
@@ -53,11 +60,23 @@ func (c *copyReport) String() string {
 	return sb.String()
 }
 
-func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsKey string) error {
-	if from == "" || to == "" {
-		return usage("copy needs both --from-branch and --to-branch")
+func (r *runner) copy(ctx context.Context, from, fromPath, to string, overwrite bool, kmsKey string) error {
+	if (from == "") == (fromPath == "") || to == "" {
+		return usage("copy needs --to-branch and one of --from-branch or --from-path")
 	}
-	src, err := r.resolve(from, true, true)
+	var src resolvedBackend
+	var err error
+	var srcPrefix, srcLabel string
+	if fromPath != "" {
+		if srcPrefix, err = sourcePath(fromPath); err != nil {
+			return err
+		}
+		srcLabel = "path " + srcPrefix
+		src, err = r.resolve(to, true, true)
+	} else {
+		src, err = r.resolve(from, true, true)
+		srcPrefix, srcLabel = src.BranchPrefix(), "branch "+from
+	}
 	if err != nil {
 		return err
 	}
@@ -66,8 +85,8 @@ func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsK
 	if err := identity.ValidateBackend(dst.Backend); err != nil {
 		return usage("--to-branch: %v", err)
 	}
-	if src.BranchPrefix() == dst.BranchPrefix() {
-		return usage("--from-branch %q and --to-branch %q are the same path %s", from, to, src.BranchPrefix())
+	if srcPrefix == dst.BranchPrefix() {
+		return usage("the source (%s) and --to-branch %q are the same path %s", srcLabel, to, srcPrefix)
 	}
 	if err := spec.ValidateParameterName(dst.BranchPath("NAME")); err != nil {
 		return usage("--to-branch: %v", err)
@@ -76,14 +95,18 @@ func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsK
 	if err != nil {
 		return err
 	}
-	values, err := s.List(ctx, src.BranchPrefix(), true)
+	values, err := s.List(ctx, srcPrefix, true)
 	if err != nil {
 		return storeError(err, "nothing was copied")
 	}
 	if len(values) == 0 {
-		return failed("branch %s has no secrets under %s: nothing to copy%s", from, src.BranchPrefix(), r.unknownAppHint(ctx, s, src))
+		hint := ""
+		if fromPath == "" {
+			hint = r.unknownAppHint(ctx, s, src)
+		}
+		return failed("%s has no secrets under %s: nothing to copy%s", srcLabel, srcPrefix, hint)
 	}
-	meta, err := s.Describe(ctx, src.BranchPrefix())
+	meta, err := s.Describe(ctx, srcPrefix)
 	if err != nil {
 		return storeError(err, "nothing was copied")
 	}
@@ -99,8 +122,8 @@ func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsK
 	for _, n := range secretNames(existing, dst.BranchPrefix()) {
 		onDst[n] = true
 	}
-	rep := &copyReport{from: from, to: to, path: dst.BranchPrefix()}
-	names := secretNames(values, src.BranchPrefix())
+	rep := &copyReport{from: srcLabel, to: to, path: dst.BranchPrefix()}
+	names := secretNames(values, srcPrefix)
 	for i, p := range values {
 		n := names[i]
 		if onDst[n] && !overwrite {
@@ -136,4 +159,22 @@ func (r *runner) copy(ctx context.Context, from, to string, overwrite bool, kmsK
 	}
 	fmt.Fprint(r.app.Stdout, rep)
 	return nil
+}
+
+// sourcePath checks a --from-path: a parameter path whose levels SSM
+// accepts, with a trailing slash added.
+func sourcePath(p string) (string, error) {
+	if !strings.HasPrefix(p, "/") {
+		return "", usage("--from-path %q must be a parameter path, starting with '/'", p)
+	}
+	p = strings.TrimSuffix(p, "/") + "/"
+	for _, l := range strings.Split(strings.Trim(p, "/"), "/") {
+		if err := identity.ValidateLevel("level", l); err != nil {
+			return "", usage("--from-path %q: %v", p, err)
+		}
+	}
+	if err := spec.ValidateParameterName(p + "NAME"); err != nil {
+		return "", usage("--from-path: %v", err)
+	}
+	return p, nil
 }

@@ -127,6 +127,9 @@ func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) e
 	if r.prefixFlag != "" {
 		cctx[identity.ContextPrefix] = r.prefixFlag
 	}
+	if r.pathsFlag != "" {
+		cctx[identity.ContextPaths] = r.pathsFlag
+	}
 	js, err := json.Marshal(cctx)
 	if err != nil {
 		return failed("gen: encoding the CDK context: %v", err)

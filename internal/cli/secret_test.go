@@ -25,7 +25,9 @@ func TestSetFromStdin(t *testing.T) {
 		{"one newline only", v + "\n\n", []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v + "\n"},
 		{"no newline", v, []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v},
 		{"inner newline kept", v + "\nline2\n", []string{"--branch", "main"}, "/amplify/testapp/main/STRIPE_KEY", v + "\nline2"},
-		{"branch made safe", v, []string{"--branch", "feature/login"}, "/amplify/testapp/feature-login/STRIPE_KEY", v},
+		{"branch with a slash", v, []string{"--branch", "feature/login"}, "/amplify/testapp/-feature-login-5712f05b4f/STRIPE_KEY", v},
+		{"amplify's paths", v, []string{"--branch", "feature/login", "--paths", "amplify"}, "/amplify/testapp/featurelogin-branch-ef70eb138f/STRIPE_KEY", v},
+		{"amplify's shared path", v, []string{"--shared", "--paths", "amplify"}, "/amplify/shared/testapp/STRIPE_KEY", v},
 		{"shared", v, []string{"--shared"}, "/amplify/shared/testapp/STRIPE_KEY", v},
 		{"kms key", v, []string{"--shared", "--kms-key", "alias/aws/ssm"}, "/amplify/shared/testapp/STRIPE_KEY", v},
 		{"prefix", v, []string{"--branch", "main", "--prefix", "/acme"}, "/acme/testapp/main/STRIPE_KEY", v},
@@ -126,7 +128,20 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"remove bad name", "", []string{"secret", "remove", "a b", "--yes", "--branch", "main"}, nil, "", 2, []string{`"a b"`}},
 		{"get bad name", "", []string{"secret", "get", "a:b", "--branch", "main"}, nil, "", 2, []string{`"a:b"`}},
 		{"copy without target", "", []string{"secret", "copy", "--from-branch", "main"}, nil, "", 2, []string{"--to-branch"}},
-		{"copy onto itself", "", []string{"secret", "copy", "--from-branch", "a/b", "--to-branch", "a-b"}, nil, "", 2, []string{"same path"}},
+		{"copy onto itself", "", []string{"secret", "copy", "--from-branch", "main", "--to-branch", "main"}, nil, "", 2, []string{"same path"}},
+		{"copy from a path onto itself", "", []string{"secret", "copy", "--from-path", "/amplify/testapp/main", "--to-branch", "main"}, nil, "", 2, []string{"same path /amplify/testapp/main/"}},
+		{"copy from a branch and a path", "", []string{"secret", "copy", "--from-branch", "x", "--from-path", "/amplify/testapp/main", "--to-branch", "y"}, nil, "", 2, []string{"one of --from-branch or --from-path"}},
+		{"copy from a relative path", "", []string{"secret", "copy", "--from-path", "amplify/testapp/main", "--to-branch", "y"}, nil, "", 2, []string{"starting with '/'"}},
+		{"copy from a path with ..", "", []string{"secret", "copy", "--from-path", "/amplify/testapp/../x", "--to-branch", "y"}, nil, "", 2, []string{`level ".." is refused`}},
+		{"app id shared", v, []string{"secret", "set", "OK", "--branch", "otherapp", "--app-id", "shared"}, nil, "", 2, []string{`app id "shared" is refused`, "shared secrets of every app"}},
+		{"remove --all under app id shared", "", []string{"secret", "remove", "--all", "--yes", "--branch", "otherapp", "--app-id", "shared"}, nil, "", 2, []string{`app id "shared" is refused`}},
+		{"app id ..", v, []string{"secret", "set", "OK", "--branch", "main", "--app-id", ".."}, nil, "", 2, []string{`app id ".." is refused`}},
+		{"secret name ..", v, []string{"secret", "set", "..", "--branch", "main"}, nil, "", 2, []string{`secret name ".." is refused`}},
+		{"secret name .", "", []string{"secret", "get", ".", "--branch", "main"}, nil, "", 2, []string{`secret name "." is refused`}},
+		{"branch ..", v, []string{"secret", "set", "OK", "--branch", ".."}, nil, "", 2, []string{`branch ".." is refused`}},
+		{"unknown paths", v, []string{"secret", "set", "OK", "--branch", "main", "--paths", "gen2"}, nil, "", 2, []string{`paths "gen2": must be "fnenv" (the default) or "amplify"`}},
+		{"amplify paths with a prefix", v, []string{"secret", "set", "OK", "--branch", "main", "--paths", "amplify", "--prefix", "/teams"}, nil, "", 2, []string{`prefix "/teams" cannot be used with paths "amplify"`}},
+		{"amplify paths from cdk.json with a prefix", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {"appId": "testapp", "fnenvPaths": "amplify", "fnenvPrefix": "/teams"}}`, 2, []string{`prefix "/teams" cannot be used`}},
 		{"list branch and shared", "", []string{"secret", "list", "--branch", "main", "--shared"}, nil, "", 2, []string{"--branch and --shared"}},
 	}
 	for _, tt := range tests {
@@ -162,7 +177,11 @@ func TestResolution(t *testing.T) {
 		{"cdk.json context next", `{"context": {"appId": "ctxapp", "branch": "ctxbranch", "fnenvPrefix": "/ctx"}}`, map[string]string{"AWS_APP_ID": "envapp", "AWS_BRANCH": "envbranch"},
 			nil, "/ctx/ctxapp/ctxbranch/K1"},
 		{"environment last", `{"context": {}}`, map[string]string{"AWS_APP_ID": "envapp", "AWS_BRANCH": "env/branch"},
-			nil, "/amplify/envapp/env-branch/K1"},
+			nil, "/amplify/envapp/-env-branch-f585fe1e14/K1"},
+		{"paths from cdk.json", `{"context": {"appId": "testapp", "fnenvPaths": "amplify"}}`, nil,
+			[]string{"--branch", "main"}, "/amplify/testapp/main-branch-1887305634/K1"},
+		{"--paths wins over cdk.json", `{"context": {"appId": "testapp", "fnenvPaths": "amplify"}}`, nil,
+			[]string{"--branch", "main", "--paths", "fnenv"}, "/amplify/testapp/main/K1"},
 		{"--cdk-json elsewhere", "", nil, []string{"--cdk-json", "other/cdk.json"}, "/amplify/otherapp/otherbranch/K1"},
 	}
 	for _, tt := range tests {
@@ -194,7 +213,7 @@ func TestResolutionFromGit(t *testing.T) {
 	a.NoGit = false
 	args := []string{"secret", "set", "K1"}
 	e.finish(a.Run(t.Context(), args), out, errb, args)
-	if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/feature-git-branch/K1": v}); diff != "" {
+	if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/-feature-git-branch-263827811e/K1": v}); diff != "" {
 		t.Errorf("parameters (-got +want):\n%s\nstderr: %s", diff, errb)
 	}
 }
@@ -403,7 +422,7 @@ func TestCopy(t *testing.T) {
 	src := e.seed("main", names("S", 26)...)
 	dst := map[string]string{"S_00": fake("feature", 0), "S_01": fake("feature", 1), "EXTRA": fake("feature", 2)}
 	for n, v := range dst {
-		e.put("/amplify/testapp/feature-x/"+n, v)
+		e.put("/amplify/testapp/-feature-x-57c3e5c959/"+n, v)
 	}
 	r := e.mustRun(0, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x")
 	wantContains(t, "stdout", r.stdout, "copied 24 secrets", "24 new, 0 overwritten, 2 skipped", "S_00, S_01")
@@ -413,28 +432,63 @@ func TestCopy(t *testing.T) {
 		if dv, ok := dst[n]; ok {
 			want = dv
 		}
-		if g := got["/amplify/testapp/feature-x/"+n]; g != want {
+		if g := got["/amplify/testapp/-feature-x-57c3e5c959/"+n]; g != want {
 			t.Errorf("feature-x/%s = %q, want %q", n, g, want)
 		}
 	}
-	if p, _ := e.param("/amplify/testapp/feature-x/S_05"); p.Type != "SecureString" {
+	if p, _ := e.param("/amplify/testapp/-feature-x-57c3e5c959/S_05"); p.Type != "SecureString" {
 		t.Errorf("copy is %s, want SecureString", p.Type)
 	}
 	r = e.mustRun(0, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x", "--overwrite")
 	wantContains(t, "stdout", r.stdout, "0 new, 26 overwritten, 0 skipped")
 	got = e.params()
 	for n, v := range src {
-		if g := got["/amplify/testapp/feature-x/"+n]; g != v {
+		if g := got["/amplify/testapp/-feature-x-57c3e5c959/"+n]; g != v {
 			t.Errorf("after --overwrite feature-x/%s = %q, want %q", n, g, v)
 		}
 	}
-	if got["/amplify/testapp/feature-x/EXTRA"] != dst["EXTRA"] {
+	if got["/amplify/testapp/-feature-x-57c3e5c959/EXTRA"] != dst["EXTRA"] {
 		t.Error("EXTRA, absent from the source, was touched")
 	}
 	t.Run("empty source", func(t *testing.T) {
 		r := e.mustRun(1, "", "secret", "copy", "--from-branch", "nothing-here", "--to-branch", "x2")
 		wantContains(t, "stderr", r.stderr, "branch nothing-here has no secrets", "nothing to copy")
 	})
+	t.Run("empty source path", func(t *testing.T) {
+		r := e.mustRun(1, "", "secret", "copy", "--from-path", "/amplify/testapp/nothing-here", "--to-branch", "x2")
+		wantContains(t, "stderr", r.stderr, "path /amplify/testapp/nothing-here/ has no secrets", "nothing to copy")
+	})
+}
+
+// A branch whose secrets an older fnenv kept under its old path level
+// ("feature_x" as it was) moves with --from-path; the same way, a branch
+// moves to Amplify Gen 2's paths.
+func TestCopyFromPath(t *testing.T) {
+	e := newEnv(t)
+	e.put("/amplify/testapp/feature_x/API_KEY", fake("old", 0))
+	e.put("/amplify/testapp/feature_x/DB_URL", fake("old", 1))
+	r := e.mustRun(0, "", "secret", "copy", "--from-path", "/amplify/testapp/feature_x/", "--to-branch", "feature_x")
+	wantContains(t, "stdout", r.stdout, "copied 2 secrets from path /amplify/testapp/feature_x/ to branch feature_x (/amplify/testapp/-feature-x-31835eb5c3/): 2 new")
+	r = e.mustRun(0, "", "secret", "copy", "--paths", "amplify", "--from-path", "/amplify/testapp/-feature-x-31835eb5c3", "--to-branch", "feature_x")
+	wantContains(t, "stdout", r.stdout, "to branch feature_x (/amplify/testapp/featurex-branch-")
+	ha := "2d62a8ded0" // sha512("testapp" + "feature_x")[:10]
+	want := map[string]string{
+		"/amplify/testapp/feature_x/API_KEY": fake("old", 0), "/amplify/testapp/feature_x/DB_URL": fake("old", 1),
+		"/amplify/testapp/-feature-x-31835eb5c3/API_KEY": fake("old", 0), "/amplify/testapp/-feature-x-31835eb5c3/DB_URL": fake("old", 1),
+		"/amplify/testapp/featurex-branch-" + ha + "/API_KEY": fake("old", 0), "/amplify/testapp/featurex-branch-" + ha + "/DB_URL": fake("old", 1),
+	}
+	if diff := cmp.Diff(e.params(), want); diff != "" {
+		t.Errorf("parameters (-got +want):\n%s", diff)
+	}
+	// THEN every command reads the branch at Amplify's path with --paths amplify
+	r = e.mustRun(0, "", "secret", "list", "--branch", "feature_x", "--paths", "amplify")
+	wantContains(t, "stdout", r.stdout, "API_KEY", "DB_URL")
+	r = e.mustRun(0, "", "secret", "remove", "--all", "--yes", "--branch", "feature_x", "--paths", "amplify")
+	delete(want, "/amplify/testapp/featurex-branch-"+ha+"/API_KEY")
+	delete(want, "/amplify/testapp/featurex-branch-"+ha+"/DB_URL")
+	if diff := cmp.Diff(e.params(), want); diff != "" {
+		t.Errorf("after remove --all --paths amplify (-got +want):\n%s", diff)
+	}
 }
 
 // TestSetTier: a value keeps the tier it needs: Standard up to 4 KB,

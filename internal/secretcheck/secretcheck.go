@@ -202,6 +202,9 @@ func (u Use) fixes(appID string) []string {
 		if u.Backend.Prefix != identity.DefaultPrefix && u.Backend.Prefix != "" {
 			app += " --prefix " + ShellQuote(u.Backend.Prefix)
 		}
+		if u.Backend.Paths == identity.PathsAmplify {
+			app += " --paths " + string(identity.PathsAmplify)
+		}
 		return []string{
 			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", u.Secret, ShellQuote(u.Backend.Branch), app),
 			fmt.Sprintf("or for every branch: fnenv secret set %s --shared%s", u.Secret, app),
