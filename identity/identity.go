@@ -52,7 +52,7 @@ var (
 // the branch only — the current git branch of Dir.
 type Sources struct {
 	AppID, Branch string
-	Paths         Paths // "" is PathsFnenv
+	Paths         Paths               // "" is PathsFnenv
 	Getenv        func(string) string // default: no environment
 	Dir           string              // where to ask git; "" is the working directory
 	NoGit         bool

@@ -130,7 +130,7 @@ func hyphenate(s string) string {
 }
 
 // alnum keeps the ASCII letters and digits of s (Amplify's sanitizeChars:
-// s.replace(/[^A-Za-z0-9]/g, '')).
+// s.replace(/[^A-Za-z0-9]/g, "")).
 func alnum(s string) string {
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {

@@ -19,7 +19,7 @@ type runner struct {
 	app *App
 
 	appIDFlag, prefixFlag, pathsFlag, cdkJSONFlag string
-	timeout                            time.Duration
+	timeout                                       time.Duration
 
 	cdk *cdkJSON // nil until loaded
 }
