@@ -97,8 +97,8 @@ func (e *tenv) checkCopied(src map[string]string, keep map[string]string) []stri
 			if src[n] != v {
 				e.t.Errorf("source %s changed", n)
 			}
-		case strings.HasPrefix(p, "/amplify/testapp/feature-x/"):
-			n := strings.TrimPrefix(p, "/amplify/testapp/feature-x/")
+		case strings.HasPrefix(p, "/amplify/testapp/-feature-x-57c3e5c959/"):
+			n := strings.TrimPrefix(p, "/amplify/testapp/-feature-x-57c3e5c959/")
 			want, kept := keep[n]
 			if !kept {
 				want = src[n]
@@ -245,10 +245,10 @@ func TestCopyFaults(t *testing.T) {
 	t.Run("access denied on one parameter", func(t *testing.T) {
 		e := newEnv(t)
 		src := copyFixture(e, 5)
-		p := ssmproxy.New(t, srv.URL, ssmproxy.DenyAccess("/amplify/testapp/feature-x/S_02"))
+		p := ssmproxy.New(t, srv.URL, ssmproxy.DenyAccess("/amplify/testapp/-feature-x-57c3e5c959/S_02"))
 		t.Setenv("AWS_ENDPOINT_URL", p.URL)
 		r := e.mustRun(1, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x")
-		wantContains(t, "stderr", r.stderr, "ssm:PutParameter on /amplify/testapp/feature-x/S_02: access denied", "need ssm:PutParameter",
+		wantContains(t, "stderr", r.stderr, "ssm:PutParameter on /amplify/testapp/-feature-x-57c3e5c959/S_02: access denied", "need ssm:PutParameter",
 			"the copy stopped at S_02", "not copied: S_02, S_03, S_04")
 		wantContains(t, "stdout", r.stdout, "copied 2 secrets", "2 new, 0 overwritten, 0 skipped")
 		if diff := cmp.Diff(e.checkCopied(src, nil), []string{"S_00", "S_01"}); diff != "" {
@@ -271,7 +271,7 @@ func TestCopyFaults(t *testing.T) {
 		for i := 6; i < 10; i++ {
 			n := fmt.Sprintf("S_%02d", i)
 			teammate[n] = fake("teammate", i)
-			e.put("/amplify/testapp/feature-x/"+n, teammate[n])
+			e.put("/amplify/testapp/-feature-x-57c3e5c959/"+n, teammate[n])
 		}
 		r := <-done
 		if r.code != 0 {
@@ -392,15 +392,15 @@ func TestCopyCarriesTierAndKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range out.Parameters {
-		if n := aws.ToString(m.Name); strings.HasPrefix(n, "/amplify/testapp/feature-x/") {
-			got[strings.TrimPrefix(n, "/amplify/testapp/feature-x/")] = string(m.Tier) + " " + aws.ToString(m.KeyId)
+		if n := aws.ToString(m.Name); strings.HasPrefix(n, "/amplify/testapp/-feature-x-57c3e5c959/") {
+			got[strings.TrimPrefix(n, "/amplify/testapp/-feature-x-57c3e5c959/")] = string(m.Tier) + " " + aws.ToString(m.KeyId)
 		}
 	}
 	want := map[string]string{"BIG": "Advanced alias/aws/ssm", "KEYED": "Standard alias/team-key", "PLAIN": "Standard alias/aws/ssm"}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("tier and key of the copies (-got +want):\n%s", diff)
 	}
-	if e.params()["/amplify/testapp/feature-x/BIG"] != big {
+	if e.params()["/amplify/testapp/-feature-x-57c3e5c959/BIG"] != big {
 		t.Error("BIG was not copied whole")
 	}
 }

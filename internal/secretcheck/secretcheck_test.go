@@ -54,7 +54,7 @@ func TestCollect(t *testing.T) {
 	if fns != 4 {
 		t.Errorf("%d functions, want 4", fns)
 	}
-	if diff := cmp.Diff(want[2].Locations(), []string{"/amplify/shop/feature-x/STRIPE_KEY", "/amplify/shared/shop/STRIPE_KEY"}); diff != "" {
+	if diff := cmp.Diff(want[2].Locations(), []string{"/amplify/shop/-feature-x-57c3e5c959/STRIPE_KEY", "/amplify/shared/shop/STRIPE_KEY"}); diff != "" {
 		t.Errorf("Locations (-got +want):\n%s", diff)
 	}
 
