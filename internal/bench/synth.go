@@ -26,13 +26,18 @@ type SynthConfig struct {
 	// Sizes are the numbers of functions of the generated apps. Default
 	// 10 and 50.
 	Sizes []int
-	// WarmReps is the number of warm synths per app and mode. Default 2.
-	WarmReps int
+	// WarmReps is the number of warm synths per app of n functions and
+	// mode. Default: 2 up to 10 functions, else 1 (GoFunction relinks
+	// every handler on every synth: minutes on a loaded machine).
+	WarmReps func(n int) int
 	// ColdReps is the number of cold fnenv and GoFunction synths for an
 	// app of n functions. Default 1.
 	ColdReps func(n int) int
 	// Log, when set, receives one line per synth.
 	Log io.Writer
+	// Progress, when set, is called with the result so far after every
+	// synth, so that a stopped run keeps what it measured.
+	Progress func(*SynthResult)
 }
 
 // SynthRun is one timed `cdk synth`.
@@ -92,8 +97,13 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 	if len(cfg.Sizes) == 0 {
 		cfg.Sizes = []int{10, 50}
 	}
-	if cfg.WarmReps == 0 {
-		cfg.WarmReps = 2
+	if cfg.WarmReps == nil {
+		cfg.WarmReps = func(n int) int {
+			if n <= 10 {
+				return 2
+			}
+			return 1
+		}
 	}
 	if cfg.ColdReps == nil {
 		cfg.ColdReps = func(int) int { return 1 }
@@ -212,7 +222,7 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 			jobs = append(jobs, job{ModeFnenv, "cold"}, job{ModeGoFunction, "cold"})
 		}
 		jobs = append(jobs, job{ModePlain, "cold"})
-		for range cfg.WarmReps {
+		for range cfg.WarmReps(n) {
 			// Interleaved, so that load from others hits all alike.
 			jobs = append(jobs, job{ModeFnenv, "warm"}, job{ModeGoFunction, "warm"}, job{ModePlain, "warm"}, job{ModeFnenv, NoBuildCache})
 		}
@@ -222,6 +232,9 @@ func Synth(ctx context.Context, cfg SynthConfig) (*SynthResult, error) {
 				return nil, err
 			}
 			res.Runs = append(res.Runs, r)
+			if cfg.Progress != nil {
+				cfg.Progress(res)
+			}
 		}
 		var first map[string]map[string]string = map[string]map[string]string{}
 		for _, mode := range []string{ModeFnenv, ModeGoFunction, ModePlain} {

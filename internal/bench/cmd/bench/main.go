@@ -122,8 +122,16 @@ func run(out string, quick bool, skipList, policies string) error {
 	if !skip["synth"] {
 		logf("synth scaling")
 		cfg := bench.SynthConfig{Root: root, Log: os.Stderr}
+		if out != "" {
+			cfg.Progress = func(s *bench.SynthResult) {
+				rep.Synth = s
+				if err := save(rep, out, start); err != nil {
+					logf("saving the report: %v", err)
+				}
+			}
+		}
 		if quick {
-			cfg.Sizes, cfg.WarmReps, cfg.ColdReps = []int{3}, 1, func(int) int { return 1 }
+			cfg.Sizes, cfg.WarmReps, cfg.ColdReps = []int{3}, func(int) int { return 1 }, func(int) int { return 1 }
 		}
 		if rep.Synth, err = bench.Synth(ctx, cfg); err != nil {
 			return err
