@@ -75,8 +75,10 @@ func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackPro
 			"ALLOWED_CURRENCIES": function.Literal("usd, eur, gbp").As(function.StringList),
 			"LOG_LEVEL":          function.Literal(logLevel),
 		},
-		MemorySize: 256,
-		Timeout:    awscdk.Duration_Seconds(jsii.Number(10)),
+		FunctionOptions: awslambda.FunctionOptions{
+			MemorySize: jsii.Number(256),
+			Timeout:    awscdk.Duration_Seconds(jsii.Number(10)),
+		},
 	})
 	function.New(stack, "Refund", &function.Props{
 		Name:  "refund",
@@ -121,7 +123,9 @@ func NewNotificationsStack(scope constructs.Construct, id string, props *TeamSta
 			"POST_TIMEOUT":      function.Literal("5s").As(function.Duration),
 			"LOG_LEVEL":         function.Literal(logLevel),
 		},
-		Architecture: awslambda.Architecture_X86_64(),
+		FunctionOptions: awslambda.FunctionOptions{
+			Architecture: awslambda.Architecture_X86_64(),
+		},
 	})
 	return stack
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -113,21 +112,18 @@ func IsFunctionName(name string) bool {
 // [a-zA-Z0-9_.-]+ and neither "." nor "..".
 func ValidateSecretName(name string) error { return identity.ValidateLevel("secret name", name) }
 
-// ValidateEntry checks a function's entry: the handler's main package
-// directory relative to the module root, inside it, clean and
-// slash-separated ("app/functions/say-hello", not "./app/functions/say-hello/"
-// nor "app\functions"), since it names the env package's directory
-// and is compared between functions.
+// ValidateEntry checks a function's entry in a spec: the handler's main
+// package directory relative to the module root, inside it, in the form
+// CleanEntry returns ("app/functions/say-hello", not
+// "./app/functions/say-hello/" nor "app\\functions"), since it names the env
+// package's directory and is compared between functions.
 func ValidateEntry(entry string) error {
-	switch {
-	case entry == "":
-		return errors.New("must not be empty: give the handler's main package, relative to the module root")
-	case path.IsAbs(entry) || entry == ".." || strings.HasPrefix(entry, "../") || strings.Contains(entry, "/../") || strings.HasSuffix(entry, "/.."):
-		return fmt.Errorf("%q must be a path relative to the module root, inside it", entry)
-	case entry == ".":
-		return errors.New(`"." is the module root: give the handler's own directory below it, like "app/functions/say-hello"`)
-	case path.Clean(entry) != entry || strings.Contains(entry, `\`):
-		return fmt.Errorf("%q must be clean and slash-separated: write %q", entry, path.Clean(strings.ReplaceAll(entry, `\`, "/")))
+	e, err := CleanEntry(entry)
+	if err != nil {
+		return err
+	}
+	if e != entry {
+		return fmt.Errorf("%q must be clean and slash-separated: write %q", entry, e)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 		{"name of 65 characters", appOptions{}, function.Props{Name: strings.Repeat("n", 65)},
 			[]string{`name: must match [a-zA-Z0-9_-]{1,64}`}},
 		{"empty entry", appOptions{}, function.Props{Entry: "-"},
-			[]string{`function "fn": entry: must not be empty: give the handler's main package, relative to the module root`}},
+			[]string{`function "fn": entry: must not be empty: give the handler's main package (a directory or its main.go), relative to the module root`}},
 		{"absolute entry", appOptions{}, function.Props{Entry: "/tmp/fn"},
 			[]string{`function "fn": entry: "/tmp/fn" must be a path relative to the module root, inside it`}},
 		{"entry outside the module", appOptions{}, function.Props{Entry: "../fn"},

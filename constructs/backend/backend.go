@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -65,26 +64,30 @@ func Configure(app constructs.Construct, props *Props) {
 	set(identity.ContextPaths, props.Paths)
 }
 
-// resolved caches one identity per app (per root construct): git is asked
-// once, and every function of an app sees the same branch.
-var (
-	mu       sync.Mutex
-	resolved = map[constructs.IConstruct]result{}
-)
-
-type result struct {
+// resolved holds the identity of an app, as the root's child resolvedID:
+// git is asked once, every function of an app sees the same branch, and
+// the state goes with the app's construct tree.
+type resolved struct {
+	constructs.Construct
 	b   identity.Backend
 	err error
 }
+
+// resolvedID is the id of the identity's construct under the root.
+const resolvedID = "FnenvBackend"
+
+// ToString overrides Construct.toString with the same result: jsii hands
+// the Go value back from TryFindChild only for a subclass.
+func (r *resolved) ToString() *string { return r.Node().Path() }
 
 // Resolve returns the backend identity of the app that holds scope. A
 // missing app id or branch gives an error saying how to pass it.
 func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
 	root := scope.Node().Root()
-	mu.Lock()
-	defer mu.Unlock()
-	if r, ok := resolved[root]; ok {
-		return r.b, r.err
+	if c := root.Node().TryFindChild(jsii.String(resolvedID)); c != nil {
+		if r, ok := c.(*resolved); ok {
+			return r.b, r.err
+		}
 	}
 	node := root.Node()
 	prefix := contextString(node, identity.ContextPrefix)
@@ -100,7 +103,9 @@ func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
 	if err != nil {
 		err = explain(err)
 	}
-	resolved[root] = result{b, err}
+	if parent, ok := root.(constructs.Construct); ok {
+		constructs.NewConstruct_Override(&resolved{b: b, err: err}, parent, jsii.String(resolvedID))
+	}
 	return b, err
 }
 

@@ -5,6 +5,10 @@
 // generated at <Entry>/env.
 //
 //	fn := function.New(stack, "SayHello", &function.Props{
+//		FunctionOptions: awslambda.FunctionOptions{ // every option of awslambda.Function
+//			MemorySize: jsii.Number(256),
+//			Tracing:    awslambda.Tracing_ACTIVE,
+//		},
 //		Name:  "say-hello",
 //		Entry: "app/functions/say-hello",
 //		Environment: map[string]function.Value{
@@ -12,7 +16,7 @@
 //			"API_KEY": function.Secret("MY_API_KEY"),
 //		},
 //	})
-//	fn.Lambda() // the awslambda.Function, for triggers and further grants
+//	table.GrantReadData(fn) // fn is an awslambda.Function
 //
 // Problems with a function (its name, keys, secrets, entry, the 4 KB limit
 // of Lambda's environment, a compile error) do not panic: they are reported
@@ -22,6 +26,7 @@ package function
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -35,7 +40,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/constructs/backend"
+	"github.com/fnenv/fnenv/constructs/function/internal/gobuild"
 	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/spec"
 )
@@ -67,12 +74,25 @@ func Secret(name string) Value { return Value{kind: spec.Secret, s: name} }
 
 // Props configure a Function.
 type Props struct {
+	// FunctionOptions are every option of an awslambda.Function, with the
+	// same names and meaning: Vpc, SecurityGroups, Layers, Tracing,
+	// LogGroup, ReservedConcurrentExecutions, DeadLetterQueue, Role,
+	// Events… Architecture defaults to awslambda.Architecture_ARM_64()
+	// (x86_64 is the other one Go builds handlers for). FunctionOptions'
+	// own Environment must stay nil: fnenv sets the function's environment
+	// from Props.Environment (use Literal for a plain value); setting it is
+	// a problem reported at synth.
+	awslambda.FunctionOptions
 	// Name names the function in the backend and its env package, and must
 	// be unique in the app: [a-zA-Z0-9_-]{1,64}, e.g. "say-hello".
 	Name string
-	// Entry is the handler's main package, relative to the module root
-	// (the directory holding go.mod) and slash-separated, e.g.
-	// "app/functions/say-hello". The env package is written to Entry/env.
+	// Entry is the handler's main package: a directory or its main.go,
+	// relative to the app's module root (the nearest directory holding
+	// go.mod at or above the directory the app runs in), slash-separated,
+	// e.g. "app/functions/say-hello"; "./x", "x/" and "x/main.go" are the
+	// entry "x" (spec.CleanEntry). The handler builds in the Go module of
+	// the nearest go.mod above the entry (a nested module builds; a go.work
+	// is honoured). The env package is written to Entry/env.
 	Entry string
 	// Environment maps environment variable keys to literal values and
 	// secrets. Keys match [a-zA-Z][a-zA-Z0-9_]+, are not reserved by the
@@ -81,19 +101,6 @@ type Props struct {
 	//
 	// Default: no variables.
 	Environment map[string]Value
-	// MemorySize is the memory of the function in MiB (128–10240).
-	//
-	// Default: 128, Lambda's default.
-	MemorySize int
-	// Timeout is how long an invocation may run (at most 15 minutes).
-	//
-	// Default: 3 seconds, Lambda's default.
-	Timeout awscdk.Duration
-	// Architecture is the instruction set the handler is compiled for and
-	// runs on.
-	//
-	// Default: awslambda.Architecture_ARM_64().
-	Architecture awslambda.Architecture
 	// SecretsKey is the customer managed KMS key the SecureStrings are
 	// encrypted with; the function gets kms:Decrypt on it (via SSM only).
 	//
@@ -103,34 +110,58 @@ type Props struct {
 	// first Load after it reads them again. Zero keeps them for the life
 	// of the execution environment. Written as FNENV_MAX_AGE.
 	//
-	// Default: 5 minutes.
+	// Default: CDK context fnenvSecretsMaxAge, else 5 minutes.
 	SecretsMaxAge awscdk.Duration
-	// Description of the function.
+	// Bundling configures how the handler is compiled.
 	//
-	// Default: none.
-	Description string
+	// Default: fnenv's flags only (-trimpath -buildvcs=false
+	// -tags lambda.norpc -ldflags='-s -w -buildid='), CGO_ENABLED=0.
+	Bundling *BundlingOptions
 }
 
-// Function is a Lambda function with a fnenv environment.
+// BundlingOptions configure the go build of a handler.
+//
+// CGO stays off (CGO_ENABLED=0): a static binary runs on provided.al2023
+// whatever libc the build machine has, cross-compiles to arm64 without a
+// C toolchain, and is the same bytes on every machine, so its asset hash
+// does not change from one developer or CI runner to the next.
+type BundlingOptions struct {
+	// GoBuildFlags are added after fnenv's go build flags, e.g.
+	// "-tags=prod" or "-ldflags=-X main.version=1.2.3"; a -tags or -ldflags
+	// is merged with fnenv's rather than replacing it. They are part of the
+	// build cache key. -o and -C are fnenv's and refused.
+	//
+	// Default: none.
+	GoBuildFlags []string
+	// Environment holds variables for the go command, e.g. GOPRIVATE,
+	// GOPROXY or GOFLAGS. GOOS, GOARCH, CGO_ENABLED and GOTOOLCHAIN are set
+	// by fnenv and refused. Part of the build cache key.
+	//
+	// Default: the environment of the process that synthesizes.
+	Environment map[string]string
+}
+
+// Function is a Lambda function with a fnenv environment. It is an
+// awslambda.Function: grant to it (table.GrantReadData(fn)), add event
+// sources, aliases and versions, read its Connections.
 type Function interface {
-	constructs.Construct
-	// Lambda is the function, for triggers and further grants.
+	awslambda.Function
+	// Lambda is the function itself, as an awslambda.Function.
 	Lambda() awslambda.Function
 	// Spec is the function's spec; literal values included.
 	Spec() spec.Function
-	// Backend is the app id, branch and parameter prefix it deploys for.
-	Backend() identity.Backend
-	// Record is what the function writes into the cloud assembly, as
-	// metadata of type spec.MetadataType.
-	Record() spec.Record
 }
 
 type function struct {
-	constructs.Construct
-	lambda  awslambda.Function
+	// The jsii base: New creates it with awslambda.NewFunction_Override,
+	// so that the Go value is the Lambda function itself.
+	awslambda.Function
 	spec    spec.Function
 	backend identity.Backend
 	goarch  string
+	// module is the handler's Go module, relative to the module root.
+	module   string
+	bundling BundlingOptions
 	// problems found at construction; reported at synth.
 	problems []error
 	reg      *registry
@@ -140,12 +171,12 @@ type function struct {
 	smSecrets map[string]awssecretsmanager.ISecret
 }
 
-func (f *function) Lambda() awslambda.Function { return f.lambda }
+func (f *function) Lambda() awslambda.Function { return f }
 func (f *function) Spec() spec.Function        { return f.spec }
-func (f *function) Backend() identity.Backend  { return f.backend }
-func (f *function) Record() spec.Record {
-	return spec.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()}
-}
+
+// ToString overrides Construct.toString with the same result: jsii treats
+// a Go struct as a subclass only when it overrides a method.
+func (f *function) ToString() *string { return f.Node().Path() }
 
 // New adds a function to scope. It panics only when props is nil or a prop
 // cannot be read (an unresolved SecretsMaxAge); every other problem is
@@ -155,13 +186,16 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		panic(fmt.Sprintf("function.New(%q): props must not be nil: give at least Name and Entry", id))
 	}
 	f := &function{}
-	constructs.NewConstruct_Override(f, scope, jsii.String(id))
+	problem := func(subject, rule string) {
+		f.problems = append(f.problems, &spec.Problem{Function: props.Name, Subject: subject, Rule: rule})
+	}
 
 	b, err := backend.Resolve(scope)
 	if err != nil {
 		f.problems = append(f.problems, err)
 	}
 	f.backend = b
+	f.reg = registryOf(scope)
 
 	vars := make(map[string]spec.Variable, len(props.Environment))
 	for k, v := range props.Environment {
@@ -177,32 +211,48 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		}
 		vars[k] = sv
 	}
-	f.spec = spec.NewFunction(props.Name, props.Entry, vars)
+	entry := props.Entry
+	if e, err := spec.CleanEntry(entry); err == nil {
+		entry = e // else Validate reports it
+		if f.reg.rootErr != nil {
+			problem("entry", f.reg.rootErr.Error())
+		} else if f.module, err = spec.ResolveEntry(f.reg.moduleRoot, e); err != nil {
+			problem("entry", err.Error())
+		}
+	}
+	f.spec = spec.NewFunction(props.Name, entry, vars)
 	maxAge, err := maxAgeString(scope, id, props.SecretsMaxAge)
 	if err != nil {
-		f.problems = append(f.problems, &spec.Problem{Function: props.Name, Subject: "secrets max age", Rule: err.Error()})
+		problem("secrets max age", err.Error())
 		maxAge = DefaultSecretsMaxAge.String()
 	}
 
-	f.goarch = "arm64"
-	arch := props.Architecture
-	if arch == nil {
-		arch = awslambda.Architecture_ARM_64()
+	opts := props.FunctionOptions
+	if opts.Environment != nil {
+		problem("FunctionOptions.Environment", "is set, but fnenv sets the function's environment: give each variable in Props.Environment, with function.Literal for a plain value")
 	}
-	switch name := *arch.Name(); name {
+	f.goarch = "arm64"
+	if opts.Architecture == nil {
+		opts.Architecture = awslambda.Architecture_ARM_64()
+	}
+	switch name := *opts.Architecture.Name(); name {
 	case "arm64":
 	case "x86_64":
 		f.goarch = "amd64"
 	default:
-		panic(fmt.Sprintf("function.New(%q): Architecture %q is not one Go builds Lambda handlers for (arm64, x86_64)", id, name))
+		problem("architecture", fmt.Sprintf("%q is not one Go builds Lambda handlers for (arm64, x86_64)", name))
+	}
+	if props.Bundling != nil {
+		f.bundling = *props.Bundling
+		if err := gobuild.CheckOptions(f.bundling.GoBuildFlags, f.bundling.Environment); err != nil {
+			for _, e := range unjoin(err) {
+				problem("bundling", e.Error())
+			}
+		}
 	}
 
 	if err := f.spec.Validate(b, maxAge); err != nil {
 		f.problems = append(f.problems, unjoin(err)...)
-	}
-	f.reg = registryOf(scope)
-	if err := f.reg.checkEntry(f.spec); err != nil {
-		f.problems = append(f.problems, err)
 	}
 
 	// With problems, synth fails listing them all; an environment the
@@ -213,23 +263,13 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 			env[k] = jsii.String(v)
 		}
 	}
-	lp := &awslambda.FunctionProps{
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Handler:      jsii.String("bootstrap"),
-		Architecture: arch,
-		Code:         f.lazyCode(),
-		Environment:  &env,
-		Timeout:      props.Timeout,
-	}
-	if props.MemorySize != 0 {
-		lp.MemorySize = jsii.Number(float64(props.MemorySize))
-	}
-	if props.Description != "" {
-		lp.Description = jsii.String(props.Description)
-	}
-	// "Resource" makes the Lambda the default child, so its logical ID is
-	// the construct id without a suffix.
-	f.lambda = awslambda.NewFunction(f, jsii.String("Resource"), lp)
+	lp := lambdaProps(opts)
+	lp.Runtime = awslambda.Runtime_PROVIDED_AL2023()
+	lp.Handler = jsii.String("bootstrap")
+	lp.Code = newLazyCode(f)
+	lp.Environment = &env
+	awslambda.NewFunction_Override(f, scope, jsii.String(id), lp)
+
 	// The object key is the asset's content hash: a new binary is a new key,
 	// so the function is updated without an object version.
 	awscdk.Annotations_Of(f).AcknowledgeWarning(jsii.String("@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified"),
@@ -238,12 +278,12 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	f.grantSecretsManager()
 
 	if len(f.problems) == 0 && f.reg.codegenEnabled() {
-		if err := writeEnvPackage(f.reg.moduleRoot, f.spec); err != nil {
-			f.problems = append(f.problems, &spec.Problem{Function: f.spec.Name, Subject: "env package", Rule: err.Error()})
+		if _, err := codegen.Write(f.reg.moduleRoot, f.spec); err != nil {
+			problem("env package", err.Error())
 		}
 	}
 
-	rec, err := json.Marshal(f.Record())
+	rec, err := json.Marshal(spec.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
 	if err != nil {
 		panic(err) // a Record of strings always encodes
 	}
@@ -251,6 +291,17 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	f.Node().AddValidation(&validation{f})
 	f.reg.add(f)
 	return f
+}
+
+// lambdaProps copies every option into the props of an awslambda.Function,
+// which has each of FunctionOptions' fields under the same name and type.
+func lambdaProps(o awslambda.FunctionOptions) *awslambda.FunctionProps {
+	var p awslambda.FunctionProps
+	src, dst := reflect.ValueOf(o), reflect.ValueOf(&p).Elem()
+	for i := range src.NumField() {
+		dst.FieldByName(src.Type().Field(i).Name).Set(src.Field(i))
+	}
+	return &p
 }
 
 // grant gives the function ssm:GetParameters on exactly the branch and
@@ -272,13 +323,13 @@ func (f *function) grant(key awskms.IKey) {
 			}))
 		}
 	}
-	f.lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FnenvReadSecrets"),
 		Actions:   jsii.Strings("ssm:GetParameters"),
 		Resources: &arns,
 	}))
 	if key != nil {
-		f.lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("FnenvDecryptSecrets"),
 			Actions:   jsii.Strings("kms:Decrypt"),
 			Resources: jsii.Strings(*key.KeyArn()),
@@ -293,14 +344,22 @@ func (f *function) grant(key awskms.IKey) {
 
 // lazyCode is the function's code: an S3 location filled in at synth, once
 // the aspect has built every function of the app in parallel.
-func (f *function) lazyCode() awslambda.Code {
-	bucket := awss3.Bucket_FromBucketName(f, jsii.String("CodeBucket"), awscdk.Lazy_String(&producer{func() string {
-		return *f.mustAsset().S3BucketName()
-	}}, nil))
-	key := awscdk.Lazy_String(&producer{func() string {
-		return *f.mustAsset().S3ObjectKey()
-	}}, nil)
-	return awslambda.Code_FromBucket(bucket, key, nil)
+type lazyCode struct {
+	awslambda.Code
+	f *function
+}
+
+func newLazyCode(f *function) awslambda.Code {
+	c := &lazyCode{f: f}
+	awslambda.NewCode_Override(c)
+	return c
+}
+
+func (c *lazyCode) Bind(constructs.Construct) *awslambda.CodeConfig {
+	return &awslambda.CodeConfig{S3Location: &awss3.Location{
+		BucketName: awscdk.Lazy_String(&producer{func() string { return *c.f.mustAsset().S3BucketName() }}, nil),
+		ObjectKey:  awscdk.Lazy_String(&producer{func() string { return *c.f.mustAsset().S3ObjectKey() }}, nil),
+	}}
 }
 
 func (f *function) mustAsset() awss3assets.Asset {

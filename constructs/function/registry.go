@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/build"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
@@ -22,10 +19,12 @@ import (
 )
 
 // registry holds the functions of one stage (an App, or a Stage in it:
-// each synthesizes on its own). Its aspect builds them all, in parallel,
-// when the stage synthesizes.
+// each synthesizes on its own). It is a construct, the stage's child
+// registryID, so that the state of an app lives in its construct tree and
+// goes with it. Its aspect builds the functions, in parallel, when the
+// stage synthesizes.
 type registry struct {
-	scope      constructs.IConstruct
+	constructs.Construct
 	moduleRoot string
 	rootErr    error
 	fns        []*function
@@ -33,82 +32,55 @@ type registry struct {
 	codegen    bool
 }
 
-var (
-	registriesMu sync.Mutex
-	registries   = map[constructs.IConstruct]*registry{}
-)
+// registryID is the id of the registry under its stage.
+const registryID = "FnenvBuild"
+
+// ToString overrides Construct.toString with the same result: jsii hands
+// the Go value back from TryFindChild only for a subclass.
+func (r *registry) ToString() *string { return r.Node().Path() }
 
 // registryOf returns the registry of the stage holding scope, creating it
 // and adding its aspect on first use.
 func registryOf(scope constructs.IConstruct) *registry {
-	var key constructs.IConstruct
+	var stage constructs.IConstruct
 	if st := awscdk.Stage_Of(scope); st != nil {
-		key = st
+		stage = st
 	} else {
-		key = scope.Node().Root()
+		stage = scope.Node().Root()
 	}
-	registriesMu.Lock()
-	defer registriesMu.Unlock()
-	if r, ok := registries[key]; ok {
-		return r
+	if c := stage.Node().TryFindChild(jsii.String(registryID)); c != nil {
+		if r, ok := c.(*registry); ok {
+			return r
+		}
+		panic(fmt.Sprintf("fnenv: %s is not fnenv's registry: the id %s is fnenv's", *c.Node().Path(), registryID))
 	}
-	r := &registry{scope: key, codegen: true}
+	parent, ok := stage.(constructs.Construct)
+	if !ok {
+		panic(fmt.Sprintf("fnenv: the root of %s is not a construct", *scope.Node().Path()))
+	}
+	r := &registry{codegen: true}
+	constructs.NewConstruct_Override(r, parent, jsii.String(registryID))
 	wd, err := os.Getwd()
 	if err == nil {
-		r.moduleRoot, err = gobuild.ModuleRoot(wd)
+		r.moduleRoot, err = spec.ModuleRoot(wd)
 	}
 	r.rootErr = err
-	switch v := key.Node().TryGetContext(jsii.String(identity.ContextCodegen)).(type) {
+	switch v := stage.Node().TryGetContext(jsii.String(identity.ContextCodegen)).(type) {
 	case bool:
 		r.codegen = v
 	case string:
 		r.codegen = v != "false"
 	}
-	// The aspect sits on a leaf of its own, so that it is called once
+	// The aspect sits on the registry, a leaf, so that it is called once
 	// rather than for every construct of the app (each call crosses jsii).
-	var target constructs.IConstruct = key
-	if c, ok := key.(constructs.Construct); ok {
-		target = constructs.NewConstruct(c, jsii.String("FnenvBuild"))
-	}
-	awscdk.Aspects_Of(target).Add(r, nil)
-	addSecretsCheck(target, r)
-	registries[key] = r
+	awscdk.Aspects_Of(r).Add(&buildAspect{r}, nil)
+	addSecretsCheck(r, r)
 	return r
 }
 
 func (r *registry) add(f *function) { r.fns = append(r.fns, f) }
 
 func (r *registry) codegenEnabled() bool { return r.codegen && r.rootErr == nil }
-
-// checkEntry reports an entry that is missing or not a Go main package.
-func (r *registry) checkEntry(fn spec.Function) error {
-	problem := func(format string, args ...any) error {
-		return &spec.Problem{Function: fn.Name, Subject: "entry", Rule: fmt.Sprintf(format, args...)}
-	}
-	if r.rootErr != nil {
-		return problem("%v", r.rootErr)
-	}
-	if fn.Entry == "" || filepath.IsAbs(fn.Entry) || strings.HasPrefix(filepath.Clean(fn.Entry), "..") {
-		return nil // spec.Validate reports it
-	}
-	dir := filepath.Join(r.moduleRoot, filepath.FromSlash(fn.Entry))
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return problem("directory %s does not exist (Entry is relative to the module root %s)", fn.Entry, r.moduleRoot)
-	}
-	ctx := build.Default
-	ctx.GOOS, ctx.CgoEnabled, ctx.BuildTags = "linux", false, []string{"lambda.norpc"}
-	pkg, err := ctx.ImportDir(dir, 0)
-	var noGo *build.NoGoError
-	switch {
-	case errors.As(err, &noGo):
-		return problem("%s holds no Go files: Entry must be the handler's main package", fn.Entry)
-	case err != nil:
-		return problem("%s: %v", fn.Entry, err)
-	case pkg.Name != "main":
-		return problem("%s is package %s, not a main package: Entry must be the handler's main package", fn.Entry, pkg.Name)
-	}
-	return nil
-}
 
 // duplicates reports other functions of the stage with f's name, or with
 // f's entry but another spec (their env packages would overwrite each other).
@@ -139,9 +111,12 @@ func (r *registry) duplicates(f *function) []error {
 	return probs
 }
 
-// Visit builds every function of the stage on the aspect's first visit,
-// then gives each its asset.
-func (r *registry) Visit(node constructs.IConstruct) {
+// buildAspect builds every function of the stage on its first visit, then
+// gives each its asset.
+type buildAspect struct{ r *registry }
+
+func (a *buildAspect) Visit(node constructs.IConstruct) {
+	r := a.r
 	if r.built {
 		return
 	}
@@ -158,7 +133,8 @@ func (r *registry) build() {
 			placeholder[f] = true
 			continue
 		}
-		targets = append(targets, gobuild.Target{Name: f.spec.Name, Entry: f.spec.Entry, GOARCH: f.goarch})
+		targets = append(targets, gobuild.Target{Name: f.spec.Name, Entry: f.spec.Entry, Module: f.module, GOARCH: f.goarch,
+			Flags: f.bundling.GoBuildFlags, Env: envList(f.bundling.Environment)})
 		toBuild = append(toBuild, f)
 	}
 	dirs := map[*function]string{}
@@ -179,7 +155,7 @@ func (r *registry) build() {
 	}
 	var phDir string
 	if len(placeholder) > 0 {
-		dir, err := gobuild.Placeholder(r.moduleRoot)
+		dir, err := gobuild.Placeholder()
 		if err != nil {
 			dir = os.TempDir()
 		}
@@ -195,6 +171,16 @@ func (r *registry) build() {
 			DeployTime: jsii.Bool(true),
 		})
 		// SAM and other tools find the code of the function here.
-		f.asset.AddResourceMetadata(f.lambda.Node().DefaultChild().(awscdk.CfnResource), jsii.String("Code"))
+		f.asset.AddResourceMetadata(f.Node().DefaultChild().(awscdk.CfnResource), jsii.String("Code"))
 	}
+}
+
+// envList returns env as sorted KEY=value pairs.
+func envList(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -31,7 +31,59 @@ import (
 )
 
 // Flags are the go build flags of every handler (PRODUCT.md "Build").
-var Flags = []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags=-s -w -buildid="}
+var Flags = BuildFlags(nil)
+
+// BuildFlags returns fnenv's go build flags with a target's own flags
+// added after them. A -tags or -ldflags of extra (written "-tags=a,b" or
+// "-tags", "a,b") is merged with fnenv's (lambda.norpc; -s -w -buildid=),
+// since the go command keeps only the last of each.
+func BuildFlags(extra []string) []string {
+	tags := []string{"lambda.norpc"}
+	ldflags := "-s -w -buildid="
+	var rest []string
+	for i := 0; i < len(extra); i++ {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(extra[i], "-"), "=")
+		if !strings.HasPrefix(extra[i], "-") || (name != "tags" && name != "ldflags") {
+			rest = append(rest, extra[i])
+			continue
+		}
+		if !hasVal && i+1 < len(extra) {
+			i++
+			val = extra[i]
+		}
+		if name == "tags" {
+			tags = append(tags, strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' })...)
+		} else if val != "" {
+			ldflags += " " + val
+		}
+	}
+	return append([]string{"-trimpath", "-buildvcs=false", "-tags", strings.Join(tags, ","), "-ldflags=" + ldflags}, rest...)
+}
+
+// CheckOptions reports flags and environment variables a target may not
+// set: -o and -C (fnenv chooses the output and the directory), and
+// GOOS, GOARCH, CGO_ENABLED and GOTOOLCHAIN, which fnenv sets for Lambda.
+func CheckOptions(flags []string, env map[string]string) error {
+	var errs []error
+	for _, f := range flags {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if strings.HasPrefix(f, "-") && (name == "o" || name == "C") {
+			errs = append(errs, fmt.Errorf("GoBuildFlags: %s is set by fnenv (the binary goes to the asset, built in the handler's module)", f))
+		}
+	}
+	var keys []string
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch k {
+		case "GOOS", "GOARCH", "CGO_ENABLED", "GOTOOLCHAIN":
+			errs = append(errs, fmt.Errorf("Bundling.Environment: %s is set by fnenv (GOOS=linux, GOARCH from Architecture, CGO_ENABLED=0, GOTOOLCHAIN=local)", k))
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // BinaryName is the file the provided.al2023 runtime runs.
 const BinaryName = "bootstrap"
@@ -43,8 +95,34 @@ type Target struct {
 	// Entry is the handler's main package, relative to the module root,
 	// slash-separated, e.g. "app/functions/charge".
 	Entry string
+	// Module is the directory of the handler's go.mod, relative to the
+	// module root and slash-separated: "" or "." for the module root's
+	// own, "workers" for a nested module. The go command runs there.
+	Module string
 	// GOARCH is "arm64" or "amd64".
 	GOARCH string
+	// Flags are go build flags added to fnenv's (see BuildFlags).
+	Flags []string
+	// Env holds KEY=value pairs for the go command (GOPRIVATE, GOPROXY…).
+	Env []string
+}
+
+// dir is the absolute directory the go command runs in for t.
+func (b *Builder) dir(t Target) string {
+	return filepath.Join(b.ModuleRoot, filepath.FromSlash(t.Module))
+}
+
+// pkg is t's main package as the go command, run in b.dir(t), names it.
+func (t Target) pkg() string {
+	mod := path.Clean("./" + t.Module)
+	rel := strings.TrimPrefix(strings.TrimPrefix(t.Entry, mod), "/")
+	if mod == "." {
+		rel = t.Entry
+	}
+	if rel == "" {
+		return "."
+	}
+	return "./" + rel
 }
 
 // Result is the outcome of building one Target.
@@ -203,11 +281,11 @@ func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
 		return Result{Key: key, Err: err}
 	}
 	defer os.RemoveAll(tmp)
-	args := append([]string{"build"}, Flags...)
-	args = append(args, "-o", filepath.Join(tmp, BinaryName), "./"+t.Entry)
+	args := append([]string{"build"}, BuildFlags(t.Flags)...)
+	args = append(args, "-o", filepath.Join(tmp, BinaryName), t.pkg())
 	cmd := exec.CommandContext(ctx, b.goCmd(), args...)
-	cmd.Dir = b.ModuleRoot
-	cmd.Env = buildEnv(t.GOARCH)
+	cmd.Dir = b.dir(t)
+	cmd.Env = buildEnv(t.GOARCH, t.Env)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -228,8 +306,12 @@ func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
 	return Result{Dir: dir, Key: key}
 }
 
-func buildEnv(goarch string) []string {
-	env := os.Environ()
+// buildEnv is the go command's environment: the process's, then a
+// target's own, then fnenv's. CGO stays off: a static binary runs on
+// provided.al2023 whatever libc the build machine has, cross-compiles to
+// arm64 without a C toolchain and is the same bytes on every machine.
+func buildEnv(goarch string, extra []string) []string {
+	env := append(os.Environ(), extra...)
 	return append(env, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch, "GOTOOLCHAIN=local")
 }
 
@@ -251,42 +333,64 @@ type listed struct {
 var listFields = "ImportPath,Dir,Name,Standard,Module,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,Deps"
 
 // Keys returns the cache key of each target: a hash of the Go version and
-// settings, GOARCH, the flags, go.mod and go.sum, and, for every package in
-// the entry's dependency closure, the files of main-module (and locally
-// replaced) packages or module@version of the others. It runs one
-// `go list -deps` per GOARCH for all targets.
+// settings, GOARCH, the flags and environment, the handler module's go.mod
+// and go.sum (and go.work, go.work.sum when a workspace is in use), and,
+// for every package in the entry's dependency closure, the files of
+// main-module (and locally replaced) packages or module@version of the
+// others. It runs one `go env` and one `go list -deps` per module and
+// build configuration, for all its targets.
 func (b *Builder) Keys(ctx context.Context, targets []Target) ([]string, error) {
-	base := sha256.New()
-	goenv, err := b.output(ctx, "", "env", "GOVERSION", "GOFLAGS", "GOEXPERIMENT", "GOAMD64", "GOARM64")
-	if err != nil {
-		return nil, err
+	type group struct {
+		t   Target // the first target of the group: module, arch, flags, env
+		idx []int
 	}
-	fmt.Fprintf(base, "goenv %q\nflags %q\n", goenv, Flags)
-	for _, f := range []string{"go.mod", "go.sum"} {
-		data, err := os.ReadFile(filepath.Join(b.ModuleRoot, f))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
-		}
-		fmt.Fprintf(base, "%s %x\n", f, sha256.Sum256(data))
-	}
-	baseSum := base.Sum(nil)
-
-	byArch := map[string][]int{}
+	var groups []*group
+	byConf := map[string]*group{}
 	for i, t := range targets {
-		byArch[t.GOARCH] = append(byArch[t.GOARCH], i)
+		conf := fmt.Sprintf("%q %q %q %q", path.Clean("./"+t.Module), t.GOARCH, BuildFlags(t.Flags), t.Env)
+		g, ok := byConf[conf]
+		if !ok {
+			g = &group{t: t}
+			byConf[conf] = g
+			groups = append(groups, g)
+		}
+		g.idx = append(g.idx, i)
 	}
 	keys := make([]string, len(targets))
-	fileHash := map[string]string{} // per file, shared across arches
-	for arch, idx := range byArch {
-		args := []string{"list", "-e", "-deps", "-tags", "lambda.norpc", "-json=" + listFields}
+	fileHash := map[string]string{} // per file, shared across groups
+	for _, g := range groups {
+		flags := BuildFlags(g.t.Flags)
+		base := sha256.New()
+		goenv, err := b.output(ctx, g.t, "env", "GOVERSION", "GOFLAGS", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOWORK")
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(base, "goenv %q\nflags %q\nenv %q\narch %s\n", goenv, flags, g.t.Env, g.t.GOARCH)
+		files := []string{filepath.Join(b.dir(g.t), "go.mod"), filepath.Join(b.dir(g.t), "go.sum")}
+		if lines := strings.Split(strings.TrimSpace(goenv), "\n"); len(lines) > 0 {
+			if w := lines[len(lines)-1]; w != "" && w != "off" && filepath.IsAbs(w) {
+				files = append(files, w, w+".sum")
+			}
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, err
+			}
+			fmt.Fprintf(base, "%s %x\n", filepath.Base(f), sha256.Sum256(data))
+		}
+		baseSum := base.Sum(nil)
+
+		args := append([]string{"list", "-e", "-deps"}, flags...)
+		args = append(args, "-json="+listFields)
 		seen := map[string]bool{}
-		for _, i := range idx {
-			if p := "./" + targets[i].Entry; !seen[p] {
+		for _, i := range g.idx {
+			if p := targets[i].pkg(); !seen[p] {
 				seen[p] = true
 				args = append(args, p)
 			}
 		}
-		out, err := b.output(ctx, arch, args...)
+		out, err := b.output(ctx, g.t, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -304,12 +408,12 @@ func (b *Builder) Keys(ctx context.Context, targets []Target) ([]string, error) 
 			byDir[filepath.Clean(p.Dir)] = &p
 		}
 		pkgSums := map[string]string{}
-		for _, i := range idx {
+		for _, i := range g.idx {
 			t := targets[i]
 			root := byDir[filepath.Join(b.ModuleRoot, filepath.FromSlash(t.Entry))]
 			h := sha256.New()
 			h.Write(baseSum)
-			fmt.Fprintf(h, "arch %s\nentry %s\n", arch, t.Entry)
+			fmt.Fprintf(h, "entry %s\n", t.Entry)
 			if root == nil {
 				// go list found nothing there: the build will say why.
 				fmt.Fprintf(h, "unlisted\n")
@@ -370,12 +474,11 @@ func packageSum(p *listed, ip string, fileHash map[string]string) (string, error
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func (b *Builder) output(ctx context.Context, goarch string, args ...string) (string, error) {
+// output runs the go command for t's module and environment.
+func (b *Builder) output(ctx context.Context, t Target, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, b.goCmd(), args...)
-	cmd.Dir = b.ModuleRoot
-	if goarch != "" {
-		cmd.Env = buildEnv(goarch)
-	}
+	cmd.Dir = b.dir(t)
+	cmd.Env = buildEnv(t.GOARCH, t.Env)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -387,9 +490,14 @@ func (b *Builder) output(ctx context.Context, goarch string, args ...string) (st
 
 // Placeholder returns a directory holding a stand-in bootstrap, the asset of
 // functions whose stack CDK does not bundle (context aws:cdk:bundling-stacks,
-// as for `cdk deploy OtherStack` or unit tests).
-func Placeholder(moduleRoot string) (string, error) {
-	dir := filepath.Join(moduleRoot, ".fnenv", "placeholder")
+// as for `cdk deploy OtherStack` or unit tests). It lives in the user's
+// cache directory (else the temporary one), never in the source tree.
+func Placeholder() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "fnenv", "placeholder")
 	file := filepath.Join(dir, BinaryName)
 	want := []byte("#!/bin/sh\necho 'fnenv: this stack was synthesized without bundling; synth it again to deploy it' >&2\nexit 1\n")
 	if got, err := os.ReadFile(file); err == nil && bytes.Equal(got, want) {
@@ -409,22 +517,4 @@ func randHex() string {
 	var b [6]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// ModuleRoot returns the directory holding go.mod, walking up from dir.
-func ModuleRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; {
-		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod in %s or any parent: run the CDK app from inside its Go module", abs)
-		}
-		d = parent
-	}
 }

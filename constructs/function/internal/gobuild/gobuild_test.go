@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -26,6 +28,13 @@ func module(t *testing.T) string {
 		"b/main.go":      "package main\n\nfunc main() {}\n",
 		"broken/main.go": "package main\n\nfunc main() { nope() }\n",
 	}
+	writeFiles(t, root, files)
+	return root
+}
+
+// writeFiles writes files, by slash-separated path, under root.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
 	for name, src := range files {
 		p := filepath.Join(root, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -35,7 +44,6 @@ func module(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return root
 }
 
 func TestBuildCachesAndRebuildsOnChange(t *testing.T) {
@@ -107,14 +115,64 @@ func TestCompileErrorNamesTheFunctionAndShowsTheCompiler(t *testing.T) {
 	}
 }
 
-func TestModuleRoot(t *testing.T) {
-	root := module(t)
-	got, err := ModuleRoot(filepath.Join(root, "lib"))
-	if err != nil || got != root {
-		t.Errorf("ModuleRoot = %q, %v; want %q", got, err, root)
+func TestBuildFlagsMergeTagsAndLdflags(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra []string
+		want  []string
+	}{
+		{"none", nil, []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags=-s -w -buildid="}},
+		{"tags and ldflags with =", []string{"-tags=prod,eu", "-ldflags=-X main.version=1.2.3"},
+			[]string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc,prod,eu", "-ldflags=-s -w -buildid= -X main.version=1.2.3"}},
+		{"separate values and others kept", []string{"-tags", "prod", "-gcflags=all=-N", "--ldflags", "-X a.b=c"},
+			[]string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc,prod", "-ldflags=-s -w -buildid= -X a.b=c", "-gcflags=all=-N"}},
 	}
-	if _, err := ModuleRoot(t.TempDir()); err == nil {
-		t.Errorf("ModuleRoot outside a module: no error")
+	for _, tt := range tests {
+		if diff := cmp.Diff(BuildFlags(tt.extra), tt.want); diff != "" {
+			t.Errorf("%s: BuildFlags (-got +want):\n%s", tt.name, diff)
+		}
+	}
+	if err := CheckOptions([]string{"-o", "x", "-tags=a"}, map[string]string{"CGO_ENABLED": "1", "GOPRIVATE": "x"}); err == nil ||
+		!strings.Contains(err.Error(), "-o is set by fnenv") || !strings.Contains(err.Error(), "CGO_ENABLED is set by fnenv") ||
+		strings.Contains(err.Error(), "GOPRIVATE") {
+		t.Errorf("CheckOptions = %v", err)
+	}
+}
+
+func TestBuildWithTagsLdflagsAndANestedModule(t *testing.T) {
+	root := module(t)
+	files := map[string]string{
+		// a main package whose tags pick the greeting, and -X sets a version
+		"tagged/main.go": "package main\n\nimport \"fmt\"\n\nvar version = \"dev\"\n\nfunc main() { fmt.Println(greeting, version) }\n",
+		"tagged/dev.go":  "//go:build !prod\n\npackage main\n\nconst greeting = \"dev\"\n",
+		"tagged/prod.go": "//go:build prod\n\npackage main\n\nconst greeting = \"prod\"\n",
+		// a nested module with its own go.mod
+		"workers/go.mod":         "module example.com/workers\n\ngo 1.26\n",
+		"workers/orders/main.go": "package main\n\nfunc main() {}\n",
+	}
+	writeFiles(t, root, files)
+	b := &Builder{ModuleRoot: root}
+	targets := []Target{
+		{Name: "dev", Entry: "tagged", GOARCH: runtime.GOARCH},
+		{Name: "prod", Entry: "tagged", GOARCH: runtime.GOARCH, Flags: []string{"-tags=prod", "-ldflags=-X main.version=1.2.3"}},
+		{Name: "orders", Entry: "workers/orders", Module: "workers", GOARCH: "arm64"},
+	}
+	res := b.Build(context.Background(), targets)
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", targets[i].Name, r.Err)
+		}
+	}
+	if res[0].Key == res[1].Key {
+		t.Errorf("flags are not part of the key: both %s", res[0].Key)
+	}
+	if runtime.GOOS == "linux" {
+		for i, want := range []string{"dev dev\n", "prod 1.2.3\n"} {
+			out, err := exec.Command(filepath.Join(res[i].Dir, BinaryName)).Output()
+			if err != nil || string(out) != want {
+				t.Errorf("%s prints %q, %v; want %q", targets[i].Name, out, err, want)
+			}
+		}
 	}
 }
 
