@@ -107,18 +107,18 @@ func (f *function) grantSecretsManager() {
 			keys = append(keys, k.KeyArn())
 		}
 	}
-	f.lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FnenvReadSecretsManager"),
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: &arns,
 	}))
-	f.lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FnenvBatchReadSecretsManager"),
 		Actions:   jsii.Strings("secretsmanager:BatchGetSecretValue"),
 		Resources: jsii.Strings("*"),
 	}))
 	if len(keys) > 0 {
-		f.lambda.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("FnenvDecryptSecretsManager"),
 			Actions:   jsii.Strings("kms:Decrypt"),
 			Resources: &keys,
