@@ -115,7 +115,7 @@ func ValidateSecretName(name string) error { return identity.ValidateLevel("secr
 // ValidateEntry checks a function's entry in a spec: the handler's main
 // package directory relative to the module root, inside it, in the form
 // CleanEntry returns ("app/functions/say-hello", not
-// "./app/functions/say-hello/" nor "app\\functions"), since it names the env
+// "./app/functions/say-hello/" nor "app\functions"), since it names the env
 // package's directory and is compared between functions.
 func ValidateEntry(entry string) error {
 	e, err := CleanEntry(entry)
