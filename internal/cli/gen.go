@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,9 +43,9 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot(r.app.Dir)
+	root, err := spec.ModuleRoot(r.app.Dir)
 	if err != nil {
-		return err
+		return failed("gen: %v", err)
 	}
 	dir := ""
 	if assembly != "" {
@@ -146,24 +145,4 @@ func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) e
 		return failed("gen: synthesizing the CDK app (%s, in %s) failed: %v", c.App, cmd.Dir, err)
 	}
 	return nil
-}
-
-// moduleRoot is the nearest directory at or above dir holding go.mod.
-func moduleRoot(dir string) (string, error) {
-	d, err := filepath.Abs(dir)
-	if err != nil {
-		return "", failed("gen: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return "", failed("gen: %v", err)
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", failed("gen: no go.mod in %s or above: run fnenv gen inside the Go module of the CDK app", dir)
-		}
-		d = parent
-	}
 }
