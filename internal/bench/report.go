@@ -362,7 +362,7 @@ func (r *Report) writeInit(p func(string, ...any)) {
 	p("")
 	p("Process start to the first `GET /2018-06-01/runtime/invocation/next` (\"ready for the first invocation\") under the")
 	p("local Runtime API server (`internal/lambdaapi`), each handler built for this machine with the construct's flags.")
-	p("The sample handler `%s` calls `env.MustLoad` in `main` (%d secrets: one GetParameters of %d names through", in.Sample, len(in.Secrets), 2*len(in.Secrets))
+	p("The sample handler `%s` (of the synth benchmark's generated module, package synthdef) calls `env.MustLoad` in `main` (%d secrets: one GetParameters of %d names through", in.Sample, len(in.Secrets), 2*len(in.Secrets))
 	p("`ssmproxy` adding %s, in front of moto) and then `lambda.Start`; the bare handler only calls `lambda.Start`. %d", c.Latency, c.Iterations)
 	p("measured iterations after 2 discarded, interleaved: bare, sample, round trip.")
 	p("")
