@@ -184,9 +184,11 @@ func (b *Builder) cacheDir() string {
 	return filepath.Join(b.ModuleRoot, ".fnenv", "build")
 }
 
-// Build builds every target, at most Jobs at once, and returns one Result
-// per target in the order given. A target whose key is in the cache is not
-// built again.
+// Build builds every target and returns one Result per target in the order
+// given. A target whose key is in the cache is not built again; the others
+// are built with one `go build` per module and configuration
+// (buildBatches), else — to name the function that fails to compile — one
+// by one, at most Jobs at once.
 func (b *Builder) Build(ctx context.Context, targets []Target) []Result {
 	results := make([]Result, len(targets))
 	keys, err := b.Keys(ctx, targets)
@@ -196,6 +198,7 @@ func (b *Builder) Build(ctx context.Context, targets []Target) []Result {
 		}
 		return results
 	}
+	built := b.buildBatches(ctx, targets, keys)
 	jobs := b.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -217,7 +220,10 @@ func (b *Builder) Build(ctx context.Context, targets []Target) []Result {
 		mu.Unlock()
 		g.Go(func() error {
 			o.Do(func() {
-				r := b.buildOne(ctx, t, key)
+				r := Result{Dir: filepath.Join(b.cacheDir(), key), Key: key}
+				if !built[key] {
+					r = b.buildOne(ctx, t, key)
+				}
 				mu.Lock()
 				done[key] = r
 				mu.Unlock()

@@ -216,3 +216,35 @@ func TestBuildPrunesUnusedEntries(t *testing.T) {
 		t.Errorf("cache entries after pruning (-want +got):\n%s", diff)
 	}
 }
+
+// The uncached handlers of one architecture are built by one go build, so
+// that an empty GOCACHE compiles the shared dependencies once.
+func TestBuildOneInvocationPerArch(t *testing.T) {
+	root := module(t)
+	log := filepath.Join(t.TempDir(), "go.log")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper := filepath.Join(t.TempDir(), "go")
+	script := "#!/bin/sh\necho \"$1\" >> " + log + "\nexec " + goBin + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := (&Builder{ModuleRoot: root, Go: wrapper}).Build(context.Background(), []Target{
+		{Name: "a", Entry: "a", GOARCH: "arm64"}, {Name: "b", Entry: "b", GOARCH: "arm64"}, {Name: "a-x86", Entry: "a", GOARCH: "amd64"},
+	})
+	for _, r := range res {
+		if r.Err != nil || r.Cached {
+			t.Fatalf("build: cached=%v err=%v", r.Cached, r.Err)
+		}
+	}
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	builds := strings.Count(string(data), "build\n")
+	if builds != 2 { // arm64: a and b together; amd64: a alone
+		t.Errorf("go build ran %d times, want 2 (one per architecture):\n%s", builds, data)
+	}
+}
