@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/internal/secretcheck"
@@ -16,9 +17,12 @@ func (r *runner) checkCmd() *cobra.Command {
 		Use:   "check [--branch B] [--assembly cdk.out]",
 		Short: "Check that every secret the synthesized app references is set for a branch",
 		Long: `Read the synthesized cloud assembly and check that every secret its functions
-reference is set on the branch or shared, never reading a value. Exit 0 with
-a summary; exit 1 listing each missing secret, the functions that use it and
-the command that sets it. (Synth runs the same check with -c fnenvCheckSecrets=true.)
+reference is set on the branch or shared, never reading a value; and that
+every Secrets Manager secret they reference by name or ARN exists with each
+JSON field read (its value is read to see the keys, never printed). Exit 0
+with a summary; exit 1 listing each missing secret, the functions that use
+it and the command that sets it. (Synth runs the same check with -c
+fnenvCheckSecrets=true.)
 
 The app id and prefix are those the functions were synthesized with (their
 records in the assembly) unless --app-id or --prefix is given.`,
@@ -56,7 +60,8 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 		return err
 	}
 	res, err := secretcheck.Check(ctx, id.Branch, fns, uses, map[secretcheck.Kind]secretcheck.Lookup{
-		secretcheck.SSMParameter: s.Exists,
+		secretcheck.SSMParameter:         s.Exists,
+		secretcheck.SecretsManagerSecret: secretcheck.SecretsManagerLookup(secretsmanager.NewFromConfig(s.Config())),
 	})
 	if err != nil {
 		return storeError(err, "")

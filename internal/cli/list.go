@@ -12,23 +12,29 @@ import (
 )
 
 func (r *runner) listCmd() *cobra.Command {
-	var branch string
+	var branch, assembly string
 	var shared bool
 	c := &cobra.Command{
-		Use:   "list [--branch B | --shared]",
+		Use:   "list [--branch B | --shared] [--assembly cdk.out]",
 		Short: "List the branch's and the shared secrets, with their source",
 		Long: `List the branch's and the shared secrets in one table: name, source (branch,
 shared, and whether the branch overrides a shared one), version and last
-change. Values are never printed. With --shared, only the shared secrets.`,
+change. Values are never printed. With --shared, only the shared secrets.
+
+Then, when the synthesized cloud assembly (--assembly) is there, the AWS
+Secrets Manager secrets its functions read on the branch, as a second
+source: name, secret id, JSON fields and functions (from the assembly
+alone; ` + "`fnenv secret check`" + ` verifies they exist).`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return r.list(c.Context(), branch, shared) },
+		RunE: func(c *cobra.Command, _ []string) error { return r.list(c.Context(), branch, shared, assembly) },
 	}
 	c.Flags().StringVar(&branch, "branch", "", "branch to list (default: resolved as for the app)")
 	c.Flags().BoolVar(&shared, "shared", false, "list only the shared secrets")
+	c.Flags().StringVar(&assembly, "assembly", "cdk.out", "the synthesized cloud assembly, for its Secrets Manager references")
 	return c
 }
 
-func (r *runner) list(ctx context.Context, branch string, sharedOnly bool) error {
+func (r *runner) list(ctx context.Context, branch string, sharedOnly bool, assembly string) error {
 	if err := exclusive(branch, sharedOnly); err != nil {
 		return err
 	}
@@ -55,6 +61,9 @@ func (r *runner) list(ctx context.Context, branch string, sharedOnly bool) error
 			return failed("no secrets on %s%s", r.listScope(id, sharedOnly), hint)
 		}
 		fmt.Fprintf(r.app.Stdout, "no secrets on %s\n", r.listScope(id, sharedOnly))
+		if !sharedOnly {
+			return listSecretsManager(r.app.Stdout, r.path(assembly), assembly, id.Branch)
+		}
 		return nil
 	}
 	rows, overrides := listRows(secretNames(onBranch, id.BranchPrefix()), onBranch, secretNames(shared, id.SharedPrefix()), shared)
@@ -69,10 +78,10 @@ func (r *runner) list(ctx context.Context, branch string, sharedOnly bool) error
 	}
 	if sharedOnly {
 		fmt.Fprintf(r.app.Stdout, "%d shared\n", len(shared))
-	} else {
-		fmt.Fprintf(r.app.Stdout, "%d on branch %s, %d shared, %d shared overridden by the branch\n", len(onBranch), id.Branch, len(shared), overrides)
+		return nil
 	}
-	return nil
+	fmt.Fprintf(r.app.Stdout, "%d on branch %s, %d shared, %d shared overridden by the branch\n", len(onBranch), id.Branch, len(shared), overrides)
+	return listSecretsManager(r.app.Stdout, r.path(assembly), assembly, id.Branch)
 }
 
 // listRow is one line of `secret list`.

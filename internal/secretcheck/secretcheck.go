@@ -17,6 +17,7 @@ package secretcheck
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,9 +35,15 @@ const SSMParameter Kind = "ssm"
 // Use is one referenced secret as the checked branch resolves it, with the
 // functions that reference it.
 type Use struct {
-	Kind    Kind
-	Secret  string           // the secret's name, e.g. "STRIPE_KEY"
+	Kind Kind
+	// Secret is the secret's name, e.g. "STRIPE_KEY"; for Secrets Manager,
+	// its label in generated code, e.g. "DbCredential".
+	Secret  string
 	Backend identity.Backend // the app id and prefix of the functions, and the checked branch
+	// SecretID and Field are a Secrets Manager secret's id (name or ARN; ""
+	// when the app creates it: known at deploy only) and the JSON field
+	// read ("" for the whole SecretString).
+	SecretID, Field string
 	// Functions are "name (construct path)", sorted.
 	Functions []string
 }
@@ -47,12 +54,22 @@ func (u Use) Locations() []string {
 	switch u.Kind {
 	case SSMParameter:
 		return []string{u.Backend.BranchPath(u.Secret), u.Backend.SharedPath(u.Secret)}
+	case SecretsManagerSecret:
+		if u.SecretID != "" {
+			return []string{smLocation(u.SecretID, u.Field)}
+		}
 	}
 	return nil
 }
 
-// key identifies a use: one secret of one backend.
-func (u Use) key() string { return string(u.Kind) + " " + strings.Join(u.Locations(), " ") }
+// key identifies a use: one secret of one backend (a Secrets Manager
+// secret created by the app: its label and field).
+func (u Use) key() string {
+	if locs := u.Locations(); len(locs) > 0 {
+		return string(u.Kind) + " " + strings.Join(locs, " ")
+	}
+	return string(u.Kind) + " " + u.Secret + "#" + u.Field
+}
 
 // Collect returns the secrets the records reference, as branch resolves
 // them (each record's app id and prefix, with branch), sorted by secret,
@@ -70,8 +87,15 @@ func Collect(recs []spec.Record, branch string) ([]Use, int, error) {
 		}
 		fn := fmt.Sprintf("%s (%s)", rec.Function.Name, rec.Path)
 		fns[fn] = true
+		var recUses []*Use
 		for _, s := range rec.Function.Secrets() {
-			u := &Use{Kind: SSMParameter, Secret: s, Backend: b}
+			recUses = append(recUses, &Use{Kind: SSMParameter, Secret: s, Backend: b})
+		}
+		for _, v := range rec.Function.SecretsManagerVariables() {
+			r := v.SecretsManager
+			recUses = append(recUses, &Use{Kind: SecretsManagerSecret, Secret: r.Secret, Backend: b, SecretID: r.ID, Field: r.Field})
+		}
+		for _, u := range recUses {
 			k := u.key()
 			if byKey[k] == nil {
 				byKey[k], users[k] = u, map[string]bool{}
@@ -108,6 +132,12 @@ type Result struct {
 	OnBranch  int   // set on the branch
 	Shared    int   // not on the branch, set shared
 	Missing   []Use // set nowhere
+	// InSecretsManager counts the Secrets Manager uses found (the secret,
+	// and its JSON field when one is read).
+	InSecretsManager int
+	// Unchecked are Secrets Manager secrets the app creates, whose ids
+	// are known at deploy only.
+	Unchecked []Use
 }
 
 // Check asks, per kind, the lookup which locations of the uses exist, all
@@ -146,6 +176,10 @@ func Check(ctx context.Context, branch string, functions int, uses []Use, lookup
 	}
 	for _, u := range uses {
 		switch locs := u.Locations(); {
+		case len(locs) == 0:
+			res.Unchecked = append(res.Unchecked, u)
+		case u.Kind == SecretsManagerSecret && found[locs[0]]:
+			res.InSecretsManager++
 		case found[locs[0]]:
 			res.OnBranch++
 		case len(locs) > 1 && found[locs[1]]:
@@ -165,8 +199,24 @@ func (r Result) Summary() string {
 	if len(r.Uses) == 0 {
 		return fmt.Sprintf("ok: the %d functions reference no secret", r.Functions)
 	}
-	return fmt.Sprintf("ok: all %d secrets referenced by %d functions are set for branch %s (%d on the branch, %d shared)",
-		len(r.Uses), r.Functions, r.Branch, r.OnBranch, r.Shared)
+	sum := fmt.Sprintf("ok: all %d secrets referenced by %d functions are set for branch %s (%d on the branch, %d shared",
+		len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch, r.OnBranch, r.Shared)
+	if r.InSecretsManager > 0 {
+		sum += fmt.Sprintf(", %d in Secrets Manager", r.InSecretsManager)
+	}
+	sum += ")"
+	if len(r.Unchecked) > 0 {
+		sum += fmt.Sprintf("; %d Secrets Manager secrets the app creates are not checked before deploy: %s", len(r.Unchecked), unchecked(r.Unchecked))
+	}
+	return sum
+}
+
+func unchecked(uses []Use) string {
+	var s []string
+	for _, u := range uses {
+		s = append(s, u.Secret)
+	}
+	return strings.Join(slices.Compact(s), ", ")
 }
 
 // Report lists every missing secret: where it was looked for, the
@@ -175,9 +225,18 @@ func (r Result) Summary() string {
 // another with --app-id; "" names it always.
 func (r Result) Report(appID string) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d of %d secrets referenced by %d functions are not set for branch %s:\n", len(r.Missing), len(r.Uses), r.Functions, r.Branch)
+	fmt.Fprintf(&sb, "%d of %d secrets referenced by %d functions are not set for branch %s:\n", len(r.Missing), len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch)
 	for _, u := range r.Missing {
-		fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
+		switch u.Kind {
+		case SecretsManagerSecret:
+			what := "does not exist"
+			if u.Field != "" {
+				what = fmt.Sprintf("does not exist or its JSON has no field %q", u.Field)
+			}
+			fmt.Fprintf(&sb, "\n  %s — Secrets Manager secret %s %s\n", u.Secret, u.SecretID, what)
+		default:
+			fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
+		}
 		fmt.Fprintf(&sb, "    used by %s\n", strings.Join(u.Functions, ", "))
 		for _, fix := range u.fixes(appID) {
 			fmt.Fprintf(&sb, "    %s\n", fix)
@@ -209,6 +268,8 @@ func (u Use) fixes(appID string) []string {
 			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", u.Secret, ShellQuote(u.Backend.Branch), app),
 			fmt.Sprintf("or for every branch: fnenv secret set %s --shared%s", u.Secret, app),
 		}
+	case SecretsManagerSecret:
+		return u.smFixes()
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("no AWS credentials: set AWS_PROFILE (a profile in ~/.aws/config), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an IAM role is available (%v)", err)
 	}
 	client := ssm.NewFromConfig(cfg)
-	s.api = client
+	s.api, s.cfg = client, cfg
 	s.opts.endpoint = endpointOf(cctx, client)
 	return s, nil
 }
@@ -120,6 +120,11 @@ func endpointOf(ctx context.Context, c *ssm.Client) string {
 	}
 	return ep.URI.String()
 }
+
+// Config is the AWS configuration Open loaded — region, credentials,
+// endpoint, retries — for the other services a command reads (Secrets
+// Manager); the zero Config for a store made with New.
+func (s *Store) Config() aws.Config { return s.cfg }
 
 // Endpoint is the URL the store sends to, for messages.
 func (s *Store) Endpoint() string { return s.opts.endpoint }

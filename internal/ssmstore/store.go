@@ -62,6 +62,7 @@ type Parameter struct {
 type Store struct {
 	api  API
 	opts Options
+	cfg  aws.Config // the configuration Open loaded; zero from New
 
 	mu        sync.Mutex
 	deadline  time.Time

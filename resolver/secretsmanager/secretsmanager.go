@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,9 +67,13 @@ func (c *Client) BatchGetSecretValue(ctx context.Context, ids []string) (map[str
 		failed[id] = fmt.Errorf("%s: %s", aws.ToString(e.ErrorCode), aws.ToString(e.Message))
 	}
 	for _, v := range out.SecretValues {
-		id, ok := askedFor(ids, aws.ToString(v.ARN), aws.ToString(v.Name))
+		i := slices.IndexFunc(ids, func(id string) bool { return Names(id, aws.ToString(v.ARN), aws.ToString(v.Name)) })
+		var id string
+		if i >= 0 {
+			id = ids[i]
+		}
 		switch {
-		case !ok:
+		case i < 0:
 		case v.SecretString == nil:
 			failed[id] = errors.New("it holds a SecretBinary, not a SecretString")
 		default:
@@ -78,14 +83,10 @@ func (c *Client) BatchGetSecretValue(ctx context.Context, ids []string) (map[str
 	return values, failed, nil
 }
 
-// askedFor returns the id of ids that names the secret with arn and name:
-// its complete ARN, its name, or its partial ARN (the complete ARN without
-// the "-" and 6 characters Secrets Manager appends).
-func askedFor(ids []string, arn, name string) (string, bool) {
-	for _, id := range ids {
-		if id == arn || id == name || (strings.HasPrefix(id, "arn:") && len(arn) == len(id)+7 && strings.HasPrefix(arn, id+"-")) {
-			return id, true
-		}
-	}
-	return "", false
+// Names reports whether id names the secret whose complete ARN is arn and
+// whose name is name, as BatchGetSecretValue answers them: id is the
+// complete ARN, the name, or the partial ARN (the complete ARN without the
+// "-" and 6 characters Secrets Manager appends).
+func Names(id, arn, name string) bool {
+	return id == arn || id == name || (strings.HasPrefix(id, "arn:") && len(arn) == len(id)+7 && strings.HasPrefix(arn, id+"-"))
 }

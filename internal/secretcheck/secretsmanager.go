@@ -1,0 +1,103 @@
+package secretcheck
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/fnenv/fnenv/resolver"
+	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
+)
+
+// SecretsManagerSecret is a function.SecretsManager reference: a secret in
+// AWS Secrets Manager by name or ARN and, when a field is read, a
+// top-level key of its JSON SecretString. The checked branch is the one
+// the assembly was synthesized for: the secret's id is in the record.
+const SecretsManagerSecret Kind = "secretsmanager"
+
+// smLocation is where a Secrets Manager use is looked for: the secret's
+// id, with "#" and the JSON field when one is read ('#' is in no secret
+// name nor ARN).
+func smLocation(id, field string) string {
+	if field == "" {
+		return id
+	}
+	return id + "#" + field
+}
+
+// SecretsManagerLookup is the Lookup of SecretsManagerSecret: for each
+// location, whether the secret exists and, when a field is named, whether
+// its SecretString is a JSON object with that top-level key. It reads the
+// values (BatchGetSecretValue, 20 ids a call, the calls in parallel) to
+// look at the keys; it never returns, prints or keeps one. A secret
+// Secrets Manager refuses to read (AccessDeniedException…) is an error
+// naming it.
+func SecretsManagerLookup(c *sm.Client) Lookup {
+	return func(ctx context.Context, locations []string) (map[string]bool, error) {
+		fieldsOf := map[string][]string{}
+		var ids []string
+		for _, l := range locations {
+			id, field, _ := strings.Cut(l, "#")
+			if _, ok := fieldsOf[id]; !ok {
+				ids = append(ids, id)
+			}
+			fieldsOf[id] = append(fieldsOf[id], field)
+		}
+		found := map[string]bool{}
+		var mu sync.Mutex
+		var g errgroup.Group
+		for batch := range slices.Chunk(ids, resolver.MaxSecretIDsPerRequest) {
+			g.Go(func() error {
+				out, err := c.BatchGetSecretValue(ctx, &sm.BatchGetSecretValueInput{SecretIdList: batch})
+				if err != nil {
+					return fmt.Errorf("reading Secrets Manager secrets %s: %w", strings.Join(batch, ", "), err)
+				}
+				var denied []string
+				for _, e := range out.Errors {
+					if code := aws.ToString(e.ErrorCode); code != "ResourceNotFoundException" {
+						denied = append(denied, fmt.Sprintf("%s (%s)", aws.ToString(e.SecretId), code))
+					}
+				}
+				if len(denied) > 0 {
+					return fmt.Errorf("Secrets Manager did not let fnenv read %s", strings.Join(denied, ", "))
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, v := range out.SecretValues {
+					i := slices.IndexFunc(batch, func(id string) bool { return smresolver.Names(id, aws.ToString(v.ARN), aws.ToString(v.Name)) })
+					if i < 0 {
+						continue
+					}
+					id := batch[i]
+					var keys map[string]json.RawMessage
+					if v.SecretString != nil {
+						_ = json.Unmarshal([]byte(*v.SecretString), &keys) // not JSON: no field
+					}
+					for _, f := range fieldsOf[id] {
+						_, hasKey := keys[f]
+						found[smLocation(id, f)] = f == "" && v.SecretString != nil || hasKey
+					}
+				}
+				return nil
+			})
+		}
+		return found, g.Wait()
+	}
+}
+
+
+// smFixes are the ways to set a missing Secrets Manager use.
+func (u Use) smFixes() []string {
+	what := "create the secret"
+	if u.Field != "" {
+		what = fmt.Sprintf("create it, or give its JSON a top-level field %q", u.Field)
+	}
+	return []string{fmt.Sprintf("%s in Secrets Manager: aws secretsmanager put-secret-value --secret-id %s --secret-string file://value.json (create-secret --name for a new one)", what, ShellQuote(u.SecretID))}
+}
