@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -58,13 +59,18 @@ func newTeamStack(scope constructs.Construct, id string, props *TeamStackProps) 
 }
 
 // NewPaymentsStack is the payments team's stack: charging and refunding
-// with Stripe, whose key differs per branch (secret STRIPE_KEY).
+// with Stripe, whose key differs per branch (secret STRIPE_KEY), and
+// recording charges in the payments database, whose credential is a JSON
+// secret in Secrets Manager per branch.
 func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackProps) awscdk.Stack {
 	stack, logLevel := newTeamStack(scope, id, props)
+	db := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DbCredential"), jsii.String(DBSecretName(stack)))
 	function.New(stack, "Charge", &function.Props{
 		Name:  "charge",
 		Entry: "app/functions/charge",
 		Environment: map[string]function.Value{
+			"DB_USERNAME":     function.SecretsManager(db, "username"),
+			"DB_PASSWORD":     function.SecretsManager(db, "password"),
 			"STRIPE_KEY":      function.Secret("STRIPE_KEY"),
 			"SENTRY_DSN":      function.Secret("SENTRY_DSN"),
 			"CURRENCY":        function.Literal("usd"),
@@ -96,6 +102,14 @@ func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackPro
 		SecretsMaxAge: awscdk.Duration_Minutes(jsii.Number(1)),
 	})
 	return stack
+}
+
+// DBSecretName is the name of the payments database's credential in
+// Secrets Manager on the stack's branch, under the branch's own path:
+// "amplify/<appId>/<branch>/payments-db". The credential is JSON, as RDS
+// writes it: {"username": …, "password": …, "host": …}.
+func DBSecretName(scope constructs.IConstruct) string {
+	return strings.TrimPrefix(backend.Of(scope).BranchPrefix(), "/") + "payments-db"
 }
 
 // NewNotificationsStack is the notifications team's stack: receipts by

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/resolver/envvars"
 	"github.com/fnenv/fnenv/spec"
 )
 
@@ -127,9 +128,16 @@ func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec
 		t.Fatalf("%s: %d Lambda functions, %d records", stack, len(envs), len(records))
 	}
 	secretsOf := map[string]bool{}
+	smOf := map[string]bool{} // each record's Secrets Manager variable → id, as JSON
 	for _, r := range records {
 		secretsOf[spec.EncodeSecrets(r.Function.Variables)] = true
-		for _, v := range r.Function.SecretVariables() {
+		ids := map[string]string{}
+		for _, v := range r.Function.SecretsManagerVariables() {
+			ids[v.Name] = v.SecretsManager.ID
+		}
+		js, _ := json.Marshal(ids)
+		smOf[string(js)] = true
+		for _, v := range append(r.Function.SecretVariables(), r.Function.SecretsManagerVariables()...) {
 			for _, env := range envs {
 				if _, ok := env[v.Name]; ok {
 					t.Errorf("%s: secret variable %s has an env var of its own", stack, v.Name)
@@ -144,6 +152,14 @@ func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec
 		}
 		if _, err := spec.DecodeSecrets(got); err != nil {
 			t.Errorf("%s: %v", stack, err)
+		}
+		sm, _ := env[spec.EnvSecretsManager].(string)
+		ids, err := envvars.DecodeSecretsManager(sm)
+		if err != nil {
+			t.Errorf("%s: %v", stack, err)
+		}
+		if js, _ := json.Marshal(ids); !smOf[string(js)] {
+			t.Errorf("%s: %s = %q matches no record", stack, spec.EnvSecretsManager, sm)
 		}
 	}
 	// No value of a secret can be in the template: none was ever given to

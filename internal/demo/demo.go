@@ -170,6 +170,18 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		return nil, err
 	}
 	for _, b := range Branches {
+		step("Secrets Manager: the payments DB credential of branch %s (a JSON secret; moto's CloudFormation does not create AWS::SecretsManager::Secret, so the demo does)", b)
+		st, err := ReadAssembly(res.Outdirs[b])
+		if err != nil {
+			return nil, err
+		}
+		ids, err := e.CreateSecretsManagerSecrets(ctx, b, st)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "    created %s\n", strings.Join(ids, ", "))
+	}
+	for _, b := range Branches {
 		step("fnenv secret check --branch %s", b)
 		msg, err := e.Check(ctx, b, res.Outdirs[b])
 		if err != nil {
@@ -197,11 +209,16 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 				spec.EnvSecrets, c[spec.EnvSecrets], spec.EnvBranchPrefix, c[spec.EnvBranchPrefix], spec.EnvSharedPrefix, c[spec.EnvSharedPrefix])
 		}
 		for _, inv := range invs {
+			if c := inv.Config.Environment[spec.EnvSecretsManager]; c != "" {
+				fmt.Fprintf(out, "    deployed configuration of %s: %s=%s\n", inv.Function, spec.EnvSecretsManager, c)
+			}
+		}
+		for _, inv := range invs {
 			fmt.Fprintf(out, "    %-28s %-14s %s\n", inv.Stack, inv.Function, formatResolved(inv.Resolved))
 		}
 		res.Invocations = append(res.Invocations, invs...)
 	}
-	step("done: each branch resolved its own STRIPE_KEY and SLACK_WEBHOOK_URL, and both the shared SENTRY_DSN")
+	step("done: each branch resolved its own STRIPE_KEY, SLACK_WEBHOOK_URL and DB credential (Secrets Manager), and both the shared SENTRY_DSN")
 	return res, nil
 }
 

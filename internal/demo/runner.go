@@ -155,13 +155,7 @@ type Configuration struct {
 // Describe reads the configuration of every function of stack back from
 // the local AWS, keyed by the function's spec name.
 func (r *Runner) Describe(ctx context.Context, st Stack) (map[string]Configuration, error) {
-	cfg := aws.Config{
-		Region:       moto.Region,
-		BaseEndpoint: aws.String(r.Moto.URL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "moto"}, nil
-		}),
-	}
+	cfg := r.config()
 	cfn := cloudformation.NewFromConfig(cfg)
 	lam := lambda.NewFromConfig(cfg)
 	res, err := cfn.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(st.Name)})
@@ -189,6 +183,17 @@ func (r *Runner) Describe(ctx context.Context, st Stack) (map[string]Configurati
 		out[fn.Record.Function.Name] = conf
 	}
 	return out, nil
+}
+
+// config is the SDK configuration of the local AWS.
+func (r *Runner) config() aws.Config {
+	return aws.Config{
+		Region:       moto.Region,
+		BaseEndpoint: aws.String(r.Moto.URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "moto"}, nil
+		}),
+	}
 }
 
 // Start runs a function's bootstrap with its deployed environment, as the

@@ -27,6 +27,10 @@ const maxAge = 2 * time.Second
 // rotated is STRIPE_KEY's value on main after the change made mid-test.
 const rotated = "sk_test_fake_main_rotated_0077"
 
+// rotatedDB is the payments DB credential on main after its rotation
+// mid-test (a new AWSCURRENT version in Secrets Manager).
+const rotatedDB = `{"username":"payments_main","password":"pw_fake_main_rotated_0078","host":"db.main.example.test","port":5432}`
+
 func TestDeployBranchesAndResolve(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys to a local AWS: minutes")
@@ -60,14 +64,26 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 	if err == nil {
 		t.Fatalf("fnenv secret check passed before any secret was set:\n%s", out)
 	}
-	for _, name := range []string{"STRIPE_KEY", "SENTRY_DSN", "SLACK_WEBHOOK_URL", "fnenv secret set STRIPE_KEY --branch main"} {
+	for _, name := range []string{"STRIPE_KEY", "SENTRY_DSN", "SLACK_WEBHOOK_URL", "fnenv secret set STRIPE_KEY --branch main",
+		"DbCredential — Secrets Manager secret amplify/fnenv-sample/main/payments-db does not exist"} {
 		if !strings.Contains(out, name) {
 			t.Errorf("check output does not name %q:\n%s", name, out)
 		}
 	}
 
-	// WHEN the secrets are set, THEN the check passes for both branches.
+	// WHEN the secrets are set — and the Secrets Manager credential
+	// created, which moto's CloudFormation would not do —, THEN the check
+	// passes for both branches.
 	must(e.SetAll(ctx))
+	for _, b := range demo.Branches {
+		stacks, err := demo.ReadAssembly(e.Outdir(b))
+		must(err)
+		ids, err := e.CreateSecretsManagerSecrets(ctx, b, stacks)
+		must(err)
+		if len(ids) == 0 {
+			t.Fatalf("branch %s: the sample references no Secrets Manager secret by name", b)
+		}
+	}
 	for _, b := range demo.Branches {
 		if out, err := e.Check(ctx, b, e.Outdir(b)); err != nil {
 			t.Fatalf("check --branch %s after setting every secret: %v\n%s", b, err, out)
@@ -91,8 +107,12 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		for _, inv := range invs {
 			configs[b+"/"+inv.Function] = inv.Config
 			want := map[string]string{}
-			for _, v := range functionSpec(t, stacks, inv.Function).SecretVariables() {
+			fs := functionSpec(t, stacks, inv.Function)
+			for _, v := range fs.SecretVariables() {
 				want[v.Name] = resolver.Mask(valueOf(v.Secret, b))
+			}
+			for _, v := range fs.SecretsManagerVariables() {
+				want[v.Name] = resolver.Mask(fieldOf(t, demo.SecretsManagerValues[v.SecretsManager.Secret][b], v.SecretsManager.Field))
 			}
 			if diff := cmp.Diff(want, inv.Resolved); diff != "" {
 				t.Errorf("branch %s, function %s resolved (-want +got):\n%s", b, inv.Function, diff)
@@ -127,30 +147,49 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		f, err := e.Start(charge, conf)
 		must(err)
 		defer f.Stop()
-		stripeKey := func() string {
+		resolved := func() (stripeKey, dbPassword string) {
 			resp, err := e.Invoke(ctx, f, map[string]any{"customer": "cus_e2e", "amount": 100})
 			must(err)
 			m, _ := resp["resolved"].(map[string]any)
-			s, _ := m["STRIPE_KEY"].(string)
-			return s
+			stripeKey, _ = m["STRIPE_KEY"].(string)
+			dbPassword, _ = m["DB_PASSWORD"].(string)
+			return stripeKey, dbPassword
 		}
-		if got, want := stripeKey(), resolver.Mask(demo.Values["STRIPE_KEY"]["main"]); got != want {
-			t.Fatalf("before the change: STRIPE_KEY = %s, want %s", got, want)
+		dbID := ""
+		for _, v := range charge.Record.Function.SecretsManagerVariables() {
+			dbID = v.SecretsManager.ID
+		}
+		before := fieldOf(t, demo.SecretsManagerValues["DbCredential"]["main"], "password")
+		after := fieldOf(t, rotatedDB, "password")
+		if resolver.Mask(before) == resolver.Mask(after) {
+			t.Fatalf("the fake DB passwords mask alike: the test could not tell them apart")
+		}
+		if sk, pw := resolved(); sk != resolver.Mask(demo.Values["STRIPE_KEY"]["main"]) || pw != resolver.Mask(before) {
+			t.Fatalf("before the change: STRIPE_KEY = %s, DB_PASSWORD = %s; want the first values", sk, pw)
 		}
 		must(e.SetSecret(ctx, "STRIPE_KEY", "main", rotated))
+		must(e.PutSecretsManagerValue(ctx, dbID, rotatedDB)) // a rotation: a new AWSCURRENT
+		if sk, pw := resolved(); sk != resolver.Mask(demo.Values["STRIPE_KEY"]["main"]) || pw != resolver.Mask(before) {
+			t.Errorf("within the max age: STRIPE_KEY = %s, DB_PASSWORD = %s; want the cached first values", sk, pw)
+		}
 		time.Sleep(maxAge + time.Second)
-		if got, want := stripeKey(), resolver.Mask(rotated); got != want {
-			t.Fatalf("after the change and the max age: STRIPE_KEY = %s, want %s", got, want)
+		if sk, pw := resolved(); sk != resolver.Mask(rotated) || pw != resolver.Mask(after) {
+			t.Fatalf("after the change and the max age: STRIPE_KEY = %s, DB_PASSWORD = %s; want %s, %s", sk, pw, resolver.Mask(rotated), resolver.Mask(after))
 		}
 	})
 
 	// THEN no secret value is anywhere: the cloud assemblies, the generated
 	// packages, the deployed configurations, any process's output.
 	t.Run("canary scan", func(t *testing.T) {
-		canaries := []string{rotated}
+		canaries := []string{rotated, fieldOf(t, rotatedDB, "password")}
 		for _, byBranch := range demo.Values {
 			for _, v := range byBranch {
 				canaries = append(canaries, v)
+			}
+		}
+		for _, byBranch := range demo.SecretsManagerValues {
+			for _, v := range byBranch {
+				canaries = append(canaries, fieldOf(t, v, "password"))
 			}
 		}
 		scan := func(where string, data []byte) {
@@ -208,4 +247,27 @@ func valueOf(secret, branch string) string {
 		return v
 	}
 	return demo.Values[secret][""]
+}
+
+// fieldOf is the JSON field of a fake Secrets Manager value; "" is the
+// whole value.
+func fieldOf(t *testing.T, value, field string) string {
+	t.Helper()
+	if field == "" {
+		return value
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(value), &m); err != nil {
+		t.Fatalf("a fake Secrets Manager value is not JSON: %v", err)
+	}
+	switch v := m[field].(type) {
+	case string:
+		return v
+	case nil:
+		t.Fatalf("a fake Secrets Manager value has no field %q", field)
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return ""
 }

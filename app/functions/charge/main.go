@@ -68,7 +68,12 @@ func handle(ctx context.Context, req Request) (Response, error) {
 		Customer: req.Customer,
 		Amount:   req.Amount,
 		Currency: req.Currency,
-		Resolved: map[string]string{"STRIPE_KEY": resolver.Mask(e.StripeKey), "SENTRY_DSN": resolver.Mask(e.SentryDsn)},
+		Resolved: map[string]string{
+			"STRIPE_KEY":  resolver.Mask(e.StripeKey),
+			"SENTRY_DSN":  resolver.Mask(e.SentryDsn),
+			"DB_USERNAME": resolver.Mask(e.DBUsername),
+			"DB_PASSWORD": resolver.Mask(e.DBPassword),
+		},
 	}, nil
 }
 

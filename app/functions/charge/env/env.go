@@ -4,7 +4,7 @@
 //
 // Load resolves it at cold start: literals from the function's environment,
 // secrets from SSM Parameter Store (the branch's parameter first, then the
-// shared one), all in one round, each value parsed as its field's type;
+// shared one) and AWS Secrets Manager, all in one round, each value parsed as its field's type;
 // later calls reuse it until its max age. Refresh reads the secrets again
 // at once; Override gives tests an Env without reading anything. See
 // package github.com/fnenv/fnenv/resolver. `fnenv gen` or a synth of the
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/secretsmanager"
 )
 
 // Env is the environment of the function "charge".
@@ -35,6 +36,14 @@ type Env struct {
 	// Currency is env var CURRENCY: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
 	Currency string
+
+	// DBPassword is env var DB_PASSWORD: JSON field "password" of Secrets Manager secret "DbCredential", resolved at cold start.
+	// Type function.String, Go string: any text.
+	DBPassword string
+
+	// DBUsername is env var DB_USERNAME: JSON field "username" of Secrets Manager secret "DbCredential", resolved at cold start.
+	// Type function.String, Go string: any text.
+	DBUsername string
 
 	// LogLevel is env var LOG_LEVEL: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -71,18 +80,23 @@ var spec = resolver.Spec{
 	Vars: []resolver.Var{
 		{Name: "ALLOWED_CURRENCIES"},
 		{Name: "CURRENCY"},
+		{Name: "DB_PASSWORD", SecretsManager: "DbCredential", JSONField: "password"},
+		{Name: "DB_USERNAME", SecretsManager: "DbCredential", JSONField: "username"},
 		{Name: "LOG_LEVEL"},
 		{Name: "SENTRY_DSN", Secret: "SENTRY_DSN"},
 		{Name: "STRIPE_API_BASE"},
 		{Name: "STRIPE_KEY", Secret: "STRIPE_KEY"},
 		{Name: "STRIPE_TIMEOUT"},
 	},
+	SecretsManager: secretsmanager.New,
 }
 
 func build(v *resolver.Values) *Env {
 	return &Env{
 		AllowedCurrencies: v.StringList("ALLOWED_CURRENCIES"),
 		Currency:          v.Get("CURRENCY"),
+		DBPassword:        v.Get("DB_PASSWORD"),
+		DBUsername:        v.Get("DB_USERNAME"),
 		LogLevel:          v.Get("LOG_LEVEL"),
 		SentryDsn:         v.Get("SENTRY_DSN"),
 		StripeAPIBase:     v.URL("STRIPE_API_BASE"),
@@ -97,6 +111,8 @@ func (e Env) fields() []resolver.Field {
 	return []resolver.Field{
 		{Name: "AllowedCurrencies", Value: e.AllowedCurrencies},
 		{Name: "Currency", Value: e.Currency},
+		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
+		{Name: "DBUsername", Value: e.DBUsername, Secret: true},
 		{Name: "LogLevel", Value: e.LogLevel},
 		{Name: "SentryDsn", Value: e.SentryDsn, Secret: true},
 		{Name: "StripeAPIBase", Value: e.StripeAPIBase},
