@@ -66,6 +66,7 @@ type Report struct {
 	Command                string
 	Total                  time.Duration
 	Resolution, Concurrent *ResolutionResult
+	Mixed                  *MixedResult // Secrets Manager with SSM (secretsmanager.go)
 	GoBenches              []GoBench
 	GoBenchOutput          string
 	Binaries               []Binary
@@ -136,6 +137,9 @@ func (r *Report) Write(w io.Writer) {
 			p("- (a) two rounds / fnenv (p50): **%s** (goal ≥ 1.8x); p90: %s.", ratio(q.TwoRounds.Stats.P50, q.Fnenv.Stats.P50), ratio(q.TwoRounds.Stats.P90, q.Fnenv.Stats.P90))
 			p("- (b) sequential batches / fnenv (p50): **%s**; p90: %s.", ratio(q.Sequential.Stats.P50, q.Fnenv.Stats.P50), ratio(q.Sequential.Stats.P90, q.Fnenv.Stats.P90))
 			p("")
+		}
+		if r.Mixed != nil {
+			r.writeMixed(p)
 		}
 		p("fnenv's local overhead (parsing the environment, building the client and the requests, building the Env) is the")
 		p("resolver's `BenchmarkLoadColdInMemory` below: a cold Load of 25 secrets against an in-memory client.")

@@ -72,6 +72,10 @@ func run(out string, quick bool, skipList, policies string) error {
 			if rep.Concurrent, err = bench.Resolution(ctx, m, bench.ResolutionConfig{Iterations: iters, Concurrent: true}); err != nil {
 				return err
 			}
+			logf("resolution latency: SSM and Secrets Manager")
+			if rep.Mixed, err = bench.MixedResolution(ctx, m, bench.ResolutionConfig{Iterations: iters}); err != nil {
+				return err
+			}
 		}
 		if !skip["init"] {
 			logf("init duration")
