@@ -229,7 +229,7 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 
 	secret := r.secretCmd()
-	root.AddCommand(secret, r.genCmd())
+	root.AddCommand(secret, r.genCmd(), r.initCmd())
 	for _, c := range append(secret.Commands(), root.Commands()...) {
 		c.DisableFlagsInUseLine = true // each Use line spells out its flags
 	}
