@@ -19,11 +19,14 @@ func fakeEnv() *env.Env {
 		Currency:          "usd",
 		AllowedCurrencies: []string{"usd", "eur"},
 		StripeTimeout:     time.Second,
+		DBUsername:        "fake_unit_user",
+		DBPassword:        "fake_unit_password_0001",
 	}
 }
 
 func TestHandle(t *testing.T) {
 	t.Cleanup(env.Override(fakeEnv()))
+	resolved := map[string]string{"STRIPE_KEY": "sk_t…01", "SENTRY_DSN": "http…/1", "DB_USERNAME": "fake…er", "DB_PASSWORD": "fake…01"}
 	tests := []struct {
 		name    string
 		req     Request
@@ -31,9 +34,9 @@ func TestHandle(t *testing.T) {
 		wantErr string
 	}{
 		{name: "default currency", req: Request{Customer: "cus_1", Amount: 100},
-			want: Response{Customer: "cus_1", Amount: 100, Currency: "usd", Resolved: map[string]string{"STRIPE_KEY": "sk_t…01", "SENTRY_DSN": "http…/1"}}},
+			want: Response{Customer: "cus_1", Amount: 100, Currency: "usd", Resolved: resolved}},
 		{name: "allowed currency", req: Request{Customer: "cus_1", Amount: 100, Currency: "eur"},
-			want: Response{Customer: "cus_1", Amount: 100, Currency: "eur", Resolved: map[string]string{"STRIPE_KEY": "sk_t…01", "SENTRY_DSN": "http…/1"}}},
+			want: Response{Customer: "cus_1", Amount: 100, Currency: "eur", Resolved: resolved}},
 		{name: "currency not allowed", req: Request{Customer: "cus_1", Amount: 100, Currency: "jpy"},
 			wantErr: `currency "jpy" is not one of [usd eur]`},
 	}
