@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"encoding/xml"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +55,37 @@ ok  	github.com/fnenv/fnenv/resolver	2.467s
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("parseGoBench (-got +want):\n%s", diff)
+	}
+}
+
+func TestWriteBurstSVG(t *testing.T) {
+	cfg := BurstConfig{ColdStarts: 4, Secrets: 10, Rate: 40}
+	s := time.Second
+	results := []*BurstResult{
+		{Config: cfg, Policy: BurstPolicy{Name: "before"}, PerStart: 2, Times: []time.Duration{2 * s, 9 * s, 11 * s, 14 * s}, Within10s: 2},
+		{Config: cfg, Policy: BurstPolicy{Name: "after (fnenv)", Fnenv: true}, PerStart: 2, Times: []time.Duration{1 * s, 3 * s, 5 * s, 12 * s}, Within10s: 3},
+	}
+	for _, r := range results {
+		r.Last = r.Times[len(r.Times)-1]
+	}
+	var buf strings.Builder
+	WriteBurstSVG(&buf, results)
+	var doc struct {
+		XMLName   xml.Name
+		Polylines []struct {
+			Points string `xml:"points,attr"`
+		} `xml:"polyline"`
+		Texts []string `xml:"text"`
+	}
+	if err := xml.Unmarshal([]byte(buf.String()), &doc); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, buf.String())
+	}
+	if doc.XMLName.Local != "svg" || len(doc.Polylines) != 3 { // the physical limit and one step line per result
+		t.Errorf("root %q with %d polylines, want svg with 3", doc.XMLName.Local, len(doc.Polylines))
+	}
+	for _, want := range []string{"10 s: Lambda's init", "physical limit (2 requests each)", "before: 2 in 10 s", "after (fnenv): 3 in 10 s"} {
+		if !slices.Contains(doc.Texts, want) {
+			t.Errorf("no text %q in %q", want, doc.Texts)
+		}
 	}
 }
