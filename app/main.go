@@ -6,12 +6,12 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -22,16 +22,11 @@ import (
 
 func main() { os.Exit(run()) }
 
-func run() (code int) {
+func run() int {
 	defer jsii.Close()
-	// Problems found at synth come back as a panic from jsii: print the
-	// message alone, without the JavaScript and Go stacks.
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintln(os.Stderr, cleanPanic(r))
-			code = 1
-		}
-	}()
+	// A problem found at synth is printed as fnenv's message, without Go
+	// or JavaScript stack traces, and the app exits with status 1.
+	defer function.ReportProblems()
 
 	app := awscdk.NewApp(nil)
 	NewPaymentsStack(app, "Payments", nil)
@@ -84,6 +79,13 @@ func NewPaymentsStack(scope constructs.Construct, id string, props *TeamStackPro
 		FunctionOptions: awslambda.FunctionOptions{
 			MemorySize: jsii.Number(256),
 			Timeout:    awscdk.Duration_Seconds(jsii.Number(10)),
+			Tracing:    awslambda.Tracing_ACTIVE,
+			// Its own log group, kept a month; a branch's copy goes with
+			// the branch's stack.
+			LogGroup: awslogs.NewLogGroup(stack, jsii.String("ChargeLogs"), &awslogs.LogGroupProps{
+				Retention:     awslogs.RetentionDays_ONE_MONTH,
+				RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+			}),
 		},
 	})
 	function.New(stack, "Refund", &function.Props{
@@ -142,21 +144,4 @@ func NewNotificationsStack(scope constructs.Construct, id string, props *TeamSta
 		},
 	})
 	return stack
-}
-
-// cleanPanic returns the message of a panic from synth, without the
-// JavaScript stack that jsii appends.
-func cleanPanic(r any) string {
-	msg := fmt.Sprint(r)
-	if err, ok := r.(error); ok {
-		msg = err.Error()
-	}
-	var keep []string
-	for _, line := range strings.Split(msg, "\n") {
-		if t := strings.TrimSpace(line); strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "Error: ") && len(keep) > 0 {
-			continue
-		}
-		keep = append(keep, line)
-	}
-	return strings.TrimRight(strings.Join(keep, "\n"), "\n")
 }

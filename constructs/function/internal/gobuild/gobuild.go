@@ -298,7 +298,7 @@ func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
 		if out.Len() == 0 {
 			out.WriteString(err.Error())
 		}
-		return Result{Key: key, Err: &CompileError{Name: t.Name, Entry: t.Entry, Output: out.String()}}
+		return Result{Key: key, Err: &CompileError{Name: t.Name, Entry: t.Entry, Output: out.String() + moduleHint(out.String(), cmd.Dir)}}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return Result{Key: key, Err: err}
@@ -310,6 +310,19 @@ func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
 		}
 	}
 	return Result{Dir: dir, Key: key}
+}
+
+// moduleHint names the command that completes the handler's module when
+// the go command says go.mod or go.sum lacks something: what happens when
+// a handler first imports its env package (which imports fnenv's resolver)
+// in a module that never required fnenv.
+func moduleHint(output, dir string) string {
+	for _, s := range []string{"updates to go.mod needed", "missing go.sum entry", "no required module provides package", "cannot find module providing package"} {
+		if strings.Contains(output, s) {
+			return fmt.Sprintf("\nfnenv: the handler's Go module is not complete (its env package imports github.com/fnenv/fnenv/resolver): run\n\tcd %s && go mod tidy\nthen synth again", dir)
+		}
+	}
+	return ""
 }
 
 // buildEnv is the go command's environment: the process's, then a

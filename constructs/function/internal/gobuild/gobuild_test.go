@@ -248,3 +248,19 @@ func TestBuildOneInvocationPerArch(t *testing.T) {
 		t.Errorf("go build ran %d times, want 2 (one per architecture):\n%s", builds, data)
 	}
 }
+
+func TestAnIncompleteModuleNamesTheCommand(t *testing.T) {
+	// GIVEN a handler importing a module its go.mod does not require
+	root := module(t)
+	writeFiles(t, root, map[string]string{
+		"needs/main.go": "package main\n\nimport _ \"example.org/not/required\"\n\nfunc main() {}\n",
+	})
+
+	// WHEN it builds
+	res := (&Builder{ModuleRoot: root}).Build(context.Background(), []Target{{Name: "needs", Entry: "needs", GOARCH: "arm64"}})
+
+	// THEN the error names the command that completes the module
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "cd "+root+" && go mod tidy") {
+		t.Errorf("error = %v, want it to name `cd %s && go mod tidy`", res[0].Err, root)
+	}
+}
