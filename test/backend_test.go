@@ -105,6 +105,19 @@ func TestStackNamesCarryTheBranch(t *testing.T) {
 	}
 }
 
+func TestStackNameFromPropsCarriesTheBranch(t *testing.T) {
+	// GIVEN a stack whose props name it apart from its construct id
+	app := newApp(appOptions{branch: "release/1.2"})
+	stack := backend.NewStack(app, "Pay_v2", &awscdk.StackProps{StackName: ptr("Payments")})
+	// THEN both carry the branch
+	if got, want := *stack.StackName(), "Payments--release-1-2-f35c4c8684"; got != want {
+		t.Errorf("stack name %q, want %q", got, want)
+	}
+	if got, want := *stack.Node().Id(), "Pay_v2--release-1-2-f35c4c8684"; got != want {
+		t.Errorf("construct id %q, want %q", got, want)
+	}
+}
+
 func TestStackNameCloudFormationRefusesFailsSynthNamingTheBranch(t *testing.T) {
 	for _, tt := range []struct{ id, stackName, want string }{
 		{"Payments_v2", "", `fnenv: stack name "Payments_v2" for branch "release/1.2": must match [A-Za-z][A-Za-z0-9-]*`},
