@@ -317,7 +317,7 @@ func (b *Builder) buildOne(ctx context.Context, t Target, key string) Result {
 // a handler first imports its env package (which imports fnenv's resolver)
 // in a module that never required fnenv.
 func moduleHint(output, dir string) string {
-	for _, s := range []string{"updates to go.mod needed", "missing go.sum entry", "no required module provides package", "cannot find module providing package"} {
+	for _, s := range []string{"updates to go.mod needed", "missing go.sum entry", "no required module provides package", "cannot find module providing package", "is replaced but not required"} {
 		if strings.Contains(output, s) {
 			return fmt.Sprintf("\nfnenv: the handler's Go module is not complete (its env package imports github.com/fnenv/fnenv/resolver): run\n\tcd %s && go mod tidy\nthen synth again", dir)
 		}
