@@ -98,7 +98,10 @@ func (r *Runner) BuildCLI(ctx context.Context, dir string) error {
 
 // Bootstrap runs `cdk bootstrap` for the local account and region.
 func (r *Runner) Bootstrap(ctx context.Context) error {
-	_, err := r.Run(ctx, "", r.CDK, "bootstrap", "--quiet", fmt.Sprintf("aws://%s/%s", Account, moto.Region))
+	// The CDK CLI synthesizes the app even for an explicit environment: give
+	// it a branch, so that bootstrapping works outside a git branch too (a
+	// detached checkout in CI).
+	_, err := r.Run(ctx, "", r.CDK, "bootstrap", "-c", "branch=main", fmt.Sprintf("aws://%s/%s", Account, moto.Region))
 	return err
 }
 
