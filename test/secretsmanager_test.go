@@ -1,6 +1,7 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -9,11 +10,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/constructs/function"
+	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/spec"
 )
 
@@ -233,5 +237,43 @@ func TestSecretsManagerCountsAgainst4KB(t *testing.T) {
 	// with the ARNs as they will be deployed
 	if got := synthError(app); !strings.Contains(got, `function "big": environment: is `) || !strings.Contains(got, "Lambda allows 4096") {
 		t.Errorf("synth error = %q, want the 4 KB problem", got)
+	}
+}
+
+func TestSecretsManagerCheckedAtSynth(t *testing.T) {
+	// GIVEN an app reading a field of a secret imported by name, and one
+	// it creates, with fnenvCheckSecrets on
+	motoEnv(t)
+	app := func() awscdk.App {
+		a := newApp(appOptions{extra: map[string]any{identity.ContextCheckSecrets: true}})
+		stack := newStack(a, "Db")
+		db := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DbCredential"), jsii.String("fnenv-test/main/db"))
+		created := awssecretsmanager.NewSecret(stack, jsii.String("Created"), nil)
+		function.New(stack, "Fn", &function.Props{Name: "db", Entry: hello, Environment: map[string]function.Value{
+			"DB_PASSWORD": function.SecretsManager(db, "password"),
+			"TOKEN":       function.SecretsManager(created, ""),
+		}})
+		return a
+	}
+
+	// WHEN the secret does not exist, THEN synth fails naming it and the field
+	got := synthError(app())
+	if missing := contains(got, "secrets check (context fnenvCheckSecrets=true): 1 of 1 secrets",
+		`DbCredential — Secrets Manager secret fnenv-test/main/db does not exist or its JSON has no field "password"`); len(missing) > 0 {
+		t.Errorf("synth error lacks %q; it is:\n%s", missing, got)
+	}
+
+	// WHEN it exists with the field, THEN synth passes
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secretsmanager.NewFromConfig(cfg).CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: jsii.String("fnenv-test/main/db"), SecretString: jsii.String(`{"password":"fake-value-for-tests"}`),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := synthError(app()); got != "" {
+		t.Errorf("synth failed with the secret and its field in place:\n%s", got)
 	}
 }

@@ -85,9 +85,7 @@ func (c *secretsCheck) run(ctx context.Context) []string {
 			}
 			store = s
 		}
-		res, err := secretcheck.Check(ctx, b, fns, uses, map[secretcheck.Kind]secretcheck.Lookup{
-			secretcheck.SSMParameter: store.Exists,
-		})
+		res, err := secretcheck.Check(ctx, b, fns, uses, secretcheck.Lookups(store))
 		switch {
 		case err != nil:
 			msgs = append(msgs, checkMessage(err.Error()))

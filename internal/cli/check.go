@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/internal/secretcheck"
@@ -59,10 +58,7 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 	if err != nil {
 		return err
 	}
-	res, err := secretcheck.Check(ctx, id.Branch, fns, uses, map[secretcheck.Kind]secretcheck.Lookup{
-		secretcheck.SSMParameter:         s.Exists,
-		secretcheck.SecretsManagerSecret: secretcheck.SecretsManagerLookup(secretsmanager.NewFromConfig(s.Config())),
-	})
+	res, err := secretcheck.Check(ctx, id.Branch, fns, uses, secretcheck.Lookups(s))
 	if err != nil {
 		return storeError(err, "")
 	}

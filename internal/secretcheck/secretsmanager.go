@@ -12,6 +12,7 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/resolver"
 	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
 )
@@ -30,6 +31,16 @@ func smLocation(id, field string) string {
 		return id
 	}
 	return id + "#" + field
+}
+
+// Lookups are the lookups of every kind, on the AWS configuration the SSM
+// store opened: what `fnenv secret check` and the synth-time check
+// (fnenvCheckSecrets) both use.
+func Lookups(s *ssmstore.Store) map[Kind]Lookup {
+	return map[Kind]Lookup{
+		SSMParameter:         s.Exists,
+		SecretsManagerSecret: SecretsManagerLookup(sm.NewFromConfig(s.Config())),
+	}
 }
 
 // SecretsManagerLookup is the Lookup of SecretsManagerSecret: for each
