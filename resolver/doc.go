@@ -19,6 +19,9 @@
 //   - FNENV_MAX_AGE: how long resolved values are reused, a Go duration
 //     ("5m0s"); "0s", or unset, means for the life of the execution
 //     environment.
+//   - FNENV_SECRETSMANAGER: for a function with Secrets Manager references,
+//     "VAR+VAR=ID" entries separated by ',' — the variables reading each
+//     secret and its id (complete ARN or name). Ids only, never a value.
 //
 // The SSM client reads the variables Lambda sets: AWS_REGION,
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and, outside
@@ -34,6 +37,15 @@
 // and decryption, in chunks of 10 names (SSM's limit per GetParameters
 // call), all chunks in parallel. A secret held by two variables is fetched
 // once. When both parameters exist, the branch value wins.
+//
+// Secrets Manager references (a Spec whose SecretsManager factory is set:
+// generated code sets it to package resolver/secretsmanager's New only for
+// a function that has them, so that others link no Secrets Manager client)
+// are read in the same round: BatchGetSecretValue of 20 secret ids at most
+// per call (AWSCURRENT), the calls in parallel with the SSM chunks and
+// retried with them, each secret once however many variables or JSON
+// fields read it. A field's value is a JSON string's content, or the JSON
+// text of a number, bool, object or array.
 //
 // Throttling and other retryable errors are retried until the context's
 // deadline (a context without one gets DefaultTimeout), without the SDK's
@@ -61,6 +73,11 @@
 //     function was deployed with another version of its env package;
 //   - an SSM error (AccessDeniedException…) naming the parameters and
 //     secrets of the failed request;
+//   - *SecretsManagerError: Secrets Manager references that could not be
+//     read — a missing secret, a missing JSON field, a SecretString that is
+//     not JSON though a field is read, access denied — each with its
+//     variable, secret and field; *SecretsManagerRequestError: a failed
+//     BatchGetSecretValue request;
 //   - *InvalidValuesError: values that do not parse as their variable's
 //     type (package envtype), each named with its type.
 //

@@ -36,9 +36,12 @@ func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 		}
 		if !ok {
 			what := "literal"
-			if v.Secret != "" {
+			switch {
+			case v.Secret != "":
 				what = "secret variable " + v.Name + " (secret " + v.Secret + ")"
-			} else {
+			case v.SecretsManager != "":
+				what = "Secrets Manager variable " + v.Name + " (secret " + v.SecretsManager + ")"
+			default:
 				what += " " + v.Name
 			}
 			missing = append(missing, l.errorf("%s is set neither in the environment nor in the dotenv file %s (%s)", what, file, envvars.Dotenv))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -294,5 +296,27 @@ func TestLoadSecretsManagerStale(t *testing.T) {
 	}
 	if diff := cmp.Diff(se.Mismatches, want); diff != "" {
 		t.Errorf("mismatches (-got +want):\n%s", diff)
+	}
+}
+
+// Outside Lambda with a dotenv file, a Secrets Manager variable is read by
+// its variable name like any other: no Secrets Manager call.
+func TestLoadSecretsManagerDotenv(t *testing.T) {
+	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "DbCredential", "password"), smVar("DB_USERNAME", "DbCredential", "username")}}
+	_, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db", "DB_USERNAME": "fnenv-test/db"})
+	unsetenv(t, "AWS_LAMBDA_FUNCTION_NAME")
+	file := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(file, []byte("DB_PASSWORD=fake_dotenv_password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FNENV_DOTENV", file)
+	t.Setenv("DB_USERNAME", "fake_dotenv_user")
+	if got := load(t, newLoader(spec)).Vals; got["DB_PASSWORD"] != "fake_dotenv_password" || got["DB_USERNAME"] != "fake_dotenv_user" || p.Count() != 0 {
+		t.Errorf("values %v after %d requests; want the dotenv and environment values, no request", got, p.Count())
+	}
+	unsetenv(t, "DB_USERNAME")
+	_, err := newLoader(spec).Load(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "Secrets Manager variable DB_USERNAME (secret DbCredential) is set neither in the environment nor in the dotenv file") {
+		t.Errorf("error = %v; want DB_USERNAME named as a Secrets Manager variable", err)
 	}
 }
