@@ -259,7 +259,7 @@ func TestSecretsManagerCheckedAtSynth(t *testing.T) {
 	// WHEN the secret does not exist, THEN synth fails naming it and the field
 	got := synthError(app())
 	if missing := contains(got, "secrets check (context fnenvCheckSecrets=true): 1 of 1 secrets",
-		`DbCredential — Secrets Manager secret fnenv-test/main/db does not exist or its JSON has no field "password"`); len(missing) > 0 {
+		`DbCredential — Secrets Manager secret fnenv-test/main/db does not exist or its JSON lacks the top-level field "password"`); len(missing) > 0 {
 		t.Errorf("synth error lacks %q; it is:\n%s", missing, got)
 	}
 

@@ -64,8 +64,8 @@ func TestCheckSecretsManager(t *testing.T) {
 	r := e.mustRun(1, "", "secret", "check", "--branch", "main")
 	wantContains(t, "stdout", r.stdout,
 		"3 of 4 secrets referenced by 1 functions are not set for branch main",
-		`DbCredential — Secrets Manager secret checkapp/main/db does not exist or its JSON has no field "password"`,
-		`DbCredential — Secrets Manager secret checkapp/main/db does not exist or its JSON has no field "username"`,
+		`DbCredential — Secrets Manager secret checkapp/main/db does not exist or its JSON lacks the top-level fields "password", "username"`,
+		`create it (or add "password", "username" to its JSON) in Secrets Manager: aws secretsmanager put-secret-value --secret-id checkapp/main/db`,
 		"License — Secrets Manager secret checkapp/license does not exist\n",
 		"aws secretsmanager put-secret-value --secret-id checkapp/license",
 	)
@@ -74,7 +74,7 @@ func TestCheckSecretsManager(t *testing.T) {
 	createSecret(t, c, "checkapp/main/db", `{"username":"fake_sm_user_0001"}`)
 	createSecret(t, c, "checkapp/license", "fake_sm_license_0001")
 	r = e.mustRun(1, "", "secret", "check", "--branch", "main")
-	wantContains(t, "stdout", r.stdout, "1 of 4 secrets", `checkapp/main/db does not exist or its JSON has no field "password"`)
+	wantContains(t, "stdout", r.stdout, "1 of 4 secrets", `checkapp/main/db does not exist or its JSON lacks the top-level field "password"`)
 	if strings.Contains(r.stdout, `field "username"`) {
 		t.Errorf("a present field is reported missing:\n%s", r.stdout)
 	}

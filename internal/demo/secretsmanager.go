@@ -16,8 +16,8 @@ import (
 // stack), per branch. Obvious fakes, never real credentials.
 var SecretsManagerValues = map[string]map[string]string{
 	"DbCredential": {
-		"main":          `{"username":"payments_main","password":"pw_fake_main_0042","host":"db.main.example.test","port":5432}`,
-		"feature/login": `{"username":"payments_login","password":"pw_fake_login_0017","host":"db.login.example.test","port":5432}`,
+		"main":          `{"username":"payments_main_0042","password":"pw_fake_main_0042","host":"db.main.example.test","port":5432}`,
+		"feature/login": `{"username":"payments_login_0017","password":"pw_fake_login_0017","host":"db.login.example.test","port":5432}`,
 	},
 }
 

@@ -226,14 +226,10 @@ func unchecked(uses []Use) string {
 func (r Result) Report(appID string) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d of %d secrets referenced by %d functions are not set for branch %s:\n", len(r.Missing), len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch)
-	for _, u := range r.Missing {
+	for _, u := range bySecret(r.Missing) {
 		switch u.Kind {
 		case SecretsManagerSecret:
-			what := "does not exist"
-			if u.Field != "" {
-				what = fmt.Sprintf("does not exist or its JSON has no field %q", u.Field)
-			}
-			fmt.Fprintf(&sb, "\n  %s — Secrets Manager secret %s %s\n", u.Secret, u.SecretID, what)
+			fmt.Fprintf(&sb, "\n  %s — Secrets Manager secret %s %s\n", u.Secret, u.SecretID, u.smMissing())
 		default:
 			fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
 		}

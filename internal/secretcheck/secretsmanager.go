@@ -104,11 +104,59 @@ func SecretsManagerLookup(c *sm.Client) Lookup {
 }
 
 
-// smFixes are the ways to set a missing Secrets Manager use.
+// bySecret merges the missing Secrets Manager uses of one secret into one,
+// for the report: its fields (in Field, quoted and comma-separated) and
+// functions together. Other uses are kept as they are, in order.
+func bySecret(uses []Use) []Use {
+	var out []Use
+	at := map[string]int{}
+	for _, u := range uses {
+		if u.Kind != SecretsManagerSecret {
+			out = append(out, u)
+			continue
+		}
+		f := ""
+		if u.Field != "" {
+			f = fmt.Sprintf("%q", u.Field)
+		}
+		i, ok := at[u.SecretID]
+		if !ok {
+			at[u.SecretID] = len(out)
+			u.Field, u.Functions = f, slices.Clone(u.Functions)
+			out = append(out, u)
+			continue
+		}
+		m := &out[i]
+		if f != "" {
+			m.Field = strings.TrimPrefix(m.Field+", "+f, ", ")
+		}
+		for _, fn := range u.Functions {
+			if !slices.Contains(m.Functions, fn) {
+				m.Functions = append(m.Functions, fn)
+			}
+		}
+		slices.Sort(m.Functions)
+	}
+	return out
+}
+
+// smMissing says what is missing of a use merged by bySecret.
+func (u Use) smMissing() string {
+	switch {
+	case u.Field == "":
+		return "does not exist"
+	case strings.Contains(u.Field, ", "):
+		return "does not exist or its JSON lacks the top-level fields " + u.Field
+	}
+	return "does not exist or its JSON lacks the top-level field " + u.Field
+}
+
+// smFixes are the ways to set a missing Secrets Manager use (merged by
+// bySecret).
 func (u Use) smFixes() []string {
 	what := "create the secret"
 	if u.Field != "" {
-		what = fmt.Sprintf("create it, or give its JSON a top-level field %q", u.Field)
+		what = "create it (or add " + u.Field + " to its JSON)"
 	}
 	return []string{fmt.Sprintf("%s in Secrets Manager: aws secretsmanager put-secret-value --secret-id %s --secret-string file://value.json (create-secret --name for a new one)", what, ShellQuote(u.SecretID))}
 }

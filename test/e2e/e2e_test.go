@@ -29,7 +29,7 @@ const rotated = "sk_test_fake_main_rotated_0077"
 
 // rotatedDB is the payments DB credential on main after its rotation
 // mid-test (a new AWSCURRENT version in Secrets Manager).
-const rotatedDB = `{"username":"payments_main","password":"pw_fake_main_rotated_0078","host":"db.main.example.test","port":5432}`
+const rotatedDB = `{"username":"payments_main_0042","password":"pw_fake_main_rotated_0078","host":"db.main.example.test","port":5432}`
 
 func TestDeployBranchesAndResolve(t *testing.T) {
 	if testing.Short() {
