@@ -106,9 +106,21 @@ func TestInitNewApp(t *testing.T) {
 		t.Errorf("synth rewrote the env package init wrote (-got +want):\n%s", diff)
 	}
 
-	// THEN the stack's unit test passes
+	// THEN the stack's unit test passes, and writes nothing into the module
+	before := m.Files()
 	if out := m.Go("test", "./..."); !strings.Contains(out, "ok  \texample.com/my-shop") {
 		t.Errorf("go test ./... did not run the stack's test:\n%s", out)
+	}
+	if diff := cmp.Diff(m.Files(), before); diff != "" {
+		t.Errorf("go test ./... changed files in the module (-got +want):\n%s", diff)
+	}
+
+	// WHEN the app runs without the CDK CLI's context (no app id)
+	// THEN it fails with fnenv's message, without stack traces
+	if out, err := m.Run("go", "run", "."); err == nil {
+		t.Errorf("the app synthesized without an app id:\n%s", out)
+	} else if !strings.Contains(out, "app id") || strings.Contains(out, "goroutine ") || strings.Contains(out, "    at ") {
+		t.Errorf("the app's error is not fnenv's message alone:\n%s", out)
 	}
 
 	// THEN git ignores what synth and the build left
@@ -123,7 +135,7 @@ func TestInitNewApp(t *testing.T) {
 	}
 
 	// WHEN fnenv init runs again THEN it refuses and changes nothing
-	before := m.Files()
+	before = m.Files()
 	if out, err := m.Run("go", "tool", "fnenv", "init"); err == nil {
 		t.Errorf("a second fnenv init succeeded:\n%s", out)
 	} else if !strings.Contains(out, "cdk.json, my-shop.go, my-shop_test.go, functions/hello/main.go, functions/hello/env/env.go already exist") {
