@@ -73,6 +73,7 @@ type Report struct {
 	Synth                  *SynthResult
 	Burst                  []*BurstResult
 	Init                   *InitResult
+	UnitTest               *UnitTestResult // a user's stack test (unittest.go)
 }
 
 func yes(ok bool) string {
@@ -184,6 +185,9 @@ func (r *Report) Write(w io.Writer) {
 	}
 	if r.Init != nil {
 		r.writeInit(p)
+	}
+	if r.UnitTest != nil {
+		r.writeUnitTest(p)
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 func main() {
 	out := flag.String("out", "", "write the Markdown report to this file (default: stdout)")
 	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
-	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init")
+	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init,unittest")
 	policies := flag.String("burst", "", "comma-separated burst policies to run (default: all), e.g. before,after")
 	flag.Parse()
 	if err := run(*out, *quick, *skip, *policies); err != nil {
@@ -115,6 +115,16 @@ func run(out string, quick bool, skipList, policies string) error {
 	if !skip["size"] {
 		logf("binary sizes")
 		if rep.Binaries, err = bench.BinarySizes(ctx, root); err != nil {
+			return err
+		}
+	}
+	if !skip["unittest"] {
+		logf("unit test of a user's stack")
+		cfg := bench.UnitTestConfig{Root: root}
+		if quick {
+			cfg.Iterations = 2
+		}
+		if rep.UnitTest, err = bench.UnitTests(ctx, cfg); err != nil {
 			return err
 		}
 	}
