@@ -344,8 +344,9 @@ func TestConcurrentSetAndCopy(t *testing.T) {
 	teammate := map[string]string{}
 	for i := range 5 {
 		n := fmt.Sprintf("S_%02d", 2*i+1)
-		teammate[n] = fake("teammate", i)
-		wg.Go(func() { results[i] = e.run(teammate[n], "secret", "set", n, "--branch", "feature/x") })
+		v := fake("teammate", i)
+		teammate[n] = v
+		wg.Go(func() { results[i] = e.run(v, "secret", "set", n, "--branch", "feature/x") })
 	}
 	wg.Go(func() { results[5] = e.run("", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x") })
 	wg.Wait()
