@@ -264,3 +264,28 @@ func TestAnIncompleteModuleNamesTheCommand(t *testing.T) {
 		t.Errorf("error = %v, want it to name `cd %s && go mod tidy`", res[0].Err, root)
 	}
 }
+
+func TestBuildHonoursGoWork(t *testing.T) {
+	// GIVEN a workspace of the module and a nested one whose handler
+	// imports the first module's package, which its go.mod does not require
+	t.Setenv("GOWORK", "")
+	root := module(t)
+	writeFiles(t, root, map[string]string{
+		"go.work":                "go 1.26\n\nuse (\n\t.\n\t./workers\n)\n",
+		"workers/go.mod":         "module example.com/workers\n\ngo 1.26\n",
+		"workers/orders/main.go": "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { println(lib.Greeting) }\n",
+	})
+	b := &Builder{ModuleRoot: root}
+	target := []Target{{Name: "orders", Entry: "workers/orders", Module: "workers", GOARCH: "arm64"}}
+
+	// WHEN it builds, THEN the workspace resolves the import
+	res := b.Build(context.Background(), target)
+	if res[0].Err != nil {
+		t.Fatalf("build in a workspace: %v", res[0].Err)
+	}
+	// and go.work is part of the key
+	writeFiles(t, root, map[string]string{"go.work": "go 1.26\n\nuse (\n\t./workers\n\t.\n)\n"})
+	if again := b.Build(context.Background(), target); again[0].Err != nil || again[0].Key == res[0].Key {
+		t.Errorf("after go.work changed: key %s (was %s), err %v", again[0].Key, res[0].Key, again[0].Err)
+	}
+}
