@@ -58,18 +58,7 @@ type ResolutionResult struct {
 // a fresh SSM client) each time, against the approaches of other tools,
 // interleaved so that noise hits them alike.
 func Resolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*ResolutionResult, error) {
-	if cfg.Secrets == 0 {
-		cfg.Secrets = 25
-	}
-	if cfg.Latency == 0 {
-		cfg.Latency = 20 * time.Millisecond
-	}
-	if cfg.Iterations == 0 {
-		cfg.Iterations = 60
-	}
-	if cfg.Warmup == 0 {
-		cfg.Warmup = 3
-	}
+	cfg.defaults()
 	res := &ResolutionResult{Config: cfg}
 	err := func() error {
 		if err := putSecrets(ctx, m, cfg.Secrets); err != nil {
@@ -143,38 +132,72 @@ func Resolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*Res
 		res.TwoRounds.Name, res.TwoRounds.How = "(a) two rounds", "branch names, then shared names of the missing ones; chunks of a round in parallel (Amplify Gen 2, SST v2)"
 		res.Sequential.Name, res.Sequential.How = "(b) sequential batches", "branch and shared names in batches of 10, one after another (Powertools getParametersByName)"
 
-		samples := make([][]time.Duration, len(approaches))
-		for it := range cfg.Warmup + cfg.Iterations {
-			for k := range approaches {
-				// Rotate the order so that no approach always follows another.
-				j := (k + it) % len(approaches)
-				a := approaches[j]
-				before := p.Count()
-				start := time.Now()
-				rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				vals, err := a.fn(rctx)
-				d := time.Since(start)
-				cancel()
-				if err != nil {
-					return fmt.Errorf("%s: %w", a.a.Name, err)
+		var ms []measured
+		for _, a := range approaches {
+			ms = append(ms, measured{a.a, func(ctx context.Context) error {
+				vals, err := a.fn(ctx)
+				if err != nil || vals == nil {
+					return err
 				}
-				if vals != nil {
-					if err := checkValues(vals); err != nil {
-						return fmt.Errorf("%s: %w", a.a.Name, err)
-					}
-				}
-				a.a.Requests = p.Count() - before
-				if it >= cfg.Warmup {
-					samples[j] = append(samples[j], d)
-				}
-			}
+				return checkValues(vals)
+			}})
 		}
-		for j, a := range approaches {
-			a.a.Stats = Summarize(samples[j])
-		}
-		return nil
+		return interleave(ctx, p, cfg, ms)
 	}()
 	return res, err
+}
+
+// defaults fills in the zero fields of c.
+func (c *ResolutionConfig) defaults() {
+	if c.Secrets == 0 {
+		c.Secrets = 25
+	}
+	if c.Latency == 0 {
+		c.Latency = 20 * time.Millisecond
+	}
+	if c.Iterations == 0 {
+		c.Iterations = 60
+	}
+	if c.Warmup == 0 {
+		c.Warmup = 3
+	}
+}
+
+// measured is one approach and what one resolution of it does.
+type measured struct {
+	a  *Approach
+	fn func(context.Context) error
+}
+
+// interleave runs every approach cfg.Warmup+cfg.Iterations times through
+// proxy p, in an order rotating each iteration so that no approach always
+// follows another, and sets each one's Stats (of the measured iterations)
+// and Requests (sent by one resolution).
+func interleave(ctx context.Context, p *ssmproxy.Proxy, cfg ResolutionConfig, approaches []measured) error {
+	samples := make([][]time.Duration, len(approaches))
+	for it := range cfg.Warmup + cfg.Iterations {
+		for k := range approaches {
+			j := (k + it) % len(approaches)
+			a := approaches[j]
+			before := p.Count()
+			start := time.Now()
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := a.fn(rctx)
+			d := time.Since(start)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("%s: %w", a.a.Name, err)
+			}
+			a.a.Requests = p.Count() - before
+			if it >= cfg.Warmup {
+				samples[j] = append(samples[j], d)
+			}
+		}
+	}
+	for j, a := range approaches {
+		a.a.Stats = Summarize(samples[j])
+	}
+	return nil
 }
 
 // pathOf is the parameter name that holds secret i.

@@ -49,15 +49,7 @@ type MixedResult struct {
 // MixedResolution measures MixedResult through a proxy adding latency in
 // front of moto, cfg.Iterations times each after cfg.Warmup, interleaved.
 func MixedResolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*MixedResult, error) {
-	if cfg.Latency == 0 {
-		cfg.Latency = 20 * time.Millisecond
-	}
-	if cfg.Iterations == 0 {
-		cfg.Iterations = 60
-	}
-	if cfg.Warmup == 0 {
-		cfg.Warmup = 3
-	}
+	cfg.defaults()
 	if err := putSecrets(ctx, m, mixedSSM); err != nil {
 		return nil, err
 	}
@@ -85,10 +77,7 @@ func MixedResolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) 
 	res := &MixedResult{Latency: cfg.Latency}
 	res.Fnenv.Name, res.Fnenv.How = "fnenv Load, 10 SSM + 5 Secrets Manager fields of 3 secrets", "one round: 2 GetParameters chunks and 1 BatchGetSecretValue in parallel"
 	res.Sequential.Name, res.Sequential.How = "one after another", "the 2 GetParameters chunks, then GetSecretValue of each secret, each request after the last"
-	approaches := []struct {
-		a  *Approach
-		fn func(context.Context) error
-	}{
+	approaches := []measured{
 		{&res.Fnenv, func(ctx context.Context) error {
 			l := resolver.NewLoader(spec, func(v *resolver.Values) *[]string {
 				vals := build(v).vals
@@ -111,28 +100,8 @@ func MixedResolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) 
 			return checkMixed(vals)
 		}},
 	}
-	samples := make([][]time.Duration, len(approaches))
-	for it := range cfg.Warmup + cfg.Iterations {
-		for k := range approaches {
-			j := (k + it) % len(approaches)
-			a := approaches[j]
-			before := p.Count()
-			start := time.Now()
-			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := a.fn(rctx)
-			d := time.Since(start)
-			cancel()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", a.a.Name, err)
-			}
-			a.a.Requests = p.Count() - before
-			if it >= cfg.Warmup {
-				samples[j] = append(samples[j], d)
-			}
-		}
-	}
-	for j, a := range approaches {
-		a.a.Stats = Summarize(samples[j])
+	if err := interleave(ctx, p, cfg, approaches); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
