@@ -214,6 +214,7 @@ func TestNewInitApp(t *testing.T) {
 		{"001", initApp{Module: "m", File: "001", Name: "App001", AppID: "001"}},
 		{"Café", initApp{Module: "m", File: "caf", Name: "Caf", AppID: "caf"}},
 		{"--", initApp{Module: "m", File: "app", Name: "App", AppID: "app"}},
+		{"shared", initApp{Module: "m", File: "shared", Name: "Shared", AppID: "shared-app"}}, // identity refuses app id "shared"
 	} {
 		if diff := cmp.Diff(newInitApp(filepath.Join("/tmp", tc.dir), "m"), tc.want); diff != "" {
 			t.Errorf("newInitApp(%q) (-got +want):\n%s", tc.dir, diff)
