@@ -247,15 +247,18 @@ func (r *Report) writeGoals(p func(string, ...any)) {
 	if s := r.Synth; s != nil {
 		for _, n := range s.Config.Sizes {
 			f, pl := Summarize(s.Walls(n, "fnenv", "warm")), Summarize(s.Walls(n, "plain", "warm"))
-			p("| 4. warm synth of %d functions within 1.25x of plain | %s | %s |", n, ratio(f.P50, pl.P50), yes(float64(f.P50) <= 1.25*float64(pl.P50)))
-			same := s.SameKeys[fmt.Sprintf("%d/fnenv", n)]
-			p("| 4. re-synth of %d functions gives identical asset hashes | %v | %s |", n, same, yes(same))
+			if f.N > 0 && pl.N > 0 {
+				p("| 4. warm synth of %d functions within 1.25x of plain | %s | %s |", n, ratio(f.P50, pl.P50), yes(float64(f.P50) <= 1.25*float64(pl.P50)))
+			}
+			if same, ok := s.SameKeys[fmt.Sprintf("%d/fnenv", n)]; ok {
+				p("| 4. re-synth of %d functions gives identical asset hashes | %v | %s |", n, same, yes(same))
+			}
 			for _, c := range []struct {
 				cache string
 				goal  float64
 			}{{"cold", 1.0}, {"warm", 0.5}} {
 				f, g := s.median(n, ModeFnenv, c.cache), s.median(n, ModeGoFunction, c.cache)
-				if g > 0 {
+				if f > 0 && g > 0 {
 					p("| 4. %s synth of %d functions ≤ %.1fx GoFunction's | %s | %s |", c.cache, n, c.goal, ratio(f, g), yes(float64(f) <= c.goal*float64(g)))
 				}
 			}
@@ -445,16 +448,29 @@ func (r *Report) writeSynth(p func(string, ...any)) {
 		fc, fw, fn := s.median(n, ModeFnenv, "cold"), s.median(n, ModeFnenv, "warm"), s.median(n, ModeFnenv, NoBuildCache)
 		gc, gw, pw := s.median(n, ModeGoFunction, "cold"), s.median(n, ModeGoFunction, "warm"), s.median(n, ModePlain, "warm")
 		p("- %d functions: cold fnenv / cold GoFunction **%s** (goal ≤ 1.0x); warm fnenv / warm GoFunction **%s** (goal ≤ 0.5x);", n, ratio(fc, gc), ratio(fw, gw))
-		p("  warm fnenv / warm plain %s (goal ≤ 1.25x); fnenv's build cache saves %s of a warm synth (%s without it, %s with it).", ratio(fw, pw), pct(fn-fw, fn), secs(fn), secs(fw))
+		p("  warm fnenv / warm plain %s (goal ≤ 1.25x); fnenv's build cache saves %s of a warm synth (%s without it, %s with it).", ratio(fw, pw), saved(fn, fw), secs(fn), secs(fw))
+		if _, ok := s.SameKeys[fmt.Sprintf("%d/%s", n, ModeFnenv)]; !ok {
+			p("  The run stopped before every synth of %d functions was measured (\"n/a\": none of that kind).", n)
+			continue
+		}
 		p("  Every fnenv synth gave the same S3Keys: **%v**; every GoFunction synth: %v; every plain synth: %v; fnenv's keys equal plain's over the same binaries: %v.",
 			s.SameKeys[fmt.Sprintf("%d/%s", n, ModeFnenv)], s.SameKeys[fmt.Sprintf("%d/%s", n, ModeGoFunction)], s.SameKeys[fmt.Sprintf("%d/%s", n, ModePlain)], s.SameAsPlain[n])
 	}
 	p("")
 }
 
+// saved is the share of without that with saves, "n/a" when one is
+// missing.
+func saved(without, with time.Duration) string {
+	if with == 0 {
+		return "n/a"
+	}
+	return pct(without-with, without)
+}
+
 // pct formats a/b as a percentage.
 func pct(a, b time.Duration) string {
-	if b == 0 {
+	if b <= 0 {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.0f %%", 100*float64(a)/float64(b))
