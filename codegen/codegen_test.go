@@ -58,8 +58,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run go test ./codegen -update)", err)
 			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
+			if diff := cmp.Diff(string(got), string(want)); diff != "" {
+				t.Errorf("%s (-got +want):\n%s", golden, diff)
 			}
 			if first, _, _ := strings.Cut(string(got), "\n"); first != codegen.Header {
 				t.Errorf("first line = %q, want %q", first, codegen.Header)
@@ -208,8 +208,8 @@ func TestWrite(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if diff := cmp.Diff([]string{"env.go", "keep.txt"}, names); diff != "" {
-		t.Errorf("env dir (-want +got):\n%s", diff)
+	if diff := cmp.Diff(names, []string{"env.go", "keep.txt"}); diff != "" {
+		t.Errorf("env dir (-got +want):\n%s", diff)
 	}
 }
 

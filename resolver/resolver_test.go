@@ -176,8 +176,8 @@ func TestLoadBranchAndShared(t *testing.T) {
 				put(t, c, sharedPrefix+s, v)
 			}
 			got := load(t, newLoader(sayHello))
-			if diff := cmp.Diff(tt.want, got.Vals); diff != "" {
-				t.Errorf("values (-want +got):\n%s", diff)
+			if diff := cmp.Diff(got.Vals, tt.want); diff != "" {
+				t.Errorf("values (-got +want):\n%s", diff)
 			}
 			if got.Lambda.FunctionName != "fnenv-test-SayHello1A2B" || got.Lambda.MemorySizeMiB != 256 || got.Lambda.Region != moto.Region {
 				t.Errorf("Lambda = %+v, want the function name, 256 MiB and region %s", got.Lambda, moto.Region)
@@ -188,8 +188,8 @@ func TestLoadBranchAndShared(t *testing.T) {
 				branchPrefix + "MY_API_KEY", branchPrefix + "STRIPE_KEY",
 			}
 			slices.Sort(wantNames)
-			if diff := cmp.Diff(wantNames, names(p)); diff != "" {
-				t.Errorf("names requested (-want +got):\n%s", diff)
+			if diff := cmp.Diff(names(p), wantNames); diff != "" {
+				t.Errorf("names requested (-got +want):\n%s", diff)
 			}
 			if n := p.Count(); n != 1 {
 				t.Errorf("requests = %d, want 1", n)
@@ -218,8 +218,8 @@ func TestLoadMissing(t *testing.T) {
 	if err == nil {
 		t.Fatal("Load: no error")
 	}
-	if diff := cmp.Diff(want, err.Error()); diff != "" {
-		t.Errorf("error (-want +got):\n%s", diff)
+	if diff := cmp.Diff(err.Error(), want); diff != "" {
+		t.Errorf("error (-got +want):\n%s", diff)
 	}
 	var me *resolver.MissingSecretsError
 	if !errors.As(err, &me) || len(me.Secrets) != 2 {
@@ -254,8 +254,8 @@ func TestLoadManySecretsOneRound(t *testing.T) {
 	slices.Sort(wantNames)
 
 	got := load(t, newLoader(spec))
-	if diff := cmp.Diff(want, got.Vals); diff != "" {
-		t.Errorf("values (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got.Vals, want); diff != "" {
+		t.Errorf("values (-got +want):\n%s", diff)
 	}
 	if !p.Held() {
 		t.Errorf("the 5 requests were not all in flight together: not one round")
@@ -269,8 +269,8 @@ func TestLoadManySecretsOneRound(t *testing.T) {
 			t.Errorf("a request asked for %d names, more than SSM's 10", len(r.Names))
 		}
 	}
-	if diff := cmp.Diff(wantNames, names(p)); diff != "" {
-		t.Errorf("names requested, each once (-want +got):\n%s", diff)
+	if diff := cmp.Diff(names(p), wantNames); diff != "" {
+		t.Errorf("names requested, each once (-got +want):\n%s", diff)
 	}
 }
 
@@ -288,8 +288,8 @@ func TestLoadThrottled(t *testing.T) {
 		want[v.Name] = val
 	}
 	got := load(t, newLoader(spec))
-	if diff := cmp.Diff(want, got.Vals); diff != "" {
-		t.Errorf("values (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got.Vals, want); diff != "" {
+		t.Errorf("values (-got +want):\n%s", diff)
 	}
 	throttled := 0
 	for _, r := range p.Requests() {
@@ -385,8 +385,8 @@ func TestLoadStale(t *testing.T) {
 		"  API_KEY holds secret MY_API_KEY here but FNENV_SECRETS maps it to secret OLD_API_KEY\n" +
 		"  GREETING is a literal here but FNENV_SECRETS maps it to secret GREETING\n" +
 		"  secret variable TOKEN (secret TOKEN) is not in FNENV_SECRETS"
-	if diff := cmp.Diff(want, err.Error()); diff != "" {
-		t.Errorf("error (-want +got):\n%s", diff)
+	if diff := cmp.Diff(err.Error(), want); diff != "" {
+		t.Errorf("error (-got +want):\n%s", diff)
 	}
 	if p.Count() != 0 {
 		t.Errorf("requests = %d, want none for a stale env package", p.Count())
@@ -495,8 +495,8 @@ func TestLoadDotenv(t *testing.T) {
 
 	got := load(t, newLoader(spec))
 	want := map[string]string{"API_KEY": "sk_test_fake_dotenv_0001", "GREETING": "Hello, local", "REGION_NAME": "from-the-environment"}
-	if diff := cmp.Diff(want, got.Vals); diff != "" {
-		t.Errorf("values (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got.Vals, want); diff != "" {
+		t.Errorf("values (-got +want):\n%s", diff)
 	}
 	if p.Count() != 0 {
 		t.Errorf("requests = %d, want no SSM call with a dotenv file", p.Count())

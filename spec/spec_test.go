@@ -42,18 +42,18 @@ func TestEnvironmentAndEncoding(t *testing.T) {
 		EnvSharedPrefix: "/amplify/shared/app/",
 		EnvMaxAge:       "5m0s",
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Environment (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("Environment (-got +want):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"MY_API_KEY"}, f.Secrets()); diff != "" {
-		t.Errorf("Secrets: a secret held by two variables is listed once (-want +got):\n%s", diff)
+	if diff := cmp.Diff(f.Secrets(), []string{"MY_API_KEY"}); diff != "" {
+		t.Errorf("Secrets: a secret held by two variables is listed once (-got +want):\n%s", diff)
 	}
 	dec, err := DecodeSecrets(got[EnvSecrets])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]string{"ALSO_KEY": "MY_API_KEY", "API_KEY": "MY_API_KEY"}, dec); diff != "" {
-		t.Errorf("DecodeSecrets (-want +got):\n%s", diff)
+	if diff := cmp.Diff(dec, map[string]string{"ALSO_KEY": "MY_API_KEY", "API_KEY": "MY_API_KEY"}); diff != "" {
+		t.Errorf("DecodeSecrets (-got +want):\n%s", diff)
 	}
 	if _, err := DecodeSecrets("API_KEY"); err == nil {
 		t.Error("DecodeSecrets accepted a pair without '='")

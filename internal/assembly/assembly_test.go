@@ -38,8 +38,8 @@ func TestRead(t *testing.T) {
 	if len(got) < len(want)+1 {
 		t.Fatalf("artifacts = %+v, want the two top-level stacks and the Stage's", got)
 	}
-	if diff := cmp.Diff(want, got[:2]); diff != "" {
-		t.Errorf("top-level artifacts (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got[:2], want); diff != "" {
+		t.Errorf("top-level artifacts (-got +want):\n%s", diff)
 	}
 	recs, err := Records(dir)
 	if err != nil {

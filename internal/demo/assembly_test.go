@@ -39,10 +39,10 @@ func TestReadAssembly(t *testing.T) {
 	fn := stacks[0].Functions[0]
 	got := []string{stacks[0].Name, fn.Record.Function.Name, fn.LogicalID, fn.Bootstrap}
 	want := []string{"Payments-main", "charge", "ChargeFn1234", filepath.Join(dir, "asset.abc123", "bootstrap")}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("(-got +want):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"STRIPE_KEY"}, Secrets(stacks)); diff != "" {
-		t.Errorf("Secrets (-want +got):\n%s", diff)
+	if diff := cmp.Diff(Secrets(stacks), []string{"STRIPE_KEY"}); diff != "" {
+		t.Errorf("Secrets (-got +want):\n%s", diff)
 	}
 }

@@ -63,8 +63,8 @@ func TestInvoke(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, string(got)); diff != "" {
-				t.Errorf("response (-want +got):\n%s", diff)
+			if diff := cmp.Diff(string(got), tt.want); diff != "" {
+				t.Errorf("response (-got +want):\n%s", diff)
 			}
 		})
 	}
@@ -87,8 +87,8 @@ func TestInvokeOtherArchitecture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, fn.Output())
 	}
-	if diff := cmp.Diff(`{"said":"hi","function":"echo-`+other+`"}`, string(got)); diff != "" {
-		t.Errorf("response (-want +got):\n%s", diff)
+	if diff := cmp.Diff(string(got), `{"said":"hi","function":"echo-`+other+`"}`); diff != "" {
+		t.Errorf("response (-got +want):\n%s", diff)
 	}
 }
 

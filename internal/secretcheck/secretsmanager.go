@@ -103,7 +103,6 @@ func SecretsManagerLookup(c *sm.Client) Lookup {
 	}
 }
 
-
 // bySecret merges the missing Secrets Manager uses of one secret into one,
 // for the report: its fields (in Field, quoted and comma-separated) and
 // functions together. Other uses are kept as they are, in order.

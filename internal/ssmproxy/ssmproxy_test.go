@@ -71,8 +71,8 @@ func TestProxy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := ssmproxy.New(t, backend(t), tt.opts...)
 			got := codes(t, client(p.URL), len(tt.want))
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("error codes (-want +got):\n%s", diff)
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("error codes (-got +want):\n%s", diff)
 			}
 			reqs := p.Requests()
 			if len(reqs) != len(tt.want) || reqs[0].Target != "AmazonSSM.GetParameters" || !cmp.Equal(reqs[0].Names, []string{"/a", "/b"}) {

@@ -114,8 +114,8 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 			for _, v := range fs.SecretsManagerVariables() {
 				want[v.Name] = resolver.Mask(fieldOf(t, demo.SecretsManagerValues[v.SecretsManager.Secret][b], v.SecretsManager.Field))
 			}
-			if diff := cmp.Diff(want, inv.Resolved); diff != "" {
-				t.Errorf("branch %s, function %s resolved (-want +got):\n%s", b, inv.Function, diff)
+			if diff := cmp.Diff(inv.Resolved, want); diff != "" {
+				t.Errorf("branch %s, function %s resolved (-got +want):\n%s", b, inv.Function, diff)
 			}
 			// refund sets its own max age; the others take the context's.
 			if got := inv.Config.Environment[spec.EnvMaxAge]; inv.Function != "refund" && got != maxAge.String() {

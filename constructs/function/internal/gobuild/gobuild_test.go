@@ -212,8 +212,8 @@ func TestBuildPrunesUnusedEntries(t *testing.T) {
 	}
 	want := []string{"fresh-key", res[0].Key}
 	sort.Strings(want)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("cache entries after pruning (-want +got):\n%s", diff)
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("cache entries after pruning (-got +want):\n%s", diff)
 	}
 }
 
