@@ -106,6 +106,17 @@ func TestSecretsManagerImportedByNameAndByARN(t *testing.T) {
 	if len(st) != 3 {
 		t.Errorf("statements = %v, want the 3 above only", st)
 	}
+	// …the batch statement alone in its own policy (its cdk-nag
+	// suppression hides nothing else), which the function waits for
+	for id, fn := range resources(t, tmpl, "AWS::Lambda::Function") {
+		var batch bool
+		for _, d := range fn["DependsOn"].([]any) {
+			batch = batch || strings.HasPrefix(d.(string), "ReportBatchReadSecretsManager")
+		}
+		if !batch {
+			t.Errorf("function %s: DependsOn %v lacks the BatchGetSecretValue policy", id, fn["DependsOn"])
+		}
+	}
 }
 
 func TestSecretsManagerSecretCreatedInTheApp(t *testing.T) {

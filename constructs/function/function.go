@@ -276,6 +276,9 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		jsii.String("the object key is the asset's content hash"))
 	f.grant(props.SecretsKey)
 	f.grantSecretsManager()
+	if opts.Role == nil { // the role is fnenv's (CDK's default): see nag.go
+		suppressNag(f.Role(), "AwsSolutions-IAM4", nagReasonBasicExecution, basicExecutionPolicy)
+	}
 
 	if len(f.problems) == 0 && f.reg.codegenEnabled() {
 		if _, err := codegen.Write(f.reg.moduleRoot, f.spec); err != nil {

@@ -112,11 +112,20 @@ func (f *function) grantSecretsManager() {
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: &arns,
 	}))
-	f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("FnenvBatchReadSecretsManager"),
-		Actions:   jsii.Strings("secretsmanager:BatchGetSecretValue"),
-		Resources: jsii.Strings("*"),
-	}))
+	// The batch action's "*" has its own policy, so that the cdk-nag
+	// suppression it needs (AwsSolutions-IAM5) hides no other statement of
+	// the role's. The function waits for it, as for the default policy.
+	batch := awsiam.NewPolicy(f, jsii.String("BatchReadSecretsManager"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{f.Role()},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("FnenvBatchReadSecretsManager"),
+			Actions:   jsii.Strings("secretsmanager:BatchGetSecretValue"),
+			Resources: jsii.Strings("*"),
+		})},
+	})
+	f.Node().DefaultChild().(awscdk.CfnResource).AddResourceDependency(batch.Node().DefaultChild().(awscdk.CfnResource),
+		jsii.String("the function reads its secrets at cold start"))
+	suppressNag(batch, "AwsSolutions-IAM5", nagReasonBatchGet, "Resource::*")
 	if len(keys) > 0 {
 		f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("FnenvDecryptSecretsManager"),

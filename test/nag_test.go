@@ -1,0 +1,92 @@
+package test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/constructs/function"
+)
+
+// nagFindings applies cdk-nag's AwsSolutions pack to a stack of fnenv
+// functions like the sample's (SSM and Secrets Manager secrets, literals,
+// its own log group, x86_64) and returns the pack's errors and warnings as
+// "path rule[finding]", sorted. ignoreSuppressions makes cdk-nag disregard
+// every suppression.
+func nagFindings(t *testing.T, ignoreSuppressions bool) []string {
+	t.Helper()
+	app := newApp(appOptions{})
+	stack := newStack(app, "Nag")
+	db := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Db"), jsii.String("payments-db"))
+	function.New(stack, "Charge", &function.Props{Name: "charge", Entry: hello,
+		Environment: map[string]function.Value{
+			"STRIPE_KEY":  function.Secret("STRIPE_KEY"),
+			"DB_PASSWORD": function.SecretsManager(db, "password"),
+			"CURRENCY":    function.Literal("usd"),
+		},
+		FunctionOptions: awslambda.FunctionOptions{
+			Architecture: awslambda.Architecture_X86_64(),
+			LogGroup: awslogs.NewLogGroup(stack, jsii.String("ChargeLogs"), &awslogs.LogGroupProps{
+				Retention: awslogs.RetentionDays_ONE_MONTH,
+			}),
+		},
+	})
+	function.New(stack, "Report", &function.Props{Name: "report", Entry: "test/testdata/report"})
+	props := &cdknag.NagPackProps{Reports: jsii.Bool(false)}
+	if ignoreSuppressions {
+		props.SuppressionIgnoreCondition = cdknag.NewSuppressionIgnoreAlways(jsii.String("the test checks that each suppression is needed"))
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
+
+	var got []string
+	assert(t, "cdk-nag", func() {
+		a := assertions.Annotations_FromStack(stack)
+		any := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+		for _, m := range append(*a.FindError(jsii.String("*"), any), *a.FindWarning(jsii.String("*"), any)...) {
+			rule, _, _ := strings.Cut(m.Entry.Data.(string), ": ")
+			got = append(got, *m.Id+" "+rule)
+		}
+	})
+	sort.Strings(got)
+	return got
+}
+
+// TestNagAwsSolutions: what fnenv creates passes cdk-nag's AwsSolutions
+// pack, and each suppression fnenv writes hides a real finding.
+func TestNagAwsSolutions(t *testing.T) {
+	const (
+		iam4 = "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
+		iam5 = "AwsSolutions-IAM5[Resource::*]"
+	)
+	for _, tc := range []struct {
+		name               string
+		ignoreSuppressions bool
+		want               []string
+	}{
+		// GIVEN the pack, WHEN the stack synthesizes, THEN no finding
+		{name: "suppressions honoured"},
+		// GIVEN the pack told to ignore suppressions, THEN exactly the
+		// findings fnenv suppresses: each suppression is needed, and
+		// removing one fails the case above
+		{name: "suppressions ignored", ignoreSuppressions: true, want: []string{
+			"/Nag-main/Charge/BatchReadSecretsManager/Resource " + iam5,
+			"/Nag-main/Charge/ServiceRole/Resource " + iam4,
+			"/Nag-main/Report/ServiceRole/Resource " + iam4,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(nagFindings(t, tc.ignoreSuppressions), tc.want); diff != "" {
+				t.Errorf("AwsSolutions findings (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
