@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -86,6 +87,7 @@ func TestSampleTemplates(t *testing.T) {
 			}
 			checkSampleTemplate(t, stack, data, rs)
 		}
+		checkSampleNag(t, out, branch)
 		var names []string
 		for _, r := range records {
 			names = append(names, r.Function.Name)
@@ -166,5 +168,56 @@ func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec
 	// synth. What must not appear is anything but names in FNENV_*.
 	if bytes.Contains(data, []byte("sk_")) {
 		t.Errorf("%s: template holds something like a Stripe key", stack)
+	}
+}
+
+// checkSampleNag checks the cdk-nag reports of the sample's cloud assembly
+// in out: every AwsSolutions rule is compliant on every resource, or
+// suppressed with a reason, and exactly these are suppressed — the two
+// fnenv writes on each function it creates, and the sample's own for
+// X-Ray. A suppression removed makes synth fail; one added fails here.
+func checkSampleNag(t *testing.T, out, branch string) {
+	t.Helper()
+	reports, _ := filepath.Glob(filepath.Join(out, "AwsSolutions-*-NagReport.csv"))
+	if len(reports) != 2 {
+		t.Fatalf("branch %s: cdk-nag reports %v, want Payments' and Notifications'", branch, reports)
+	}
+	var suppressed []string
+	for _, report := range reports {
+		f, err := os.Open(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%s: %d rows, %v", report, len(rows), err)
+		}
+		for _, r := range rows[1:] { // Rule ID, Resource ID, Compliance, Exception Reason, …
+			rule, resource, compliance, reason := r[0], r[1], r[2], r[3]
+			_, resource, _ = strings.Cut(resource, "/") // the stack's name carries the branch
+			switch compliance {
+			case "Compliant":
+			case "Suppressed":
+				suppressed = append(suppressed, resource+" "+rule)
+				if len(reason) < 20 {
+					t.Errorf("branch %s: %s on %s suppressed without a reason: %q", branch, rule, resource, reason)
+				}
+			default:
+				t.Errorf("branch %s: %s on %s is %s", branch, rule, resource, compliance)
+			}
+		}
+	}
+	sort.Strings(suppressed)
+	want := []string{
+		"Charge/BatchReadSecretsManager/Resource AwsSolutions-IAM5",   // fnenv: BatchGetSecretValue
+		"Charge/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5", // the sample: X-Ray
+		"Charge/ServiceRole/Resource AwsSolutions-IAM4",               // fnenv: basic execution role
+		"NotifySlack/ServiceRole/Resource AwsSolutions-IAM4",
+		"Refund/ServiceRole/Resource AwsSolutions-IAM4",
+		"SendReceipt/ServiceRole/Resource AwsSolutions-IAM4",
+	}
+	if diff := cmp.Diff(suppressed, want); diff != "" {
+		t.Errorf("branch %s: cdk-nag suppressions (-got +want):\n%s", branch, diff)
 	}
 }
