@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -88,5 +89,37 @@ func TestNagAwsSolutions(t *testing.T) {
 				t.Errorf("AwsSolutions findings (-got +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestNagUserRole: fnenv suppresses nothing on a role the user passes —
+// its findings are the user's — and still suppresses only its own
+// BatchGetSecretValue policy.
+func TestNagUserRole(t *testing.T) {
+	// GIVEN a function with the user's role, which has a managed policy
+	app := newApp(appOptions{})
+	stack := newStack(app, "NagRole")
+	role := awsiam.NewRole(stack, jsii.String("Mine"), &awsiam.RoleProps{
+		AssumedBy:       awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AWSLambdaBasicExecutionRole"))},
+	})
+	db := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Db"), jsii.String("payments-db"))
+	function.New(stack, "Charge", &function.Props{Name: "charge", Entry: hello,
+		Environment:     map[string]function.Value{"DB_PASSWORD": function.SecretsManager(db, "password")},
+		FunctionOptions: awslambda.FunctionOptions{Role: role},
+	})
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Reports: jsii.Bool(false)}), nil)
+
+	// WHEN the pack runs, THEN the user's role's IAM4 finding stands
+	var got []string
+	assert(t, "cdk-nag", func() {
+		a := assertions.Annotations_FromStack(stack)
+		for _, m := range *a.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+			rule, _, _ := strings.Cut(m.Entry.Data.(string), "[")
+			got = append(got, *m.Id+" "+rule)
+		}
+	})
+	if diff := cmp.Diff(got, []string{"/NagRole-main/Mine/Resource AwsSolutions-IAM4"}); diff != "" {
+		t.Errorf("AwsSolutions errors (-got +want):\n%s", diff)
 	}
 }
