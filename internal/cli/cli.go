@@ -180,6 +180,13 @@ func storeError(err error, done string) error {
 	return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%w%s", err, done)}
 }
 
+// unanswered reports whether err is a store write whose answer was lost:
+// it may or may not have taken effect.
+func unanswered(err error) bool {
+	var se *ssmstore.Error
+	return errors.As(err, &se) && se.Unanswered
+}
+
 // interrupted is a command stopped by Ctrl-C: exit 130, saying what was done.
 func interrupted(done string) error {
 	return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: %s", done)}

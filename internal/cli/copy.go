@@ -48,6 +48,9 @@ the same branch in the other layout of paths (--paths).`,
 type copyReport struct {
 	from, to, path              string
 	added, overwritten, skipped []string
+	// unknown: written, but the answer was lost, so whether SSM took the
+	// write is unknown.
+	unknown []string
 }
 
 func (c *copyReport) String() string {
@@ -56,6 +59,9 @@ func (c *copyReport) String() string {
 		len(c.added)+len(c.overwritten), c.from, c.to, c.path, len(c.added), len(c.overwritten), len(c.skipped))
 	if len(c.skipped) > 0 {
 		fmt.Fprintf(&sb, "skipped, already set on branch %s (--overwrite replaces them): %s\n", c.to, strings.Join(c.skipped, ", "))
+	}
+	if len(c.unknown) > 0 {
+		fmt.Fprintf(&sb, "may or may not have been written (SSM's answer was lost; fnenv secret list --branch %s shows them): %s\n", c.to, strings.Join(c.unknown, ", "))
 	}
 	return sb.String()
 }
@@ -141,16 +147,20 @@ func (r *runner) copy(ctx context.Context, from, fromPath, to string, overwrite 
 		// target since it was listed is kept, and counted as skipped.
 		version, err := s.Put(ctx, cp, overwrite)
 		switch {
+		case errors.Is(err, ssmstore.ErrExists) && unanswered(err):
+			// Our own earlier attempt may be what exists.
+			rep.unknown = append(rep.unknown, n)
 		case errors.Is(err, ssmstore.ErrExists):
 			rep.skipped = append(rep.skipped, n)
 		case err != nil:
-			fmt.Fprint(r.app.Stdout, rep)
-			inFlight := ""
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				inFlight = " (whose write may or may not have reached SSM)"
+			stopped := fmt.Sprintf("the copy stopped at %s", n)
+			if unanswered(err) {
+				rep.unknown = append(rep.unknown, n)
+				stopped = fmt.Sprintf("the copy stopped at %s, whose write may or may not have reached SSM", n)
 			}
-			return storeError(err, fmt.Sprintf("the copy stopped at %s%s; not copied: %s",
-				n, inFlight, none(notDone(names, rep.added, rep.overwritten, rep.skipped))))
+			fmt.Fprint(r.app.Stdout, rep)
+			return storeError(err, fmt.Sprintf("%s; not copied: %s",
+				stopped, none(notDone(names, rep.added, rep.overwritten, rep.skipped, rep.unknown))))
 		case version > 1:
 			rep.overwritten = append(rep.overwritten, n)
 		default:

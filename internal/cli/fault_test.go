@@ -131,7 +131,9 @@ func TestFaults(t *testing.T) {
 		}
 		wantContains(t, "stderr", r.stderr,
 			"ssm:PutParameter on /amplify/testapp/main/K1: stopped at the overall timeout of 3s (--timeout); the last attempt: "+url+" did not answer within 300ms (the timeout of one attempt)",
-			"fnenv: "+url+" did not answer within 300ms (the timeout of one attempt); retrying (attempt", "nothing was written")
+			"fnenv: "+url+" did not answer within 300ms (the timeout of one attempt); retrying (attempt",
+			// It took the request and never answered: SSM might have.
+			"the write of /amplify/testapp/main/K1 may or may not have reached SSM")
 		if took > 5*time.Second {
 			t.Errorf("took %s with --timeout 3s", took)
 		}
@@ -207,23 +209,59 @@ func TestFaults(t *testing.T) {
 			t.Errorf("K1 = %q, want the earlier value", got)
 		}
 	})
+	// The second PutParameter reaches moto and its answer is lost until
+	// the deadline: the report must count S_00 copied, S_01 in doubt (it
+	// is in SSM), and the rest not copied — exactly what moto holds.
 	t.Run("deadline mid-copy", func(t *testing.T) {
 		e := newEnv(t)
 		src := copyFixture(e, 8)
-		p := ssmproxy.New(t, srv.URL, ssmproxy.WithLatency(300*time.Millisecond))
+		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 2))
 		t.Setenv("AWS_ENDPOINT_URL", p.URL)
-		r, took := e.runWith(t.Context(), nil, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x", "--timeout", "2s")
+		r, took := e.runWith(t.Context(), nil, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x", "--timeout", "3s")
 		if r.code != ExitFailed {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
-		copied := e.checkCopied(src, nil)
-		if len(copied) == 0 || len(copied) == 8 {
-			t.Fatalf("%d copied: the deadline did not fall mid-copy", len(copied))
+		if diff := cmp.Diff(e.checkCopied(src, nil), []string{"S_00", "S_01"}); diff != "" {
+			t.Errorf("in SSM (-got +want):\n%s", diff)
 		}
-		wantContains(t, "stderr", r.stderr, "the overall timeout of 2s (--timeout)", "not copied: ")
-		wantContains(t, "stdout", r.stdout, fmt.Sprintf("copied %d secrets", len(copied)), fmt.Sprintf("%d new", len(copied)))
-		if took > 3*time.Second {
-			t.Errorf("took %s with --timeout 2s", took)
+		wantStdout := "copied 1 secrets from branch main to branch feature/x (/amplify/testapp/-feature-x-57c3e5c959/): 1 new, 0 overwritten, 0 skipped\n" +
+			"may or may not have been written (SSM's answer was lost; fnenv secret list --branch feature/x shows them): S_01\n"
+		if diff := cmp.Diff(r.stdout, wantStdout); diff != "" {
+			t.Errorf("stdout (-got +want):\n%s", diff)
+		}
+		wantContains(t, "stderr", r.stderr, "ssm:PutParameter on /amplify/testapp/-feature-x-57c3e5c959/S_01: no answer from "+p.URL+" within the overall timeout of 3s (--timeout)",
+			"the copy stopped at S_01, whose write may or may not have reached SSM; not copied: S_02, S_03, S_04, S_05, S_06, S_07\n")
+		if took > 5*time.Second {
+			t.Errorf("took %s with --timeout 3s", took)
+		}
+	})
+	t.Run("deadline mid-set, the write in SSM", func(t *testing.T) {
+		e := newEnv(t)
+		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 1))
+		t.Setenv("AWS_ENDPOINT_URL", p.URL)
+		r, _ := e.runWith(t.Context(), nil, v, "secret", "set", "K1", "--branch", "main", "--timeout", "1s")
+		if r.code != ExitFailed {
+			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		}
+		wantContains(t, "stderr", r.stderr, "the write of /amplify/testapp/main/K1 may or may not have reached SSM: fnenv secret get K1 shows its version")
+		if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/main/K1": v}); diff != "" {
+			t.Errorf("parameters (-got +want):\n%s", diff)
+		}
+	})
+	t.Run("deadline mid-remove, the delete in SSM", func(t *testing.T) {
+		e := newEnv(t)
+		e.seed("main", names("S", 12)...)
+		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.DeleteParameters", 2))
+		t.Setenv("AWS_ENDPOINT_URL", p.URL)
+		r, _ := e.runWith(t.Context(), nil, "", "secret", "remove", "--all", "--branch", "main", "--yes", "--timeout", "2s")
+		if r.code != ExitFailed {
+			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+		}
+		// Ten names a call: the second call (S_10, S_11) took effect unseen.
+		wantContains(t, "stdout", r.stdout, "removed 10 from branch main (/amplify/testapp/main/): S_00, S_01, S_02, S_03, S_04, S_05, S_06, S_07, S_08, S_09\n")
+		wantContains(t, "stderr", r.stderr, "removed 10 of 12 before it (listed above); may or may not have been removed (SSM's answer was lost; fnenv secret list shows them): S_10, S_11; not removed: none")
+		if diff := cmp.Diff(e.params(), map[string]string{}); diff != "" {
+			t.Errorf("parameters (-got +want):\n%s", diff)
 		}
 	})
 	t.Run("deadline mid-check", func(t *testing.T) {
@@ -300,8 +338,8 @@ func TestCopyFaults(t *testing.T) {
 		if len(copied) < 3 || len(copied) > 4 {
 			t.Errorf("%d copied, want 3 (and the fourth, in flight, whole or absent)", len(copied))
 		}
-		wantContains(t, "stderr", r.stderr, "interrupted", "the copy stopped at S_03", "not copied: ")
-		wantContains(t, "stdout", r.stdout, "copied 3 secrets", "3 new")
+		wantContains(t, "stderr", r.stderr, "interrupted", "the copy stopped at S_03, whose write may or may not have reached SSM; not copied: S_04, S_05, S_06, S_07, S_08, S_09\n")
+		wantContains(t, "stdout", r.stdout, "copied 3 secrets", "3 new", "may or may not have been written (SSM's answer was lost; fnenv secret list --branch feature/x shows them): S_03\n")
 		if took > 3*time.Second {
 			t.Errorf("took %s", took)
 		}

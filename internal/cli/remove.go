@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fnenv/fnenv/internal/ssmstore"
 )
 
 func (r *runner) removeCmd() *cobra.Command {
@@ -106,7 +109,16 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 	removed, notFound := trimAll(deleted, prefix), trimAll(missing, prefix)
 	r.reportRemoved(at, removed, notFound)
 	if err != nil {
-		return storeError(err, fmt.Sprintf("removed %d of %d before it (listed above); not removed: %s", len(removed), len(names), none(notDone(names, removed, notFound))))
+		var inDoubt []string
+		var se *ssmstore.Error
+		if errors.As(err, &se) && se.Unanswered {
+			inDoubt = trimAll(se.Names, prefix)
+		}
+		doubt := ""
+		if len(inDoubt) > 0 {
+			doubt = fmt.Sprintf("; may or may not have been removed (SSM's answer was lost; fnenv secret list shows them): %s", strings.Join(inDoubt, ", "))
+		}
+		return storeError(err, fmt.Sprintf("removed %d of %d before it (listed above)%s; not removed: %s", len(removed), len(names), doubt, none(notDone(names, removed, notFound, inDoubt))))
 	}
 	if len(notFound) > 0 {
 		return failed("%d of %d secrets were not found on %s: %s", len(notFound), len(names), at, strings.Join(notFound, ", "))

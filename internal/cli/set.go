@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -61,7 +60,7 @@ func (r *runner) set(ctx context.Context, name, branch string, shared bool, kmsK
 		return err
 	}
 	version, err := s.Put(ctx, ssmstore.Parameter{Name: path, Value: value, Tier: tier, KeyID: kmsKey}, true)
-	if errors.Is(err, context.Canceled) {
+	if unanswered(err) {
 		return storeError(err, fmt.Sprintf("the write of %s may or may not have reached SSM: fnenv secret get %s shows its version", path, name))
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ package ssmproxy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,6 +61,15 @@ func HoldUntil(n int, timeout time.Duration) Option {
 	return func(p *Proxy) { p.holdN, p.holdTimeout, p.held = n, timeout, make(chan struct{}) }
 }
 
+// LoseAnswer forwards the nth request (counted from 1) whose X-Amz-Target
+// is target (e.g. "AmazonSSM.PutParameter") to the endpoint, so that it
+// takes effect there, and then never answers it: the client waits until
+// its own deadline or cancel, as when an answer is lost on the way back.
+// Its Request.Status is 0.
+func LoseAnswer(target string, n int) Option {
+	return func(p *Proxy) { p.loseTarget, p.loseN = target, n }
+}
+
 // Request is one request the proxy saw.
 type Request struct {
 	// Target is the X-Amz-Target header, e.g. "AmazonSSM.GetParameters".
@@ -91,14 +101,19 @@ type Proxy struct {
 	holdN         int
 	holdTimeout   time.Duration
 	held          chan struct{}
+	loseTarget    string
+	loseN         int
+	closed        chan struct{}
 
-	mu       sync.Mutex
-	tokens   float64
-	last     time.Time
-	requests []Request
-	holdOK   bool
-	srv      *httptest.Server
-	rp       *httputil.ReverseProxy
+	mu        sync.Mutex
+	tokens    float64
+	last      time.Time
+	requests  []Request
+	holdOK    bool
+	seen      map[string]int // requests per target
+	closeOnce sync.Once
+	srv       *httptest.Server
+	rp        *httputil.ReverseProxy
 }
 
 // New starts a proxy to target (e.g. moto's URL) on a localhost port for a
@@ -120,7 +135,7 @@ func Start(target string, opts ...Option) (*Proxy, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("ssmproxy: target %q is not a URL", target)
 	}
-	p := &Proxy{rp: httputil.NewSingleHostReverseProxy(u), holdOK: true}
+	p := &Proxy{rp: httputil.NewSingleHostReverseProxy(u), holdOK: true, closed: make(chan struct{})}
 	for _, o := range opts {
 		o(p)
 	}
@@ -130,7 +145,10 @@ func Start(target string, opts ...Option) (*Proxy, error) {
 }
 
 // Close stops the proxy.
-func (p *Proxy) Close() { p.srv.Close() }
+func (p *Proxy) Close() {
+	p.closeOnce.Do(func() { close(p.closed) })
+	p.srv.Close()
+}
 
 // Requests returns every request seen so far, in arrival order.
 func (p *Proxy) Requests() []Request {
@@ -180,6 +198,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.requests = append(p.requests, Request{Target: target, Names: in.Names, Name: in.Name, SecretIDs: in.SecretIdList})
 	throttled := i < p.throttleFirst || !p.admit()
 	failed := i < p.failFirst
+	if p.seen == nil {
+		p.seen = map[string]int{}
+	}
+	p.seen[target]++
+	lose := p.loseTarget == target && p.seen[target] == p.loseN
 	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(named, func(n string) bool { return slices.Contains(p.denyNames, n) }))
 	if p.held != nil && len(p.requests) == p.holdN {
 		close(p.held)
@@ -214,6 +237,15 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
+	case lose:
+		// Let the endpoint act on it whatever the client does meanwhile,
+		// then drop the answer.
+		p.rp.ServeHTTP(httptest.NewRecorder(), r.WithContext(context.WithoutCancel(r.Context())))
+		status = 0
+		select {
+		case <-r.Context().Done():
+		case <-p.closed:
+		}
 	case throttled:
 		status = http.StatusBadRequest
 		writeError(w, status, "ThrottlingException", "Rate exceeded")

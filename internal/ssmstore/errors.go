@@ -24,6 +24,13 @@ type Error struct {
 	Subject string // the parameter names or path
 	Msg     string // what went wrong and what to do
 	Err     error
+	// Unanswered: a request of the call reached the wire whole and its
+	// answer never came (an attempt's timeout, the overall deadline or
+	// Ctrl-C cut it), so a write may or may not have taken effect in SSM.
+	// Set by Put and Delete.
+	Unanswered bool
+	// Names are the parameters the failed write named (Put and Delete).
+	Names []string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("ssm:%s on %s: %s", e.Op, e.Subject, e.Msg) }

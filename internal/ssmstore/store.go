@@ -11,10 +11,12 @@ package ssmstore
 import (
 	"context"
 	"errors"
+	"net/http/httptrace"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -115,13 +117,15 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	}
 	cctx, cancel := s.ctx(ctx)
 	defer cancel()
-	out, err := s.api.PutParameter(cctx, in)
+	var lost lostAnswers
+	out, err := s.api.PutParameter(lost.trace(cctx), in)
 	var exists *types.ParameterAlreadyExists
 	if errors.As(err, &exists) {
-		return 0, &Error{Op: "PutParameter", Subject: p.Name, Msg: "already exists", Err: ErrExists}
+		// After a lost answer, the parameter may exist because of it.
+		return 0, &Error{Op: "PutParameter", Subject: p.Name, Msg: "already exists", Err: ErrExists, Unanswered: lost.any(), Names: []string{p.Name}}
 	}
 	if err != nil {
-		return 0, s.fail(ctx, "PutParameter", p.Name, err)
+		return 0, s.failed(ctx, "PutParameter", []string{p.Name}, err, lost.any())
 	}
 	return out.Version, nil
 }
@@ -229,9 +233,10 @@ func (s *Store) Delete(ctx context.Context, names []string) (deleted, missing []
 	cctx, cancel := s.ctx(ctx)
 	defer cancel()
 	for _, chunk := range chunks(names) {
-		out, err := s.api.DeleteParameters(cctx, &ssm.DeleteParametersInput{Names: chunk})
+		var lost lostAnswers
+		out, err := s.api.DeleteParameters(lost.trace(cctx), &ssm.DeleteParametersInput{Names: chunk})
 		if err != nil {
-			return deleted, missing, s.fail(ctx, "DeleteParameters", strings.Join(chunk, ", "), err)
+			return deleted, missing, s.failed(ctx, "DeleteParameters", chunk, err, lost.any())
 		}
 		deleted = append(deleted, out.DeletedParameters...)
 		missing = append(missing, out.InvalidParameters...)
@@ -272,4 +277,33 @@ func fromParameter(p types.Parameter, decrypt bool) Parameter {
 		out.Value = aws.ToString(p.Value)
 	}
 	return out
+}
+
+// lostAnswers counts, through an httptrace.ClientTrace on a call's
+// context, the attempts whose request was written whole but whose answer
+// never began: only those can have taken effect unseen. An API that is
+// not an HTTP client (a fake) is never traced, and reports none.
+type lostAnswers struct{ written, answered atomic.Int32 }
+
+func (l *lostAnswers) trace(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				l.written.Add(1)
+			}
+		},
+		GotFirstResponseByte: func() { l.answered.Add(1) },
+	})
+}
+
+func (l *lostAnswers) any() bool { return l.written.Load() > l.answered.Load() }
+
+// failed is fail for a write of names: unanswered says whether a request
+// of it went unanswered.
+func (s *Store) failed(ctx context.Context, op string, names []string, err error, unanswered bool) error {
+	e := s.fail(ctx, op, strings.Join(names, ", "), err)
+	if se, ok := e.(*Error); ok {
+		se.Unanswered, se.Names = unanswered, names
+	}
+	return e
 }
