@@ -3,9 +3,12 @@ package ssmproxy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -79,5 +82,32 @@ func TestProxy(t *testing.T) {
 				t.Errorf("requests = %+v, want %d GetParameters of /a, /b", reqs, len(tt.want))
 			}
 		})
+	}
+}
+
+// TestLoseAnswer: the chosen request reaches the endpoint, its client
+// gets no answer before its deadline, and the others are answered.
+func TestLoseAnswer(t *testing.T) {
+	var reached atomic.Int32
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Write([]byte(`{"Parameters":[],"InvalidParameters":[]}`))
+	}))
+	t.Cleanup(s.Close)
+	p := ssmproxy.New(t, s.URL, ssmproxy.LoseAnswer("AmazonSSM.GetParameters", 2))
+	c := client(p.URL)
+	var got []string
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/a"}})
+		cancel()
+		got = append(got, fmt.Sprint(errors.Is(err, context.DeadlineExceeded)))
+	}
+	if diff := cmp.Diff(got, []string{"false", "true", "false"}); diff != "" {
+		t.Errorf("deadline exceeded per call (-got +want):\n%s", diff)
+	}
+	if n := reached.Load(); n != 3 {
+		t.Errorf("%d requests reached the endpoint, want 3 (the lost answer's too)", n)
 	}
 }
