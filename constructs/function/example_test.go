@@ -1,0 +1,64 @@
+package function_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fnenv/fnenv/constructs/backend"
+	"github.com/fnenv/fnenv/constructs/function"
+)
+
+// A function whose environment mixes literals and a secret: the
+// configuration holds the literals and, for the secret, only the names of
+// its branch and shared parameters. The value returned is an
+// awslambda.IFunction, so the usual grants and triggers take it.
+func ExampleNew() {
+	// In a unit test, TestContext keeps synth from compiling the handler or
+	// writing its env package; a real app uses awscdk.NewApp(nil).
+	app := awscdk.NewApp(&awscdk.AppProps{Context: function.TestContext(nil)})
+	stack := backend.NewStack(app, "Payments", nil)
+
+	fn := function.New(stack, "SayHello", &function.Props{
+		FunctionOptions: awslambda.FunctionOptions{
+			MemorySize: jsii.Number(256),
+			Tracing:    awslambda.Tracing_ACTIVE,
+		},
+		Name:  "say-hello",
+		Entry: "constructs/function/testdata/say-hello", // from the module root
+		Environment: map[string]function.Value{
+			"NAME":    function.Literal("World"),
+			"PORT":    function.Literal("8080").As(function.Int),
+			"API_KEY": function.Secret("MY_API_KEY"),
+		},
+	})
+	table := awsdynamodb.NewTable(stack, jsii.String("Greetings"), &awsdynamodb.TableProps{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("id"), Type: awsdynamodb.AttributeType_STRING},
+	})
+	table.GrantReadData(fn)
+
+	tmpl := assertions.Template_FromStack(stack, nil)
+	for _, res := range *tmpl.FindResources(jsii.String("AWS::Lambda::Function"), nil) {
+		props := (*res)["Properties"].(map[string]any)
+		vars := props["Environment"].(map[string]any)["Variables"].(map[string]any)
+		var lines []string
+		for k, v := range vars {
+			lines = append(lines, fmt.Sprintf("%s=%v", k, v))
+		}
+		slices.Sort(lines)
+		fmt.Println(strings.Join(lines, "\n"))
+	}
+	// Output:
+	// FNENV_BRANCH_PREFIX=/amplify/test/main/
+	// FNENV_MAX_AGE=5m0s
+	// FNENV_SECRETS=API_KEY=MY_API_KEY
+	// FNENV_SHARED_PREFIX=/amplify/shared/test/
+	// NAME=World
+	// PORT=8080
+}

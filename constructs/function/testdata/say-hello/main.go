@@ -1,0 +1,4 @@
+// Command say-hello is the handler of ExampleNew.
+package main
+
+func main() {}
