@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,14 +28,15 @@ func main() {
 	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
 	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init,unittest")
 	policies := flag.String("burst", "", "comma-separated burst policies to run (default: all), e.g. before,after")
+	sizes := flag.String("synth-sizes", "", "comma-separated numbers of functions of the synth part (default: 10,50)")
 	flag.Parse()
-	if err := run(*out, *quick, *skip, *policies); err != nil {
+	if err := run(*out, *quick, *skip, *policies, *sizes); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, quick bool, skipList, policies string) error {
+func run(out string, quick bool, skipList, policies, sizes string) error {
 	ctx := context.Background()
 	start := time.Now()
 	skip := map[string]bool{}
@@ -143,6 +145,16 @@ func run(out string, quick bool, skipList, policies string) error {
 					logf("saving the report: %v", err)
 				}
 			}
+		}
+		for f := range strings.SplitSeq(sizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if f == "" {
+				continue
+			}
+			if err != nil || n < 1 {
+				return fmt.Errorf("-synth-sizes: %q is not a number of functions", f)
+			}
+			cfg.Sizes = append(cfg.Sizes, n)
 		}
 		if quick {
 			cfg.Sizes, cfg.WarmReps, cfg.ColdReps = []int{3}, func(int) int { return 1 }, func(int) int { return 1 }
