@@ -213,8 +213,12 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 				fmt.Fprintf(out, "    deployed configuration of %s: %s=%s\n", inv.Function, spec.EnvSecretsManager, c)
 			}
 		}
+		width := 0
 		for _, inv := range invs {
-			fmt.Fprintf(out, "    %-28s %-14s %s\n", inv.Stack, inv.Function, formatResolved(inv.Resolved))
+			width = max(width, len(inv.Stack))
+		}
+		for _, inv := range invs {
+			fmt.Fprintf(out, "    %-*s  %-14s %s\n", width, inv.Stack, inv.Function, formatResolved(inv.Resolved))
 		}
 		res.Invocations = append(res.Invocations, invs...)
 	}
