@@ -165,7 +165,29 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps) a
 		cid = id + "-" + identity.BranchName(Of(scope).Branch)
 	}
 	p.StackName = jsii.String(name)
-	return awscdk.NewStack(scope, jsii.String(cid), &p)
+	st := awscdk.NewStack(scope, jsii.String(cid), &p)
+	TagStack(st)
+	return st
+}
+
+// TagStack puts the stack tags identity.StackTagAppID and
+// identity.StackTagBranch (the app id, and identity.BranchTag of the
+// branch) on stack, by which `fnenv branch list|remove|prune` find a
+// branch's stacks. NewStack and function.New call it; it does nothing
+// when the app's identity cannot be resolved (synth fails on that).
+//
+// The tags are stack tags (Stack.AddStackTag): CloudFormation holds them
+// on the stack, DescribeStacks returns them, and they propagate to the
+// stack's resources. Tags.Of(stack).Add would not make them stack tags
+// under the feature flag @aws-cdk/core:explicitStackTags, which new CDK
+// apps set.
+func TagStack(stack awscdk.Stack) {
+	b, err := Resolve(stack)
+	if err != nil {
+		return
+	}
+	stack.AddStackTag(jsii.String(identity.StackTagAppID), jsii.String(b.AppID))
+	stack.AddStackTag(jsii.String(identity.StackTagBranch), jsii.String(identity.BranchTag(b.Branch)))
 }
 
 // invalidStackName stands in for a stack's name when it has none; synth

@@ -274,6 +274,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	// so the function is updated without an object version.
 	awscdk.Annotations_Of(f).AcknowledgeWarning(jsii.String("@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified"),
 		jsii.String("the object key is the asset's content hash"))
+	backend.TagStack(awscdk.Stack_Of(f))
 	f.grant(props.SecretsKey)
 	f.grantSecretsManager()
 	if opts.Role == nil { // the role is fnenv's (CDK's default): see nag.go
