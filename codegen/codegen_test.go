@@ -15,19 +15,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/envtype"
-	"github.com/fnenv/fnenv/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-func readSpec(t *testing.T, file string) spec.Function {
+func readSpec(t *testing.T, file string) model.Function {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fn spec.Function
+	var fn model.Function
 	if err := json.Unmarshal(data, &fn); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
@@ -71,13 +71,13 @@ func TestGolden(t *testing.T) {
 // The output depends on the function's name and variables only: not on
 // literal values (which may differ per branch) nor on their order.
 func TestGenerateDeterministic(t *testing.T) {
-	a := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
-		"NAME":    {Kind: spec.Literal, Value: "World"},
-		"API_KEY": {Kind: spec.Secret, Secret: "MY_API_KEY"},
+	a := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
+		"NAME":    {Kind: model.Literal, Value: "World"},
+		"API_KEY": {Kind: model.Secret, Secret: "MY_API_KEY"},
 	})
-	b := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
-		"NAME":    {Kind: spec.Literal, Value: "Feature branch"},
-		"API_KEY": {Kind: spec.Secret, Secret: "MY_API_KEY"},
+	b := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
+		"NAME":    {Kind: model.Literal, Value: "Feature branch"},
+		"API_KEY": {Kind: model.Secret, Secret: "MY_API_KEY"},
 	})
 	b.Variables[0], b.Variables[1] = b.Variables[1], b.Variables[0]
 	ga, err := codegen.Generate(a)
@@ -101,30 +101,30 @@ func TestGenerateDeterministic(t *testing.T) {
 func TestGenerateErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		fn   spec.Function
+		fn   model.Function
 		want string
 	}{
 		{
 			name: "every problem at once",
-			fn: spec.Function{Name: "bad name", Entry: "app/f", Variables: []spec.Variable{
-				{Name: "A", Kind: spec.Literal},
-				{Name: "LAMBDA", Kind: spec.Literal},
-				{Name: "API_KEY", Kind: spec.Secret, Secret: "MY/KEY"},
-				{Name: "api_key", Kind: spec.Literal},
+			fn: model.Function{Name: "bad name", Entry: "app/f", Variables: []model.Variable{
+				{Name: "A", Kind: model.Literal},
+				{Name: "LAMBDA", Kind: model.Literal},
+				{Name: "API_KEY", Kind: model.Secret, Secret: "MY/KEY"},
+				{Name: "api_key", Kind: model.Literal},
 				{Name: "OTHER", Kind: "value"},
-				{Name: "PORT", Kind: spec.Literal, Type: "integer"},
+				{Name: "PORT", Kind: model.Literal, Type: "integer"},
 			}},
 			want: `codegen: function "bad name": name: must match [a-zA-Z0-9_-]{1,64} (Lambda's rule for function names)
 codegen: function "bad name": env key "A": must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule: a letter first, 2 characters at least)
 codegen: function "bad name": env key "LAMBDA": maps to Go field Lambda, which the generated Env struct reserves
-codegen: function "bad name": env key "API_KEY": ` + spec.ValidateSecretName("MY/KEY").Error() + `
+codegen: function "bad name": env key "API_KEY": ` + model.ValidateSecretName("MY/KEY").Error() + `
 codegen: function "bad name": env key "OTHER": kind "value" is not one of "literal", "secret", "secretsmanager"
 codegen: function "bad name": env key "PORT": type "integer" is not one of string, int, bool, float, duration, url, stringlist, json
 codegen: function "bad name": env keys "API_KEY", "api_key": map to the same Go field APIKey`,
 		},
 		{
 			name: "a field that is no Go identifier",
-			fn:   spec.Function{Name: "f", Entry: "app/f", Variables: []spec.Variable{{Name: "X1", Field: "x-1", Kind: spec.Literal}}},
+			fn:   model.Function{Name: "f", Entry: "app/f", Variables: []model.Variable{{Name: "X1", Field: "x-1", Kind: model.Literal}}},
 			want: `codegen: function "f": env key "X1": maps to Go field "x-1", which is not an exported Go identifier`,
 		},
 	}
@@ -137,9 +137,9 @@ codegen: function "bad name": env keys "API_KEY", "api_key": map to the same Go 
 			if diff := cmp.Diff(err.Error(), tt.want); diff != "" {
 				t.Errorf("error (-got +want):\n%s", diff)
 			}
-			var p *spec.Problem
+			var p *model.Problem
 			if !errors.As(err, &p) {
-				t.Errorf("the error wraps no *spec.Problem: %#v", err)
+				t.Errorf("the error wraps no *model.Problem: %#v", err)
 			}
 			if cerr := tt.fn.Check(); cerr == nil {
 				t.Errorf("spec's Check accepts what Generate refuses")
@@ -151,8 +151,8 @@ codegen: function "bad name": env keys "API_KEY", "api_key": map to the same Go 
 // A literal's value is not the generator's business: a spec read from the
 // cloud assembly (no values) generates, whatever its types.
 func TestGenerateIgnoresLiteralValues(t *testing.T) {
-	fn := spec.NewFunction("typed", "app/typed", map[string]spec.Variable{
-		"PORT": {Kind: spec.Literal, Type: envtype.Int, Value: "not a number"},
+	fn := model.NewFunction("typed", "app/typed", map[string]model.Variable{
+		"PORT": {Kind: model.Literal, Type: envtype.Int, Value: "not a number"},
 	})
 	if _, err := codegen.Generate(fn); err != nil {
 		t.Errorf("Generate = %v, want no error", err)
@@ -192,7 +192,7 @@ func TestWrite(t *testing.T) {
 	}
 
 	// New bytes: replaced, the rest of the directory kept, no temp file left.
-	fn.Variables = append(fn.Variables, spec.Variable{Name: "TOKEN", Field: "Token", Kind: spec.Secret, Secret: "TOKEN"})
+	fn.Variables = append(fn.Variables, model.Variable{Name: "TOKEN", Field: "Token", Kind: model.Secret, Secret: "TOKEN"})
 	changed, err = codegen.Write(root, fn)
 	if err != nil || !changed {
 		t.Errorf("third Write = %v, %v; want changed", changed, err)
@@ -216,9 +216,9 @@ func TestWrite(t *testing.T) {
 func TestWriteErrors(t *testing.T) {
 	root := t.TempDir()
 	for _, entry := range []string{"", "/abs/fn", "../outside", "app/../../x", "app/fn/", "./app/fn", ".", `app\fn`} {
-		fn := spec.Function{Name: "f", Entry: entry}
+		fn := model.Function{Name: "f", Entry: entry}
 		changed, err := codegen.Write(root, fn)
-		want := (&spec.Problem{Function: "f", Subject: "entry", Rule: fmt.Sprint(spec.ValidateEntry(entry))}).Error()
+		want := (&model.Problem{Function: "f", Subject: "entry", Rule: fmt.Sprint(model.ValidateEntry(entry))}).Error()
 		if changed || err == nil || err.Error() != "codegen: "+want {
 			t.Errorf("Write(entry %q) = %v, %v; want codegen: %s", entry, changed, err, want)
 		}
@@ -228,7 +228,7 @@ func TestWriteErrors(t *testing.T) {
 	}
 
 	// A spec Generate refuses writes nothing.
-	fn := spec.Function{Name: "f", Entry: "app/f", Variables: []spec.Variable{{Name: "A", Kind: spec.Literal}}}
+	fn := model.Function{Name: "f", Entry: "app/f", Variables: []model.Variable{{Name: "A", Kind: model.Literal}}}
 	if changed, err := codegen.Write(root, fn); changed || err == nil {
 		t.Errorf("Write(bad spec) = %v, %v; want an error", changed, err)
 	}

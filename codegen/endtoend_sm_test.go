@@ -13,9 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 const smHandler = `package main
@@ -47,11 +46,11 @@ func TestEndToEndSecretsManager(t *testing.T) {
 		t.Skip("compiles a module")
 	}
 	mod := newModule(t)
-	db := &spec.SecretsManagerRef{Secret: "DbCredential", ID: "fnenv-e2e/feature-login/db"}
-	fn := spec.NewFunction("db-report", "app/functions/db-report", map[string]spec.Variable{
-		"DB_USERNAME": {Kind: spec.SecretsManager, SecretsManager: &spec.SecretsManagerRef{Secret: db.Secret, ID: db.ID, Field: "username"}},
-		"DB_PASSWORD": {Kind: spec.SecretsManager, SecretsManager: &spec.SecretsManagerRef{Secret: db.Secret, ID: db.ID, Field: "password"}},
-		"LICENSE":     {Kind: spec.SecretsManager, SecretsManager: &spec.SecretsManagerRef{Secret: "License", ID: "fnenv-e2e/license"}},
+	db := &model.SecretsManagerRef{Secret: "DbCredential", ID: "fnenv-e2e/feature-login/db"}
+	fn := model.NewFunction("db-report", "app/functions/db-report", map[string]model.Variable{
+		"DB_USERNAME": {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: db.Secret, ID: db.ID, Field: "username"}},
+		"DB_PASSWORD": {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: db.Secret, ID: db.ID, Field: "password"}},
+		"LICENSE":     {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "License", ID: "fnenv-e2e/license"}},
 	})
 	if _, err := codegen.Write(mod, fn); err != nil {
 		t.Fatal(err)
@@ -79,7 +78,7 @@ func TestEndToEndSecretsManager(t *testing.T) {
 	}
 	cmd := exec.Command(bin)
 	cmd.Env = append(srv.Env(), "AWS_LAMBDA_FUNCTION_NAME=fnenv-e2e-DbReport")
-	for k, v := range fn.Environment(identity.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}, "5m0s") {
+	for k, v := range fn.Environment(model.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}, "5m0s") {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, err := cmd.CombinedOutput()

@@ -14,11 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
 	"github.com/fnenv/fnenv/resolver/envtype"
-	"github.com/fnenv/fnenv/spec"
 )
 
 // handler prints what its generated env package resolved, a field of each
@@ -77,19 +76,19 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("compiles a module")
 	}
 	mod := newModule(t)
-	fn := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
-		"API_KEY":       {Kind: spec.Secret, Secret: "MY_API_KEY"},
-		"API_KEY_AGAIN": {Kind: spec.Secret, Secret: "MY_API_KEY"},
-		"GREETING":      {Kind: spec.Literal, Value: "Hello"},
+	fn := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
+		"API_KEY":       {Kind: model.Secret, Secret: "MY_API_KEY"},
+		"API_KEY_AGAIN": {Kind: model.Secret, Secret: "MY_API_KEY"},
+		"GREETING":      {Kind: model.Literal, Value: "Hello"},
 		// one of each type
-		"PORT":      {Kind: spec.Literal, Type: envtype.Int, Value: "8080"},
-		"DEBUG":     {Kind: spec.Literal, Type: envtype.Bool, Value: "true"},
-		"RATE":      {Kind: spec.Literal, Type: envtype.Float, Value: "0.25"},
-		"TIMEOUT":   {Kind: spec.Literal, Type: envtype.Duration, Value: "1.5s"},
-		"API_BASE":  {Kind: spec.Literal, Type: envtype.URL, Value: "https://api.example.com/v1"},
-		"ORIGINS":   {Kind: spec.Literal, Type: envtype.StringList, Value: "a.example, b.example"},
-		"DB_CONFIG": {Kind: spec.Secret, Secret: "DB_CONFIG", Type: envtype.JSON},
-		"WEBHOOK":   {Kind: spec.Secret, Secret: "WEBHOOK", Type: envtype.URL},
+		"PORT":      {Kind: model.Literal, Type: envtype.Int, Value: "8080"},
+		"DEBUG":     {Kind: model.Literal, Type: envtype.Bool, Value: "true"},
+		"RATE":      {Kind: model.Literal, Type: envtype.Float, Value: "0.25"},
+		"TIMEOUT":   {Kind: model.Literal, Type: envtype.Duration, Value: "1.5s"},
+		"API_BASE":  {Kind: model.Literal, Type: envtype.URL, Value: "https://api.example.com/v1"},
+		"ORIGINS":   {Kind: model.Literal, Type: envtype.StringList, Value: "a.example, b.example"},
+		"DB_CONFIG": {Kind: model.Secret, Secret: "DB_CONFIG", Type: envtype.JSON},
+		"WEBHOOK":   {Kind: model.Secret, Secret: "WEBHOOK", Type: envtype.URL},
 	})
 	if _, err := codegen.Write(mod, fn); err != nil {
 		t.Fatal(err)
@@ -109,7 +108,7 @@ func TestEndToEnd(t *testing.T) {
 
 	srv := moto.StartT(t)
 	srv.Setenv(t)
-	b := identity.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}
+	b := model.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}
 	c, err := resolver.NewClient()
 	if err != nil {
 		t.Fatal(err)

@@ -5,16 +5,16 @@ import (
 	"strings"
 
 	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/envtype"
-	"github.com/fnenv/fnenv/spec"
 )
 
 // Generate writes a function's env package from its spec: here, the Env
 // struct of a function with a secret and a typed literal.
 func ExampleGenerate() {
-	fn := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
-		"API_KEY": {Kind: spec.Secret, Secret: "MY_API_KEY"},
-		"TIMEOUT": {Kind: spec.Literal, Type: envtype.Duration},
+	fn := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
+		"API_KEY": {Kind: model.Secret, Secret: "MY_API_KEY"},
+		"TIMEOUT": {Kind: model.Literal, Type: envtype.Duration},
 	})
 	src, err := codegen.Generate(fn)
 	if err != nil {
@@ -46,9 +46,9 @@ func ExampleGenerate() {
 // Generate refuses a spec that breaks one of spec's rules, listing every
 // problem.
 func ExampleGenerate_invalid() {
-	fn := spec.NewFunction("say-hello", "app/functions/say-hello", map[string]spec.Variable{
-		"A":    {Kind: spec.Literal},
-		"PORT": {Kind: spec.Literal, Type: "integer"},
+	fn := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
+		"A":    {Kind: model.Literal},
+		"PORT": {Kind: model.Literal, Type: "integer"},
 	})
 	_, err := codegen.Generate(fn)
 	fmt.Println(err)

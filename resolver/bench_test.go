@@ -23,8 +23,8 @@ func (fakeSSM) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ..
 	return out, nil
 }
 
-func benchSpec(b *testing.B, secrets int) resolver.Spec {
-	spec := resolver.Spec{Function: "bench"}
+func benchSpec(b *testing.B, secrets int) resolver.Declaration {
+	spec := resolver.Declaration{Function: "bench"}
 	var pairs string
 	for i := range secrets {
 		name := fmt.Sprintf("VAR_%02d", i)

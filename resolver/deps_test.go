@@ -10,19 +10,23 @@ import (
 
 // Production handlers (the function construct builds with -tags
 // lambda.norpc) link neither godotenv nor os/exec; local builds keep the
-// dotenv reader.
+// dotenv reader. Package model, which every handler links for the wire
+// format, brings neither os/exec nor regexp (the SDK's endpoint rules link
+// regexp anyway, but model adds no regexp compiled at init).
 func TestProductionHandlerDeps(t *testing.T) {
 	tests := []struct {
 		name     string
+		pkg      string
 		tags     []string
 		wantDeps map[string]bool // package → whether it is linked
 	}{
-		{"construct's build", []string{"-tags", "lambda.norpc"}, map[string]bool{"github.com/joho/godotenv": false, "os/exec": false}},
-		{"local build", nil, map[string]bool{"github.com/joho/godotenv": true, "os/exec": true}},
+		{"construct's build", "../app/functions/charge", []string{"-tags", "lambda.norpc"}, map[string]bool{"github.com/joho/godotenv": false, "os/exec": false, "github.com/fnenv/fnenv/model": true}},
+		{"local build", "../app/functions/charge", nil, map[string]bool{"github.com/joho/godotenv": true, "os/exec": true}},
+		{"model", "../model", nil, map[string]bool{"os/exec": false, "regexp": false, "go/build": false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append(append([]string{"list", "-deps"}, tt.tags...), "../app/functions/charge")
+			args := append(append([]string{"list", "-deps"}, tt.tags...), tt.pkg)
 			cmd := exec.Command("go", args...)
 			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 			out, err := cmd.CombinedOutput()

@@ -8,7 +8,7 @@
 // # Environment variables
 //
 // The construct sets, for a function with secrets (see package
-// github.com/fnenv/fnenv/resolver/envvars):
+// github.com/fnenv/fnenv/model, the wire format):
 //
 //   - FNENV_SECRETS: "VAR=SECRET" pairs separated by ',' — which secret each
 //     secret variable holds. Parameter names only, never a value.
@@ -38,8 +38,8 @@
 // call), all chunks in parallel. A secret held by two variables is fetched
 // once. When both parameters exist, the branch value wins.
 //
-// Secrets Manager references (a Spec whose SecretsManager factory is set:
-// generated code sets it to package resolver/secretsmanager's New only for
+// Secrets Manager references (a Declaration whose SecretsManager factory is set:
+// generated code sets it to package resolver/smfetch's New only for
 // a function that has them, so that others link no Secrets Manager client)
 // are read in the same round: BatchGetSecretValue of 20 secret ids at most
 // per call (AWSCURRENT), the calls in parallel with the SSM chunks and

@@ -9,7 +9,7 @@ import (
 
 	"github.com/joho/godotenv"
 
-	"github.com/fnenv/fnenv/resolver/envvars"
+	"github.com/fnenv/fnenv/model"
 )
 
 // fromDotenv reads every variable from the process environment, else from
@@ -21,15 +21,15 @@ func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			return nil, l.errorf("reading the dotenv file named by %s: %w", envvars.Dotenv, err)
+			return nil, l.errorf("reading the dotenv file named by %s: %w", model.EnvDotenv, err)
 		}
 		// godotenv's parse errors quote the file's content, which may hold
 		// a secret.
-		return nil, l.errorf("the dotenv file %s named by %s is not in dotenv syntax (KEY=value lines)", file, envvars.Dotenv)
+		return nil, l.errorf("the dotenv file %s named by %s is not in dotenv syntax (KEY=value lines)", file, model.EnvDotenv)
 	}
-	vals := make(map[string]string, len(l.spec.Vars))
+	vals := make(map[string]string, len(l.decl.Vars))
 	var missing []error
-	for _, v := range l.spec.Vars {
+	for _, v := range l.decl.Vars {
 		val, ok := os.LookupEnv(v.Name)
 		if !ok {
 			val, ok = fileVals[v.Name]
@@ -44,7 +44,7 @@ func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 			default:
 				what += " " + v.Name
 			}
-			missing = append(missing, l.errorf("%s is set neither in the environment nor in the dotenv file %s (%s)", what, file, envvars.Dotenv))
+			missing = append(missing, l.errorf("%s is set neither in the environment nor in the dotenv file %s (%s)", what, file, model.EnvDotenv))
 		}
 		vals[v.Name] = val
 	}

@@ -20,7 +20,7 @@ type MissingSecretsError struct {
 	// FNENV_BRANCH, else the last level of FNENV_BRANCH_PREFIX);
 	// `fnenv secret set --branch` accepts it as is.
 	Branch string
-	// Secrets are the missing secrets, in the order of the Spec.
+	// Secrets are the missing secrets, in the order of the Declaration.
 	Secrets []Missing
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/fnenv/fnenv/resolver"
 )
 
-// A generated env package holds a Spec and a build function, and creates
+// A generated env package holds a Declaration and a build function, and creates
 // its Loader with NewLoader; a handler calls Load at cold start. Here the
 // function construct's variables are set by hand and SSM is an in-memory
 // fake (see WithClient).
@@ -24,7 +24,7 @@ func ExampleNewLoader() {
 		"FNENV_SHARED_PREFIX": "/amplify/shared/myapp/",
 	})()
 	type Env struct{ Greeting, APIKey string }
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 	}}
@@ -50,7 +50,7 @@ func ExampleWithClient() {
 		"FNENV_BRANCH_PREFIX": "/amplify/myapp/main/",
 		"FNENV_SHARED_PREFIX": "/amplify/shared/myapp/",
 	})()
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "DB_PASSWORD", Secret: "DB_PASSWORD"},
 	}}

@@ -13,7 +13,7 @@ import (
 // restores it when it ends.
 func ExampleLoader_Override() {
 	type Env struct{ APIKey string }
-	l := resolver.NewLoader(resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}},
+	l := resolver.NewLoader(resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}},
 		func(v *resolver.Values) *Env { return &Env{APIKey: v.Get("API_KEY")} })
 
 	restore := l.Override(&Env{APIKey: "sk_test_fake"})

@@ -86,9 +86,9 @@ func maskAny(v any) string {
 
 func (v Values) fields() []Field {
 	var fs []Field
-	if v.spec != nil {
-		fs = make([]Field, 0, len(v.spec.Vars)+1)
-		for _, x := range v.spec.Vars {
+	if v.decl != nil {
+		fs = make([]Field, 0, len(v.decl.Vars)+1)
+		for _, x := range v.decl.Vars {
 			fs = append(fs, Field{Name: x.Name, Value: v.vals[x.Name], Secret: x.secret()})
 		}
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/fnenv/fnenv/resolver"
 )
 
-var oneSecret = resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}, {Name: "GREETING"}}}
+var oneSecret = resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}, {Name: "GREETING"}}}
 
 // fakeClock is a settable clock for WithClock.
 type fakeClock struct{ ns atomic.Int64 }

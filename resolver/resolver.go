@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/fnenv/fnenv/resolver/envvars"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Version1 is the version of the API that generated env packages code
@@ -45,8 +45,9 @@ type Var struct {
 	JSONField string
 }
 
-// Spec is what a generated env package expects of its function.
-type Spec struct {
+// Declaration is a generated env package's declaration of its function's
+// variables: what the function's configuration must provide.
+type Declaration struct {
 	// Function is the function's name in the backend, e.g. "say-hello";
 	// errors name it.
 	Function string
@@ -54,7 +55,7 @@ type Spec struct {
 	Vars []Var
 	// SecretsManager builds the Secrets Manager client, for a function
 	// with a Secrets Manager variable: generated code sets it to
-	// secretsmanager.New (package resolver/secretsmanager) only then.
+	// smfetch.New (package resolver/smfetch) only then.
 	SecretsManager SecretsManagerFactory
 }
 
@@ -140,7 +141,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // generated package's Env. It is safe for concurrent use. Create it with
 // NewLoader.
 type Loader[T any] struct {
-	spec     Spec
+	decl     Declaration
 	build    func(*Values) *T
 	opts     options
 	cur      atomic.Pointer[entry[T]]
@@ -169,10 +170,10 @@ type entry[T any] struct {
 	forever bool
 }
 
-// NewLoader returns a Loader for spec that builds its value with build. It
+// NewLoader returns a Loader for decl that builds its value with build. It
 // does no work: the environment is read and SSM called on the first Load.
-func NewLoader[T any](spec Spec, build func(*Values) *T, opts ...Option) *Loader[T] {
-	l := &Loader[T]{spec: spec, build: build}
+func NewLoader[T any](decl Declaration, build func(*Values) *T, opts ...Option) *Loader[T] {
+	l := &Loader[T]{decl: decl, build: build}
 	l.opts.now = time.Now
 	for _, o := range opts {
 		o(&l.opts)
@@ -243,7 +244,7 @@ func (l *Loader[T]) Refresh(ctx context.Context) (*T, error) {
 // subtests under one Override share it safely. v must not be nil.
 func (l *Loader[T]) Override(v *T) (restore func()) {
 	if v == nil {
-		panic(fmt.Sprintf("fnenv: function %q: Override(nil): give the value Load should return", l.spec.Function))
+		panic(fmt.Sprintf("fnenv: function %q: Override(nil): give the value Load should return", l.decl.Function))
 	}
 	prev := l.override.Swap(v)
 	var once sync.Once
@@ -289,13 +290,13 @@ func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
 		defer cancel()
 	}
-	maxAge, forever, err := parseMaxAge(os.Getenv(envvars.MaxAge))
+	maxAge, forever, err := parseMaxAge(os.Getenv(model.EnvMaxAge))
 	if err != nil {
 		return nil, l.errorf("%w", err)
 	}
 	lam := LambdaFromEnv()
 	var vals map[string]string
-	if file := os.Getenv(envvars.Dotenv); file != "" && !lam.InLambda() {
+	if file := os.Getenv(model.EnvDotenv); file != "" && !lam.InLambda() {
 		vals, err = l.fromDotenv(file)
 	} else {
 		vals, err = l.fromSSM(ctx)
@@ -303,10 +304,10 @@ func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	values := &Values{spec: &l.spec, vals: vals, Lambda: lam}
+	values := &Values{decl: &l.decl, vals: vals, Lambda: lam}
 	v := l.build(values)
 	if len(values.bad) > 0 {
-		return nil, &InvalidValuesError{Function: l.spec.Function, Values: values.bad}
+		return nil, &InvalidValuesError{Function: l.decl.Function, Values: values.bad}
 	}
 	l.cur.Store(&entry[T]{v: v, at: l.opts.now(), maxAge: maxAge, forever: forever})
 	return v, nil
@@ -319,26 +320,26 @@ func parseMaxAge(s string) (time.Duration, bool, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, false, fmt.Errorf("%s=%q is not a duration of zero or more, like \"5m\" or \"0s\" (forever)", envvars.MaxAge, s)
+		return 0, false, fmt.Errorf("%s=%q is not a duration of zero or more, like \"5m\" or \"0s\" (forever)", model.EnvMaxAge, s)
 	}
 	return d, d == 0, nil
 }
 
 func (l *Loader[T]) errorf(format string, args ...any) error {
-	return fmt.Errorf("fnenv: function %q: "+format, append([]any{l.spec.Function}, args...)...)
+	return fmt.Errorf("fnenv: function %q: "+format, append([]any{l.decl.Function}, args...)...)
 }
 
 // fromSSM reads literals from the environment, and secrets from SSM and
 // Secrets Manager in one round.
 func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
-	vals := make(map[string]string, len(l.spec.Vars))
+	vals := make(map[string]string, len(l.decl.Vars))
 	var errs []error
 
 	var missingLiterals []string
 	secretVars := map[string][]string{} // secret -> variables holding it
 	var secrets []string
 	hasSM := false
-	for _, v := range l.spec.Vars {
+	for _, v := range l.decl.Vars {
 		switch {
 		case v.SecretsManager != "":
 			hasSM = true
@@ -355,29 +356,29 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 			secretVars[v.Secret] = append(secretVars[v.Secret], v.Name)
 		}
 	}
-	stale := &StaleError{Function: l.spec.Function, MissingLiterals: missingLiterals}
+	stale := &StaleError{Function: l.decl.Function, MissingLiterals: missingLiterals}
 	if len(secrets) > 0 {
-		configured, err := envvars.DecodeSecrets(os.Getenv(envvars.Secrets))
+		configured, err := model.DecodeSecrets(os.Getenv(model.EnvSecrets))
 		if err != nil {
 			errs = append(errs, l.errorf("%w", err))
 		}
-		for _, v := range l.spec.Vars {
+		for _, v := range l.decl.Vars {
 			if v.Secret == "" {
 				if s, ok := configured[v.Name]; ok {
-					stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is a literal here but %s maps it to secret %s", v.Name, envvars.Secrets, s))
+					stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is a literal here but %s maps it to secret %s", v.Name, model.EnvSecrets, s))
 				}
 				continue
 			}
 			switch s, ok := configured[v.Name]; {
 			case !ok:
-				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("secret variable %s (secret %s) is not in %s", v.Name, v.Secret, envvars.Secrets))
+				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("secret variable %s (secret %s) is not in %s", v.Name, v.Secret, model.EnvSecrets))
 			case s != v.Secret:
-				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s holds secret %s here but %s maps it to secret %s", v.Name, v.Secret, envvars.Secrets, s))
+				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s holds secret %s here but %s maps it to secret %s", v.Name, v.Secret, model.EnvSecrets, s))
 			}
 		}
 	}
 	var sm smPlan
-	if configured, ok := os.LookupEnv(envvars.SecretsManager); hasSM || ok {
+	if configured, ok := os.LookupEnv(model.EnvSecretsManager); hasSM || ok {
 		var err error
 		if sm, err = l.planSecretsManager(configured, stale); err != nil {
 			errs = append(errs, err)
@@ -390,12 +391,12 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 		return vals, errors.Join(errs...)
 	}
 
-	branch, shared := os.Getenv(envvars.BranchPrefix), os.Getenv(envvars.SharedPrefix)
+	branch, shared := os.Getenv(model.EnvBranchPrefix), os.Getenv(model.EnvSharedPrefix)
 	var client Client
 	var smc SecretsManagerClient
 	if len(secrets) > 0 {
 		if branch == "" || shared == "" {
-			return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", envvars.BranchPrefix, envvars.SharedPrefix)
+			return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", model.EnvBranchPrefix, model.EnvSharedPrefix)
 		}
 		var err error
 		if client, err = l.client(); err != nil {
@@ -437,7 +438,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	missing := &MissingSecretsError{Function: l.spec.Function, Branch: branchOf(branch, os.Getenv(envvars.Branch))}
+	missing := &MissingSecretsError{Function: l.decl.Function, Branch: branchOf(branch, os.Getenv(model.EnvBranch))}
 	for _, s := range secrets {
 		val, ok := found[branch+s]
 		if !ok {
@@ -465,7 +466,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	return vals, nil
 }
 
-// branchOf returns the branch as git names it: named (envvars.Branch) when
+// branchOf returns the branch as git names it: named (model.EnvBranch) when
 // the construct set it, else the last level of the branch prefix
 // "/amplify/<appId>/<branch>/".
 func branchOf(prefix, named string) string {

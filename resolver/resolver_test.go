@@ -52,7 +52,7 @@ type env struct {
 	Lambda resolver.Lambda
 }
 
-func build(spec resolver.Spec) func(*resolver.Values) *env {
+func build(spec resolver.Declaration) func(*resolver.Values) *env {
 	return func(v *resolver.Values) *env {
 		e := &env{Vals: map[string]string{}, Lambda: v.Lambda}
 		for _, x := range spec.Vars {
@@ -62,14 +62,14 @@ func build(spec resolver.Spec) func(*resolver.Values) *env {
 	}
 }
 
-func newLoader(spec resolver.Spec, opts ...resolver.Option) *resolver.Loader[env] {
+func newLoader(spec resolver.Declaration, opts ...resolver.Option) *resolver.Loader[env] {
 	return resolver.NewLoader(spec, build(spec), opts...)
 }
 
 // setup resets moto, points the environment at it through a proxy, as a
 // Lambda execution environment with the given secret variables, and
 // returns an SSM client straight to moto and the proxy.
-func setup(t *testing.T, spec resolver.Spec, opts ...ssmproxy.Option) (*ssm.Client, *ssmproxy.Proxy) {
+func setup(t *testing.T, spec resolver.Declaration, opts ...ssmproxy.Option) (*ssm.Client, *ssmproxy.Proxy) {
 	t.Helper()
 	if server == nil {
 		t.Skip("moto not started")
@@ -135,7 +135,7 @@ func names(p *ssmproxy.Proxy) []string {
 	return out
 }
 
-var sayHello = resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+var sayHello = resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
 	{Name: "API_KEY", Secret: "MY_API_KEY"},
 	{Name: "GREETING"},
 	{Name: "STRIPE_KEY", Secret: "STRIPE_KEY"},
@@ -199,7 +199,7 @@ func TestLoadBranchAndShared(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "DB_PASSWORD", Secret: "DB_PASSWORD"},
 		{Name: "OTHER_KEY", Secret: "OTHER_KEY"},
@@ -231,7 +231,7 @@ func TestLoadMissing(t *testing.T) {
 }
 
 func TestLoadManySecretsOneRound(t *testing.T) {
-	spec := resolver.Spec{Function: "many"}
+	spec := resolver.Declaration{Function: "many"}
 	for i := range 25 {
 		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
 	}
@@ -275,7 +275,7 @@ func TestLoadManySecretsOneRound(t *testing.T) {
 }
 
 func TestLoadThrottled(t *testing.T) {
-	spec := resolver.Spec{Function: "many"}
+	spec := resolver.Declaration{Function: "many"}
 	for i := range 12 {
 		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
 	}
@@ -312,7 +312,7 @@ func TestLoadThrottled(t *testing.T) {
 }
 
 func TestLoadThrottledUntilDeadline(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	resolver.FastRetries(t)
 	_, p := setup(t, spec, ssmproxy.ThrottleFirst(1_000_000))
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
@@ -338,7 +338,7 @@ func TestLoadThrottledUntilDeadline(t *testing.T) {
 }
 
 func TestLoadAccessDenied(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, _ := setup(t, spec, ssmproxy.DenyAccess())
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
 
@@ -367,7 +367,7 @@ func TestLoadAccessDenied(t *testing.T) {
 }
 
 func TestLoadStale(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 		{Name: "TOKEN", Secret: "TOKEN"},
@@ -394,7 +394,7 @@ func TestLoadStale(t *testing.T) {
 }
 
 func TestLoadCachedThenRefreshed(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec)
 	t.Setenv("FNENV_MAX_AGE", "5m")
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
@@ -420,7 +420,7 @@ func TestLoadCachedThenRefreshed(t *testing.T) {
 }
 
 func TestLoadMaxAgeZeroIsForever(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec)
 	put(t, c, sharedPrefix+"MY_API_KEY", "sk_test_fake_v1")
 	var now atomic.Int64
@@ -433,7 +433,7 @@ func TestLoadMaxAgeZeroIsForever(t *testing.T) {
 }
 
 func TestLoadConcurrentColdShareOneFetch(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec, ssmproxy.WithLatency(100*time.Millisecond))
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
 	l := newLoader(spec)
@@ -454,7 +454,7 @@ func TestLoadConcurrentColdShareOneFetch(t *testing.T) {
 }
 
 func TestLoadWaiterStopsAtItsOwnDeadline(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, _ := setup(t, spec, ssmproxy.WithLatency(time.Second))
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
 	l := newLoader(spec)
@@ -478,7 +478,7 @@ func TestLoadWaiterStopsAtItsOwnDeadline(t *testing.T) {
 }
 
 func TestLoadDotenv(t *testing.T) {
-	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 		{Name: "REGION_NAME"},
@@ -514,7 +514,7 @@ func TestLoadDotenv(t *testing.T) {
 }
 
 func TestLoadNoSecretsNoSSM(t *testing.T) {
-	spec := resolver.Spec{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
+	spec := resolver.Declaration{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
 	_, p := setup(t, spec)
 	unsetenv(t, "FNENV_SECRETS")
 	t.Setenv("GREETING", "")
@@ -525,7 +525,7 @@ func TestLoadNoSecretsNoSSM(t *testing.T) {
 }
 
 func TestLoadBadMaxAge(t *testing.T) {
-	spec := resolver.Spec{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
+	spec := resolver.Declaration{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
 	setup(t, spec)
 	t.Setenv("GREETING", "hi")
 	t.Setenv("FNENV_MAX_AGE", "five minutes")

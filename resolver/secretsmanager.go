@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 
-	"github.com/fnenv/fnenv/resolver/envvars"
+	"github.com/fnenv/fnenv/model"
 )
 
 // MaxSecretIDsPerRequest is Secrets Manager's limit on secret ids per
@@ -22,7 +22,7 @@ import (
 const MaxSecretIDsPerRequest = 20
 
 // SecretsManagerClient reads AWS Secrets Manager secrets for a Loader.
-// Package github.com/fnenv/fnenv/resolver/secretsmanager implements it with
+// Package github.com/fnenv/fnenv/resolver/smfetch implements it with
 // the SDK's client; a generated env package links that package only when
 // its function references Secrets Manager, so that other handlers carry no
 // Secrets Manager client.
@@ -42,13 +42,13 @@ type SecretsManagerClient interface {
 type SecretsManagerFactory func(cfg *aws.Config) (SecretsManagerClient, error)
 
 // WithSecretsManagerClient makes the Loader read Secrets Manager through c
-// instead of a client built by its Spec's SecretsManager factory.
+// instead of a client built by its Declaration's SecretsManager factory.
 func WithSecretsManagerClient(c SecretsManagerClient) Option {
 	return func(o *options) { o.sm = c }
 }
 
 // smClient returns the configured Secrets Manager client, or one built by
-// the Spec's factory, once per Loader (as client does for SSM).
+// the Declaration's factory, once per Loader (as client does for SSM).
 func (l *Loader[T]) smClient() (SecretsManagerClient, error) {
 	if l.smc != nil {
 		return l.smc, nil
@@ -56,10 +56,10 @@ func (l *Loader[T]) smClient() (SecretsManagerClient, error) {
 	switch {
 	case l.opts.sm != nil:
 		l.smc = l.opts.sm
-	case l.spec.SecretsManager == nil:
-		return nil, errors.New("the env package references Secrets Manager but its Spec has no SecretsManager client factory: run `fnenv gen`")
+	case l.decl.SecretsManager == nil:
+		return nil, errors.New("the env package references Secrets Manager but its Declaration has no SecretsManager client factory: run `fnenv gen`")
 	default:
-		c, err := l.spec.SecretsManager(l.opts.cfg)
+		c, err := l.decl.SecretsManager(l.opts.cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -69,28 +69,28 @@ func (l *Loader[T]) smClient() (SecretsManagerClient, error) {
 }
 
 // smPlan is what a fetch asks Secrets Manager for: the distinct secret ids
-// in the order of the Spec, and the variables reading each.
+// in the order of the Declaration, and the variables reading each.
 type smPlan struct {
 	ids    []string
 	varsOf map[string][]Var
 }
 
 // planSecretsManager reads FNENV_SECRETSMANAGER and matches it to the
-// Spec's Secrets Manager variables; a mismatch is added to stale.
+// Declaration's Secrets Manager variables; a mismatch is added to stale.
 func (l *Loader[T]) planSecretsManager(configured string, stale *StaleError) (smPlan, error) {
 	p := smPlan{varsOf: map[string][]Var{}}
-	idOf, err := envvars.DecodeSecretsManager(configured)
+	idOf, err := model.DecodeSecretsManager(configured)
 	if err != nil {
 		return p, l.errorf("%w", err)
 	}
-	for _, v := range l.spec.Vars {
+	for _, v := range l.decl.Vars {
 		id, ok := idOf[v.Name]
 		switch {
 		case v.SecretsManager == "" && ok:
-			stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is not a Secrets Manager reference here but %s maps it to secret %s", v.Name, envvars.SecretsManager, id))
+			stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is not a Secrets Manager reference here but %s maps it to secret %s", v.Name, model.EnvSecretsManager, id))
 		case v.SecretsManager == "":
 		case !ok:
-			stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("Secrets Manager variable %s (secret %s) is not in %s", v.Name, v.SecretsManager, envvars.SecretsManager))
+			stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("Secrets Manager variable %s (secret %s) is not in %s", v.Name, v.SecretsManager, model.EnvSecretsManager))
 		default:
 			if _, seen := p.varsOf[id]; !seen {
 				p.ids = append(p.ids, id)
@@ -152,7 +152,7 @@ func batchGetSecrets(ctx context.Context, r *round, first int, c SecretsManagerC
 // fetched SecretStrings, each secret parsed once, and returns every
 // problem in one *SecretsManagerError (nil when none).
 func (l *Loader[T]) resolveSecretsManager(p smPlan, found map[string]string, failed map[string]error, vals map[string]string) error {
-	e := &SecretsManagerError{Function: l.spec.Function}
+	e := &SecretsManagerError{Function: l.decl.Function}
 	for _, id := range p.ids {
 		vars := p.varsOf[id]
 		problem := func(v Var, reason string) {

@@ -16,22 +16,22 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
-	"github.com/fnenv/fnenv/resolver/envvars"
-	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // smSetup is setup for a spec with Secrets Manager variables: idOf maps
 // each such variable to the secret id FNENV_SECRETSMANAGER gives it. It
 // returns a Secrets Manager client straight to moto.
-func smSetup(t *testing.T, spec resolver.Spec, idOf map[string]string, opts ...ssmproxy.Option) (*sm.Client, *ssmproxy.Proxy) {
+func smSetup(t *testing.T, spec resolver.Declaration, idOf map[string]string, opts ...ssmproxy.Option) (*sm.Client, *ssmproxy.Proxy) {
 	t.Helper()
 	_, p := setup(t, spec, opts...)
 	varsOf := map[string][]string{}
 	for v, id := range idOf {
 		varsOf[id] = append(varsOf[id], v)
 	}
-	t.Setenv(envvars.SecretsManager, envvars.EncodeSecretsManager(varsOf))
+	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(varsOf))
 	c := sm.New(sm.Options{Region: "us-east-1", BaseEndpoint: aws.String(server.URL),
 		Credentials: aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
@@ -53,7 +53,7 @@ func smVar(name, secret, field string) resolver.Var {
 }
 
 func TestLoadSecretsManager(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_PORT", "DbCredential", "port"),
@@ -72,7 +72,7 @@ func TestLoadSecretsManager(t *testing.T) {
 	put(t, ssmc, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
 	tokenARN := createSecret(t, c, "fnenv-test/token", "tok_fake_whole_string")
 	createSecret(t, c, "fnenv-test/feature-login/db", `{"username":"fake_user","password":"fake_password_0001","port":5432,"ssl":true}`)
-	t.Setenv(envvars.SecretsManager, envvars.EncodeSecretsManager(map[string][]string{
+	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{
 		"fnenv-test/feature-login/db": {"DB_PASSWORD", "DB_PORT", "DB_SSL", "DB_USERNAME", "PASSWORD_AGAIN"},
 		tokenARN:                      {"GREETING_TOKEN"},
 	}))
@@ -114,7 +114,7 @@ func TestLoadSecretsManager(t *testing.T) {
 }
 
 func TestLoadSecretsManagerBatchesOf20(t *testing.T) {
-	spec := resolver.Spec{Function: "many", SecretsManager: smresolver.New}
+	spec := resolver.Declaration{Function: "many", SecretsManager: smfetch.New}
 	idOf := map[string]string{}
 	for i := range 25 {
 		name := fmt.Sprintf("VAR_%02d", i)
@@ -147,7 +147,7 @@ func TestLoadSecretsManagerBatchesOf20(t *testing.T) {
 }
 
 func TestLoadSecretsManagerProblems(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_USERNAME", "DbCredential", "username"),
@@ -205,7 +205,7 @@ func (d deniedSM) BatchGetSecretValue(_ context.Context, ids []string) (map[stri
 }
 
 func TestLoadSecretsManagerAccessDenied(t *testing.T) {
-	spec := resolver.Spec{Function: "db", Vars: []resolver.Var{smVar("DB", "Db", ""), smVar("OK", "Ok", "")}}
+	spec := resolver.Declaration{Function: "db", Vars: []resolver.Var{smVar("DB", "Db", ""), smVar("OK", "Ok", "")}}
 	smSetup(t, spec, map[string]string{"DB": "fnenv-test/db", "OK": "fnenv-test/ok"})
 	_, err := newLoader(spec, resolver.WithSecretsManagerClient(deniedSM{"fnenv-test/db"})).Load(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "DB: the SecretString of secret fnenv-test/db (Db): AccessDeniedException") || strings.Contains(err.Error(), "fake_") {
@@ -213,7 +213,7 @@ func TestLoadSecretsManagerAccessDenied(t *testing.T) {
 	}
 
 	// The whole request denied (no secretsmanager:BatchGetSecretValue).
-	spec.SecretsManager = smresolver.New
+	spec.SecretsManager = smfetch.New
 	smSetup(t, spec, map[string]string{"DB": "fnenv-test/db", "OK": "fnenv-test/ok"}, ssmproxy.DenyAccess())
 	_, err = newLoader(spec).Load(context.Background())
 	var re *resolver.SecretsManagerRequestError
@@ -223,7 +223,7 @@ func TestLoadSecretsManagerAccessDenied(t *testing.T) {
 }
 
 func TestLoadSecretsManagerThrottled(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password")}}
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password")}}
 	resolver.FastRetries(t)
 	c, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db"}, ssmproxy.ThrottleFirst(3))
 	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_0001"}`)
@@ -240,7 +240,7 @@ func TestLoadSecretsManagerThrottled(t *testing.T) {
 // until the deadline, each request's error says so.
 func TestLoadSecretsManagerThrottledUntilDeadline(t *testing.T) {
 	resolver.FastRetries(t)
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"}, smVar("DB_PASSWORD", "Db", "password"),
 	}}
 	smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db"}, ssmproxy.ThrottleFirst(1_000_000))
@@ -258,7 +258,7 @@ func TestLoadSecretsManagerThrottledUntilDeadline(t *testing.T) {
 }
 
 func TestLoadSecretsManagerRotatedAfterMaxAge(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password")}}
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password")}}
 	c, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db"})
 	t.Setenv("FNENV_MAX_AGE", "5m")
 	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_v1"}`)
@@ -282,7 +282,7 @@ func TestLoadSecretsManagerRotatedAfterMaxAge(t *testing.T) {
 }
 
 func TestLoadSecretsManagerStale(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password"), {Name: "LITERAL"}}}
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password"), {Name: "LITERAL"}}}
 	smSetup(t, spec, map[string]string{"LITERAL": "fnenv-test/db"})
 	t.Setenv("LITERAL", "x")
 	_, err := newLoader(spec).Load(context.Background())
@@ -302,7 +302,7 @@ func TestLoadSecretsManagerStale(t *testing.T) {
 // Outside Lambda with a dotenv file, a Secrets Manager variable is read by
 // its variable name like any other: no Secrets Manager call.
 func TestLoadSecretsManagerDotenv(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "DbCredential", "password"), smVar("DB_USERNAME", "DbCredential", "username")}}
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "DbCredential", "password"), smVar("DB_USERNAME", "DbCredential", "username")}}
 	_, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db", "DB_USERNAME": "fnenv-test/db"})
 	unsetenv(t, "AWS_LAMBDA_FUNCTION_NAME")
 	file := filepath.Join(t.TempDir(), ".env")

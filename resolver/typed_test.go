@@ -14,7 +14,7 @@ import (
 
 	"github.com/fnenv/fnenv/resolver"
 	"github.com/fnenv/fnenv/resolver/envtype"
-	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // typedEnv is the test's stand-in for a generated Env with one field of
@@ -38,7 +38,7 @@ func buildTyped(v *resolver.Values) *typedEnv {
 }
 
 // Literals come from the environment; PORT and CONFIG are secrets.
-var typedSpec = resolver.Spec{Function: "typed", Vars: []resolver.Var{
+var typedSpec = resolver.Declaration{Function: "typed", Vars: []resolver.Var{
 	{Name: "API"}, {Name: "CONFIG", Secret: "CONFIG"}, {Name: "DEBUG"}, {Name: "NAME"},
 	{Name: "ORIGINS"}, {Name: "PORT", Secret: "PORT"}, {Name: "RATE"}, {Name: "TIMEOUT"},
 }}
@@ -110,7 +110,7 @@ func TestLoadTypedInvalid(t *testing.T) {
 // A Secrets Manager field is typed like any value: a bad one is named with
 // its secret and field, never shown; Values mask it when printed.
 func TestLoadTypedSecretsManager(t *testing.T) {
-	spec := resolver.Spec{Function: "db", SecretsManager: smresolver.New, Vars: []resolver.Var{
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_PORT", "DbCredential", "port"),
 		smVar("DB_SSL", "DbCredential", "ssl"),

@@ -15,7 +15,7 @@ import (
 // from these Values is dropped. Values print with every secret masked
 // (see Format).
 type Values struct {
-	spec *Spec
+	decl *Declaration
 	vals map[string]string
 	bad  []Invalid
 	// Lambda is the Lambda runtime's values at the time of resolution.
@@ -23,7 +23,7 @@ type Values struct {
 }
 
 // Get returns the value of the variable name (an env var key, e.g.
-// "API_KEY") as it is, or "" when the Spec did not list it.
+// "API_KEY") as it is, or "" when the Declaration did not list it.
 func (v *Values) Get(name string) string { return v.vals[name] }
 
 // Int returns the value of name as an envtype.Int.
@@ -76,8 +76,8 @@ func (v *Values) check(name string, t envtype.Type, err error) {
 		return
 	}
 	in := Invalid{Var: name, Type: t, Source: "literal", Reason: err.Error()}
-	if v.spec != nil {
-		for _, x := range v.spec.Vars {
+	if v.decl != nil {
+		for _, x := range v.decl.Vars {
 			if x.Name == name {
 				in.Source = x.source()
 			}

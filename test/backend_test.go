@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/constructs/backend"
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/model"
 )
 
 func TestBackendIdentityComesFromContextThenEnvironment(t *testing.T) {
@@ -18,22 +18,22 @@ func TestBackendIdentityComesFromContextThenEnvironment(t *testing.T) {
 		context map[string]any
 		env     map[string]string
 		props   *backend.Props
-		want    identity.Backend
+		want    model.Backend
 	}{
 		{"context", map[string]any{"appId": "ctx-app", "branch": "feature/login"}, nil, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "feature/login", Paths: identity.PathsFnenv}},
+			model.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "feature/login", Paths: model.PathsFnenv}},
 		{"environment, as Amplify Hosting sets it", nil, map[string]string{"AWS_APP_ID": "d1a2b3", "AWS_BRANCH": "dev"}, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "d1a2b3", Branch: "dev", Paths: identity.PathsFnenv}},
+			model.Backend{Prefix: "/amplify", AppID: "d1a2b3", Branch: "dev", Paths: model.PathsFnenv}},
 		{"context wins over the environment", map[string]any{"appId": "ctx-app", "branch": "main"}, map[string]string{"AWS_APP_ID": "d1a2b3", "AWS_BRANCH": "dev"}, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "main", Paths: identity.PathsFnenv}},
+			model.Backend{Prefix: "/amplify", AppID: "ctx-app", Branch: "main", Paths: model.PathsFnenv}},
 		{"props are defaults under context", map[string]any{"branch": "main"}, nil, &backend.Props{AppID: "code-app", Branch: "code-branch", Prefix: "/org"},
-			identity.Backend{Prefix: "/org", AppID: "code-app", Branch: "main", Paths: identity.PathsFnenv}},
+			model.Backend{Prefix: "/org", AppID: "code-app", Branch: "main", Paths: model.PathsFnenv}},
 		{"prefix from context", map[string]any{"appId": "a", "branch": "b", "fnenvPrefix": "/org/fnenv"}, nil, nil,
-			identity.Backend{Prefix: "/org/fnenv", AppID: "a", Branch: "b", Paths: identity.PathsFnenv}},
+			model.Backend{Prefix: "/org/fnenv", AppID: "a", Branch: "b", Paths: model.PathsFnenv}},
 		{"paths from context", map[string]any{"appId": "a", "branch": "b", "fnenvPaths": "amplify"}, nil, nil,
-			identity.Backend{Prefix: "/amplify", AppID: "a", Branch: "b", Paths: identity.PathsAmplify}},
+			model.Backend{Prefix: "/amplify", AppID: "a", Branch: "b", Paths: model.PathsAmplify}},
 		{"paths from props", map[string]any{"appId": "a", "branch": "b"}, nil, &backend.Props{Paths: "amplify"},
-			identity.Backend{Prefix: "/amplify", AppID: "a", Branch: "b", Paths: identity.PathsAmplify}},
+			model.Backend{Prefix: "/amplify", AppID: "a", Branch: "b", Paths: model.PathsAmplify}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,7 +91,7 @@ func TestStackNamesCarryTheBranch(t *testing.T) {
 		// Amplify's paths do not change stack names
 		{"release/1.2", "amplify", "Payments--release-1-2-f35c4c8684"},
 	} {
-		app := newApp(appOptions{branch: tt.branch, extra: map[string]any{identity.ContextPaths: tt.paths}})
+		app := newApp(appOptions{branch: tt.branch, extra: map[string]any{model.ContextPaths: tt.paths}})
 		stack := backend.NewStack(app, "Payments", nil)
 		if got := *stack.StackName(); got != tt.want {
 			t.Errorf("branch %q: stack name %q, want %q", tt.branch, got, tt.want)

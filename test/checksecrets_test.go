@@ -10,15 +10,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/fnenv/fnenv/constructs/function"
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/model"
 )
 
 // checkSecretsApp is an app of two functions in two stacks referencing
 // three secrets, with context fnenvCheckSecrets set to check.
 func checkSecretsApp(check any) (app any, synth func() string) {
-	a := newApp(appOptions{extra: map[string]any{identity.ContextCheckSecrets: check}})
+	a := newApp(appOptions{extra: map[string]any{model.ContextCheckSecrets: check}})
 	pay, ops := newStack(a, "Payments"), newStack(a, "Ops")
 	function.New(pay, "Charge", &function.Props{Name: "charge", Entry: hello, Environment: map[string]function.Value{
 		"STRIPE_KEY": function.Secret("STRIPE_KEY"), "DB_PASSWORD": function.Secret("DB_PASSWORD"), "CURRENCY": function.Literal("eur"),

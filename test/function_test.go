@@ -17,8 +17,7 @@ import (
 
 	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/constructs/function"
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // arn is the template form of the ARN of an SSM parameter named path in
@@ -288,7 +287,7 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	// GIVEN a function, synthesized into a cloud assembly
 	out := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out), Context: &map[string]any{
-		"appId": "fnenv-test", "branch": "feature/login", identity.ContextCodegen: false,
+		"appId": "fnenv-test", "branch": "feature/login", model.ContextCodegen: false,
 		"aws:cdk:bundling-stacks": []any{},
 	}})
 	stack := newStack(app, "Payments")
@@ -312,13 +311,13 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	records, raw := readRecords(t, out, "Payments--feature-login-5712f05b4f")
 
 	// THEN it holds the function's record, without the literal's value…
-	want := []spec.Record{{
-		Backend: identity.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login", Paths: identity.PathsFnenv},
-		Function: spec.Function{Name: "charge", Entry: hello, Variables: []spec.Variable{
-			{Name: "ACCOUNT", Field: "Account", Kind: spec.Literal, Type: function.Int},
-			{Name: "CURRENCY", Field: "Currency", Kind: spec.Literal},
-			{Name: "STRIPE_KEY", Field: "StripeKey", Kind: spec.Secret, Secret: "STRIPE_KEY"},
-			{Name: "TIMEOUT", Field: "Timeout", Kind: spec.Literal, Type: function.Duration},
+	want := []model.Record{{
+		Backend: model.Backend{Prefix: "/amplify", AppID: "fnenv-test", Branch: "feature/login", Paths: model.PathsFnenv},
+		Function: model.Function{Name: "charge", Entry: hello, Variables: []model.Variable{
+			{Name: "ACCOUNT", Field: "Account", Kind: model.Literal, Type: function.Int},
+			{Name: "CURRENCY", Field: "Currency", Kind: model.Literal},
+			{Name: "STRIPE_KEY", Field: "StripeKey", Kind: model.Secret, Secret: "STRIPE_KEY"},
+			{Name: "TIMEOUT", Field: "Timeout", Kind: model.Literal, Type: function.Duration},
 		}},
 		Path: "Payments--feature-login-5712f05b4f/Charge",
 	}}
@@ -331,11 +330,11 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	// …and the record, the environment and the grants agree.
 	r := want[0]
 	env := lambdaEnv(t, tmpl)
-	if got, want := env[spec.EnvSecrets], spec.EncodeSecrets(r.Function.Variables); got != want {
-		t.Errorf("%s = %q, want %q from the record", spec.EnvSecrets, got, want)
+	if got, want := env[model.EnvSecrets], model.EncodeSecrets(r.Function.Variables); got != want {
+		t.Errorf("%s = %q, want %q from the record", model.EnvSecrets, got, want)
 	}
-	if got, want := env[spec.EnvBranchPrefix], r.Backend.BranchPrefix(); got != want {
-		t.Errorf("%s = %q, want %q", spec.EnvBranchPrefix, got, want)
+	if got, want := env[model.EnvBranchPrefix], r.Backend.BranchPrefix(); got != want {
+		t.Errorf("%s = %q, want %q", model.EnvBranchPrefix, got, want)
 	}
 	var wantARNs []any
 	for _, s := range r.Function.Secrets() {
@@ -368,7 +367,7 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 
 // readRecords returns the fnenv records of a stack in the cloud assembly at
 // dir, and the raw metadata they were read from.
-func readRecords(t *testing.T, dir, stack string) ([]spec.Record, string) {
+func readRecords(t *testing.T, dir, stack string) ([]model.Record, string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
@@ -405,14 +404,14 @@ func readRecords(t *testing.T, dir, stack string) ([]spec.Record, string) {
 		}
 		all = append(all, e)
 	}
-	var records []spec.Record
+	var records []model.Record
 	for _, es := range all {
 		for _, list := range es {
 			for _, e := range list {
-				if e.Type != spec.MetadataType {
+				if e.Type != model.MetadataType {
 					continue
 				}
-				var r spec.Record
+				var r model.Record
 				if err := json.Unmarshal([]byte(e.Data.(string)), &r); err != nil {
 					t.Fatal(err)
 				}
@@ -441,7 +440,7 @@ func TestSecretsMaxAgeFromContext(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			extra := map[string]any{}
 			if tt.context != nil {
-				extra[identity.ContextSecretsMaxAge] = tt.context
+				extra[model.ContextSecretsMaxAge] = tt.context
 			}
 			app := newApp(appOptions{extra: extra})
 			stack := newStack(app, "MaxAge")

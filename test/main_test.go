@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fnenv/fnenv/constructs/backend"
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/model"
 )
 
 func TestMain(m *testing.M) {
@@ -51,12 +51,12 @@ func newApp(o appOptions) awscdk.App {
 		o.branch = "main"
 	}
 	ctx := map[string]any{
-		identity.ContextAppID:   o.appID,
-		identity.ContextBranch:  o.branch,
-		identity.ContextCodegen: false,
+		model.ContextAppID:   o.appID,
+		model.ContextBranch:  o.branch,
+		model.ContextCodegen: false,
 	}
 	if o.appID == "-" { // no app id
-		delete(ctx, identity.ContextAppID)
+		delete(ctx, model.ContextAppID)
 	}
 	if !o.bundle {
 		ctx["aws:cdk:bundling-stacks"] = []any{}

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/constructs/function"
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/model"
 )
 
 // pathsCase is a branch in one layout of paths and what its stack, its
@@ -45,7 +45,7 @@ func TestGrantsAndInjectedNamesForEveryKindOfBranch(t *testing.T) {
 		if v.AppID != app {
 			continue
 		}
-		stack, err := identity.StackName("Payments", v.Branch)
+		stack, err := model.StackName("Payments", v.Branch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestGrantsAndInjectedNamesForEveryKindOfBranch(t *testing.T) {
 				tt.sharedPrefix = "/amplify/shared/" + app + "/"
 			}
 			// GIVEN a function with a secret, on the branch
-			a := newApp(appOptions{appID: app, branch: tt.branch, extra: map[string]any{identity.ContextPaths: tt.paths}})
+			a := newApp(appOptions{appID: app, branch: tt.branch, extra: map[string]any{model.ContextPaths: tt.paths}})
 			stack := newStack(a, "Payments")
 			function.New(stack, "Charge", &function.Props{Name: "charge", Entry: hello,
 				Environment: map[string]function.Value{"STRIPE_KEY": function.Secret("STRIPE_KEY")}})
@@ -104,10 +104,10 @@ func TestRefusedIdentitiesFailSynthSayingWhy(t *testing.T) {
 		{"app id shared", appOptions{appID: "shared"}, `app id "shared" is refused: it makes "shared" a level of branch paths, and <prefix>/shared/ holds the shared secrets of every app`},
 		{"app id ..", appOptions{appID: ".."}, `app id ".." is refused: ".." is a relative path level`},
 		{"branch ..", appOptions{branch: ".."}, `branch ".." is refused: it is a relative path level`},
-		{"amplify: app id that keeps shared", appOptions{appID: "sha.red", extra: map[string]any{identity.ContextPaths: "amplify"}}, `app id "sha.red" is refused`},
-		{"amplify with a custom prefix", appOptions{extra: map[string]any{identity.ContextPaths: "amplify", identity.ContextPrefix: "/teams"}},
+		{"amplify: app id that keeps shared", appOptions{appID: "sha.red", extra: map[string]any{model.ContextPaths: "amplify"}}, `app id "sha.red" is refused`},
+		{"amplify with a custom prefix", appOptions{extra: map[string]any{model.ContextPaths: "amplify", model.ContextPrefix: "/teams"}},
 			`parameter prefix "/teams" cannot be used with paths "amplify": Amplify Gen 2's paths always start with /amplify`},
-		{"unknown paths", appOptions{extra: map[string]any{identity.ContextPaths: "amplify-gen2"}}, `paths "amplify-gen2": must be "fnenv" (the default) or "amplify"`},
+		{"unknown paths", appOptions{extra: map[string]any{model.ContextPaths: "amplify-gen2"}}, `paths "amplify-gen2": must be "fnenv" (the default) or "amplify"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

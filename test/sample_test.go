@@ -13,9 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/resolver/envvars"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // TestSampleTemplates synthesizes the sample app for two branches with the
@@ -59,11 +57,11 @@ func TestSampleTemplates(t *testing.T) {
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("cdk synth -c branch=%s: %v\n%s", branch, err, b)
 		}
-		payments, err := identity.StackName("Payments", branch)
+		payments, err := model.StackName("Payments", branch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		notifications, _ := identity.StackName("Notifications", branch)
+		notifications, _ := model.StackName("Notifications", branch)
 
 		// THEN cfn-lint finds no error in its templates
 		templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
@@ -77,7 +75,7 @@ func TestSampleTemplates(t *testing.T) {
 
 		// THEN each function's record, environment and assets agree, and a
 		// secret variable reaches the template as a name only
-		var records []spec.Record
+		var records []model.Record
 		for _, stack := range []string{payments, notifications} {
 			rs, _ := readRecords(t, out, stack)
 			records = append(records, rs...)
@@ -107,7 +105,7 @@ func TestSampleTemplates(t *testing.T) {
 	}
 }
 
-func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec.Record) {
+func checkSampleTemplate(t *testing.T, stack string, data []byte, records []model.Record) {
 	t.Helper()
 	var tmpl struct {
 		Resources map[string]struct {
@@ -132,7 +130,7 @@ func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec
 	secretsOf := map[string]bool{}
 	smOf := map[string]bool{} // each record's Secrets Manager variable → id, as JSON
 	for _, r := range records {
-		secretsOf[spec.EncodeSecrets(r.Function.Variables)] = true
+		secretsOf[model.EncodeSecrets(r.Function.Variables)] = true
 		ids := map[string]string{}
 		for _, v := range r.Function.SecretsManagerVariables() {
 			ids[v.Name] = v.SecretsManager.ID
@@ -148,20 +146,20 @@ func checkSampleTemplate(t *testing.T, stack string, data []byte, records []spec
 		}
 	}
 	for _, env := range envs {
-		got, _ := env[spec.EnvSecrets].(string)
+		got, _ := env[model.EnvSecrets].(string)
 		if !secretsOf[got] {
-			t.Errorf("%s: %s = %q matches no record", stack, spec.EnvSecrets, got)
+			t.Errorf("%s: %s = %q matches no record", stack, model.EnvSecrets, got)
 		}
-		if _, err := spec.DecodeSecrets(got); err != nil {
+		if _, err := model.DecodeSecrets(got); err != nil {
 			t.Errorf("%s: %v", stack, err)
 		}
-		sm, _ := env[spec.EnvSecretsManager].(string)
-		ids, err := envvars.DecodeSecretsManager(sm)
+		sm, _ := env[model.EnvSecretsManager].(string)
+		ids, err := model.DecodeSecretsManager(sm)
 		if err != nil {
 			t.Errorf("%s: %v", stack, err)
 		}
 		if js, _ := json.Marshal(ids); !smOf[string(js)] {
-			t.Errorf("%s: %s = %q matches no record", stack, spec.EnvSecretsManager, sm)
+			t.Errorf("%s: %s = %q matches no record", stack, model.EnvSecretsManager, sm)
 		}
 	}
 	// No value of a secret can be in the template: none was ever given to

@@ -17,8 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/constructs/function"
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // smARN is the template form of the ARN of a Secrets Manager secret named
@@ -77,8 +76,8 @@ func TestSecretsManagerImportedByNameAndByARN(t *testing.T) {
 
 	// THEN the environment holds each secret's name or ARN once, no value
 	env := lambdaEnv(t, tmpl)
-	if got, want := env[spec.EnvSecretsManager], "DB_PASSWORD+DB_USERNAME=fnenv-test/feature-login/db,LICENSE="+completeARN; got != want {
-		t.Errorf("%s = %q, want %q", spec.EnvSecretsManager, got, want)
+	if got, want := env[model.EnvSecretsManager], "DB_PASSWORD+DB_USERNAME=fnenv-test/feature-login/db,LICENSE="+completeARN; got != want {
+		t.Errorf("%s = %q, want %q", model.EnvSecretsManager, got, want)
 	}
 	for _, k := range []string{"DB_USERNAME", "DB_PASSWORD", "LICENSE"} {
 		if _, ok := env[k]; ok {
@@ -152,10 +151,10 @@ func TestSecretsManagerSecretCreatedInTheApp(t *testing.T) {
 
 	// THEN the environment holds the secrets' ARNs as references (no value:
 	// the generated password is never in the template)
-	js, _ := json.Marshal(lambdaEnvRaw(t, tmpl)[spec.EnvSecretsManager])
+	js, _ := json.Marshal(lambdaEnvRaw(t, tmpl)[model.EnvSecretsManager])
 	for _, want := range []string{"API_TOKEN=", `"Ref":"` + genID, "DB_HOST+DB_PASSWORD=", `"Ref":"` + rdsID} {
 		if !strings.Contains(string(js), want) {
-			t.Errorf("%s = %s, lacks %q", spec.EnvSecretsManager, js, want)
+			t.Errorf("%s = %s, lacks %q", model.EnvSecretsManager, js, want)
 		}
 	}
 	// …GetSecretValue on exactly those two, kms:Decrypt on the one key via
@@ -180,11 +179,11 @@ func TestSecretsManagerSecretCreatedInTheApp(t *testing.T) {
 	}
 	// …and the spec names each secret by its construct path in the stack,
 	// the same on every branch, with no id (known at deploy only).
-	var refs []spec.SecretsManagerRef
+	var refs []model.SecretsManagerRef
 	for _, v := range fn.Spec().Variables {
-		refs = append(refs, spec.SecretsManagerRef{Secret: v.SecretsManager.Secret, ID: v.SecretsManager.ID, Field: v.SecretsManager.Field})
+		refs = append(refs, model.SecretsManagerRef{Secret: v.SecretsManager.Secret, ID: v.SecretsManager.ID, Field: v.SecretsManager.Field})
 	}
-	if diff := cmp.Diff(refs, []spec.SecretsManagerRef{
+	if diff := cmp.Diff(refs, []model.SecretsManagerRef{
 		{Secret: "ApiCredential", Field: "token"}, {Secret: "RdsCredential", Field: "host"}, {Secret: "RdsCredential", Field: "password"},
 	}); diff != "" {
 		t.Errorf("spec refs (-got +want):\n%s", diff)
@@ -256,7 +255,7 @@ func TestSecretsManagerCheckedAtSynth(t *testing.T) {
 	// it creates, with fnenvCheckSecrets on
 	motoEnv(t)
 	app := func() awscdk.App {
-		a := newApp(appOptions{extra: map[string]any{identity.ContextCheckSecrets: true}})
+		a := newApp(appOptions{extra: map[string]any{model.ContextCheckSecrets: true}})
 		stack := newStack(a, "Db")
 		db := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DbCredential"), jsii.String("fnenv-test/main/db"))
 		created := awssecretsmanager.NewSecret(stack, jsii.String("Created"), nil)

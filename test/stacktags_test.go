@@ -11,7 +11,7 @@ import (
 
 	"github.com/fnenv/fnenv/constructs/backend"
 	"github.com/fnenv/fnenv/constructs/function"
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/model"
 )
 
 // TestStackTags: the stacks of backend.NewStack and those holding an fnenv
@@ -27,7 +27,7 @@ func TestStackTags(t *testing.T) {
 		{"dependabot/go_modules/golang.org/x/net-0.31.0", "dependabot/go_modules/golang.org/x/net-0.31.0"},
 		// '#' and '!' are refused in the tags of Lambda and IAM, to which
 		// stack tags propagate: the tag holds the branch's changed name.
-		{"fix/#12!", identity.BranchName("fix/#12!")},
+		{"fix/#12!", model.BranchName("fix/#12!")},
 	} {
 		t.Run(tt.branch, func(t *testing.T) {
 			// GIVEN a backend stack, a plain stack with an fnenv function and a
@@ -36,7 +36,7 @@ func TestStackTags(t *testing.T) {
 			app := newApp(appOptions{branch: tt.branch, extra: map[string]any{
 				"@aws-cdk/core:explicitStackTags": true, "aws:cdk:outdir": dir}})
 			backend.NewStack(app, "Payments", nil)
-			plain := awscdk.NewStack(app, ptr("Plain"), &awscdk.StackProps{StackName: ptr("Plain-" + identity.BranchName(tt.branch))})
+			plain := awscdk.NewStack(app, ptr("Plain"), &awscdk.StackProps{StackName: ptr("Plain-" + model.BranchName(tt.branch))})
 			function.New(plain, "Fn", &function.Props{Name: "plain", Entry: hello})
 			awscdk.NewStack(app, ptr("Other"), nil)
 
@@ -44,8 +44,8 @@ func TestStackTags(t *testing.T) {
 			asm := app.Synth(nil)
 
 			// THEN the manifest's stack artifacts carry the tags
-			want := map[string]string{identity.StackTagAppID: "fnenv-test", identity.StackTagBranch: tt.want}
-			for _, name := range []string{"Payments-" + identity.BranchName(tt.branch), "Plain-" + identity.BranchName(tt.branch)} {
+			want := map[string]string{model.StackTagAppID: "fnenv-test", model.StackTagBranch: tt.want}
+			for _, name := range []string{"Payments-" + model.BranchName(tt.branch), "Plain-" + model.BranchName(tt.branch)} {
 				got := map[string]string{}
 				for k, v := range *asm.GetStackByName(ptr(name)).Tags() {
 					got[k] = *v
@@ -75,7 +75,7 @@ func TestStackTags(t *testing.T) {
 			}
 			tagged := 0
 			for id, a := range m.Artifacts {
-				if a.Properties.Tags[identity.StackTagBranch] != "" {
+				if a.Properties.Tags[model.StackTagBranch] != "" {
 					tagged++
 					if diff := cmp.Diff(a.Properties.Tags, want); diff != "" {
 						t.Errorf("manifest.json artifact %s: tags (-got +want):\n%s", id, diff)
@@ -83,7 +83,7 @@ func TestStackTags(t *testing.T) {
 				}
 			}
 			if tagged != 2 {
-				t.Errorf("manifest.json: %d stacks carry %s, want 2", tagged, identity.StackTagBranch)
+				t.Errorf("manifest.json: %d stacks carry %s, want 2", tagged, model.StackTagBranch)
 			}
 		})
 	}

@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	"github.com/fnenv/fnenv/constructs/function"
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
@@ -74,16 +73,16 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 				fmt.Sprintf(`function "fn": secret %q: parameter name "/amplify/fnenv-test/main/%s" is 1025 characters; SSM allows 1011`, long, long),
 				fmt.Sprintf(`function "fn": secret %q: parameter name "/amplify/shared/fnenv-test/%s" is 1027 characters; SSM allows 1011`, long, long),
 			}},
-		{"parameter name over 15 levels", appOptions{extra: map[string]any{identity.ContextPrefix: "/a/b/c/d/e/f/g/h/i/j/k/l/m"}},
+		{"parameter name over 15 levels", appOptions{extra: map[string]any{model.ContextPrefix: "/a/b/c/d/e/f/g/h/i/j/k/l/m"}},
 			function.Props{Environment: map[string]function.Value{"API_KEY": function.Secret("K")}},
 			[]string{`function "fn": secret "K": parameter name "/a/b/c/d/e/f/g/h/i/j/k/l/m/fnenv-test/main/K" has 16 levels; SSM allows 15`}},
 		{"no app id", appOptions{appID: "-"}, function.Props{},
 			[]string{`fnenv: no app id: pass it as CDK context (cdk synth -c appId=my-app, or "context": {"appId": "my-app"} in cdk.json) or set AWS_APP_ID`}},
 		{"bad app id", appOptions{appID: "my/app"}, function.Props{},
 			[]string{`app id "my/app" must match [a-zA-Z0-9_.-]+`}},
-		{"bad prefix", appOptions{extra: map[string]any{identity.ContextPrefix: "amplify"}}, function.Props{},
+		{"bad prefix", appOptions{extra: map[string]any{model.ContextPrefix: "amplify"}}, function.Props{},
 			[]string{`parameter prefix "amplify" must start with '/'`}},
-		{"prefix with a relative level", appOptions{extra: map[string]any{identity.ContextPrefix: "/amplify/../x"}}, function.Props{},
+		{"prefix with a relative level", appOptions{extra: map[string]any{model.ContextPrefix: "/amplify/../x"}}, function.Props{},
 			[]string{`parameter prefix "/amplify/../x": level ".." is refused`}},
 	}
 	for _, tt := range tests {
@@ -176,7 +175,7 @@ func TestReservedNamesAtTheirEdges(t *testing.T) {
 	// GIVEN every name Lambda reserves in one function
 	app := newApp(appOptions{})
 	env := map[string]function.Value{}
-	for _, k := range spec.ReservedKeys {
+	for _, k := range model.ReservedKeys {
 		env[k] = function.Literal("x")
 	}
 	function.New(newStack(app, "Reserved"), "Fn", &function.Props{Name: "reserved", Entry: hello, Environment: env})
@@ -184,7 +183,7 @@ func TestReservedNamesAtTheirEdges(t *testing.T) {
 	// WHEN it synthesizes, THEN each is reported
 	got := synthError(app)
 	var want []string
-	for _, k := range spec.ReservedKeys {
+	for _, k := range model.ReservedKeys {
 		if strings.HasPrefix(k, "_") { // Lambda's key rule rejects it first
 			want = append(want, fmt.Sprintf(`env key %q: must match`, k))
 		} else {
@@ -209,14 +208,14 @@ func TestReservedNamesAtTheirEdges(t *testing.T) {
 }
 
 func TestEnvironmentSizeAtTheLimit(t *testing.T) {
-	b := identity.Backend{Prefix: identity.DefaultPrefix, AppID: "fnenv-test", Branch: "main"}
+	b := model.Backend{Prefix: model.DefaultPrefix, AppID: "fnenv-test", Branch: "main"}
 	// pad returns an environment of exactly size bytes as JSON, with a secret.
 	pad := func(size int) map[string]function.Value {
-		fn := spec.NewFunction("edge", hello, map[string]spec.Variable{
-			"API_KEY": {Kind: spec.Secret, Secret: "API_KEY"},
-			"PAD":     {Kind: spec.Literal},
+		fn := model.NewFunction("edge", hello, map[string]model.Variable{
+			"API_KEY": {Kind: model.Secret, Secret: "API_KEY"},
+			"PAD":     {Kind: model.Literal},
 		})
-		n := size - spec.EnvironmentSize(fn.Environment(b, function.DefaultSecretsMaxAge.String()))
+		n := size - model.EnvironmentSize(fn.Environment(b, function.DefaultSecretsMaxAge.String()))
 		return map[string]function.Value{
 			"API_KEY": function.Secret("API_KEY"),
 			"PAD":     function.Literal(strings.Repeat("x", n)),

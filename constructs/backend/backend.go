@@ -6,7 +6,7 @@
 // The identity comes from CDK context (`cdk synth -c branch=feature-x`, or
 // "context" in cdk.json), else the environment variables AWS_APP_ID /
 // AWS_BRANCH that Amplify Hosting sets in builds, else — for the branch
-// only — the current git branch (identity.ResolveBackend).
+// only — the current git branch (model.ResolveBackend).
 package backend
 
 import (
@@ -19,7 +19,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/internal/srctree"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Props are an app's defaults for its backend identity; CDK context, when
@@ -40,7 +41,7 @@ type Props struct {
 	Prefix string
 	// Paths is the layout of parameter paths: "fnenv", or "amplify" for
 	// Amplify Gen 2's own, so that secrets set in the Amplify console are
-	// read as they are (identity.Paths).
+	// read as they are (model.Paths).
 	//
 	// Default: CDK context "fnenvPaths", else "fnenv".
 	Paths string
@@ -58,10 +59,10 @@ func Configure(app constructs.Construct, props *Props) {
 			app.Node().SetContext(jsii.String(key), v)
 		}
 	}
-	set(identity.ContextAppID, props.AppID)
-	set(identity.ContextBranch, props.Branch)
-	set(identity.ContextPrefix, props.Prefix)
-	set(identity.ContextPaths, props.Paths)
+	set(model.ContextAppID, props.AppID)
+	set(model.ContextBranch, props.Branch)
+	set(model.ContextPrefix, props.Prefix)
+	set(model.ContextPaths, props.Paths)
 }
 
 // resolved holds the identity of an app, as the root's child resolvedID:
@@ -69,7 +70,7 @@ func Configure(app constructs.Construct, props *Props) {
 // the state goes with the app's construct tree.
 type resolved struct {
 	constructs.Construct
-	b   identity.Backend
+	b   model.Backend
 	err error
 }
 
@@ -82,7 +83,7 @@ func (r *resolved) ToString() *string { return r.Node().Path() }
 
 // Resolve returns the backend identity of the app that holds scope. A
 // missing app id or branch gives an error saying how to pass it.
-func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
+func Resolve(scope constructs.IConstruct) (model.Backend, error) {
 	root := scope.Node().Root()
 	if c := root.Node().TryFindChild(jsii.String(resolvedID)); c != nil {
 		if r, ok := c.(*resolved); ok {
@@ -90,15 +91,16 @@ func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
 		}
 	}
 	node := root.Node()
-	prefix := contextString(node, identity.ContextPrefix)
+	prefix := contextString(node, model.ContextPrefix)
 	if prefix == "" {
-		prefix = identity.DefaultPrefix
+		prefix = model.DefaultPrefix
 	}
-	b, err := identity.ResolveBackend(identity.Sources{
-		AppID:  contextString(node, identity.ContextAppID),
-		Branch: contextString(node, identity.ContextBranch),
-		Paths:  identity.Paths(contextString(node, identity.ContextPaths)),
-		Getenv: os.Getenv,
+	b, err := model.ResolveBackend(model.Sources{
+		AppID:     contextString(node, model.ContextAppID),
+		Branch:    contextString(node, model.ContextBranch),
+		Paths:     model.Paths(contextString(node, model.ContextPaths)),
+		Getenv:    os.Getenv,
+		GitBranch: func() string { return srctree.GitBranch("") },
 	}, prefix)
 	if err != nil {
 		err = explain(err)
@@ -111,7 +113,7 @@ func Resolve(scope constructs.IConstruct) (identity.Backend, error) {
 
 // Of is Resolve for code that cannot go on without the identity (stack
 // names, paths): it panics with Resolve's error.
-func Of(scope constructs.IConstruct) identity.Backend {
+func Of(scope constructs.IConstruct) model.Backend {
 	b, err := Resolve(scope)
 	if err != nil {
 		panic(err)
@@ -120,7 +122,7 @@ func Of(scope constructs.IConstruct) identity.Backend {
 }
 
 // StackName returns the name of base's stack on the app's branch,
-// identity.StackName: "<base>-<branch>" for a branch of letters, digits
+// model.StackName: "<base>-<branch>" for a branch of letters, digits
 // and hyphens ("Payments" on main → "Payments-main"), else the branch
 // changed to fit ("Payments--feature-login-5712f05b4f" on feature/login).
 // An error says why there is none: the identity cannot be resolved, or
@@ -130,7 +132,7 @@ func StackName(scope constructs.IConstruct, base string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name, err := identity.StackName(base, b.Branch)
+	name, err := model.StackName(base, b.Branch)
 	if err != nil {
 		return "", fmt.Errorf("fnenv: %w", err)
 	}
@@ -162,7 +164,7 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps) a
 	}
 	cid := name
 	if base != id { // the construct id carries the branch too
-		cid = id + "-" + identity.BranchName(Of(scope).Branch)
+		cid = id + "-" + model.BranchName(Of(scope).Branch)
 	}
 	p.StackName = jsii.String(name)
 	st := awscdk.NewStack(scope, jsii.String(cid), &p)
@@ -170,8 +172,8 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps) a
 	return st
 }
 
-// TagStack puts the stack tags identity.StackTagAppID and
-// identity.StackTagBranch (the app id, and identity.BranchTag of the
+// TagStack puts the stack tags model.StackTagAppID and
+// model.StackTagBranch (the app id, and model.BranchTag of the
 // branch) on stack, by which `fnenv branch list|remove|prune` find a
 // branch's stacks. NewStack and function.New call it; it does nothing
 // when the app's identity cannot be resolved (synth fails on that).
@@ -186,8 +188,8 @@ func TagStack(stack awscdk.Stack) {
 	if err != nil {
 		return
 	}
-	stack.AddStackTag(jsii.String(identity.StackTagAppID), jsii.String(b.AppID))
-	stack.AddStackTag(jsii.String(identity.StackTagBranch), jsii.String(identity.BranchTag(b.Branch)))
+	stack.AddStackTag(jsii.String(model.StackTagAppID), jsii.String(b.AppID))
+	stack.AddStackTag(jsii.String(model.StackTagBranch), jsii.String(model.BranchTag(b.Branch)))
 }
 
 // invalidStackName stands in for a stack's name when it has none; synth
@@ -220,10 +222,10 @@ func contextString(node constructs.Node, key string) string {
 // pass each missing value.
 func explain(err error) error {
 	var msgs []string
-	if errors.Is(err, identity.ErrNoAppID) {
+	if errors.Is(err, model.ErrNoAppID) {
 		msgs = append(msgs, `fnenv: no app id: pass it as CDK context (cdk synth -c appId=my-app, or "context": {"appId": "my-app"} in cdk.json) or set AWS_APP_ID`)
 	}
-	if errors.Is(err, identity.ErrNoBranch) {
+	if errors.Is(err, model.ErrNoBranch) {
 		msgs = append(msgs, `fnenv: no branch: pass it as CDK context (cdk synth -c branch=feature-x) or set AWS_BRANCH, or synth inside a git work tree with a branch checked out`)
 	}
 	if len(msgs) == 0 {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/model"
 )
 
 // ReportProblems, deferred at the top of a CDK app's main, turns a synth
@@ -75,9 +75,9 @@ func problemMessage(r any) (msg string, ok bool) {
 // ctx may be nil.
 func TestContext(ctx map[string]any) *map[string]any {
 	out := map[string]any{
-		identity.ContextAppID:   "test",
-		identity.ContextBranch:  "main",
-		identity.ContextCodegen: false,
+		model.ContextAppID:   "test",
+		model.ContextBranch:  "main",
+		model.ContextCodegen: false,
 		// CDK's own key: the stacks that bundle assets; none.
 		"aws:cdk:bundling-stacks": []any{},
 	}

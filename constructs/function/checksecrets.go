@@ -10,10 +10,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/secretcheck"
 	"github.com/fnenv/fnenv/internal/ssmstore"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // addSecretsCheck makes the stage's synth check, when context
@@ -37,7 +36,7 @@ type secretsCheck struct {
 func (c *secretsCheck) Validate() *[]*string {
 	if !c.done {
 		c.done = true
-		if on, err := contextBool(c.node, identity.ContextCheckSecrets); err != nil {
+		if on, err := contextBool(c.node, model.ContextCheckSecrets); err != nil {
 			c.msgs = []*string{jsii.String(err.Error())}
 		} else if on {
 			for _, m := range c.run(context.Background()) {
@@ -52,13 +51,13 @@ func (c *secretsCheck) Validate() *[]*string {
 // run checks the functions without problems of their own (those fail
 // synth anyway), per branch, and returns the messages that fail synth.
 func (c *secretsCheck) run(ctx context.Context) []string {
-	byBranch := map[string][]spec.Record{}
+	byBranch := map[string][]model.Record{}
 	for _, f := range c.r.fns {
 		if len(f.problems) > 0 {
 			continue
 		}
 		b := f.backend.Branch
-		byBranch[b] = append(byBranch[b], spec.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
+		byBranch[b] = append(byBranch[b], model.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
 	}
 	branches := make([]string, 0, len(byBranch))
 	for b := range byBranch {
@@ -81,7 +80,7 @@ func (c *secretsCheck) run(ctx context.Context) []string {
 				Notify: func(line string) { fmt.Fprintf(os.Stderr, "fnenv: %s\n", line) },
 			})
 			if err != nil {
-				return append(msgs, checkMessage(fmt.Sprintf("cannot read SSM: %v; the check reads it with the standard AWS credential chain — to synth offline, leave %s unset or false", err, identity.ContextCheckSecrets)))
+				return append(msgs, checkMessage(fmt.Sprintf("cannot read SSM: %v; the check reads it with the standard AWS credential chain — to synth offline, leave %s unset or false", err, model.ContextCheckSecrets)))
 			}
 			store = s
 		}
@@ -97,7 +96,7 @@ func (c *secretsCheck) run(ctx context.Context) []string {
 }
 
 func checkMessage(s string) string {
-	return fmt.Sprintf("secrets check (context %s=true): %s", identity.ContextCheckSecrets, strings.TrimSuffix(s, "\n"))
+	return fmt.Sprintf("secrets check (context %s=true): %s", model.ContextCheckSecrets, strings.TrimSuffix(s, "\n"))
 }
 
 // contextBool reads a boolean context key: true or false, as JSON or as

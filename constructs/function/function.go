@@ -43,8 +43,8 @@ import (
 	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/constructs/backend"
 	"github.com/fnenv/fnenv/constructs/function/internal/gobuild"
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/internal/srctree"
+	"github.com/fnenv/fnenv/model"
 )
 
 // DefaultSecretsMaxAge is how long a handler reuses resolved secrets
@@ -55,7 +55,7 @@ const DefaultSecretsMaxAge = 5 * time.Minute
 // a SecretsManager reference. The zero Value is invalid and reported at
 // synth.
 type Value struct {
-	kind   spec.Kind
+	kind   model.Kind
 	s      string
 	typ    Type                      // see As
 	secret awssecretsmanager.ISecret // for SecretsManager
@@ -63,14 +63,14 @@ type Value struct {
 
 // Literal is a value set at synth and stored as is in the function's
 // configuration. It may hold a CDK token (a resource attribute).
-func Literal(value string) Value { return Value{kind: spec.Literal, s: value} }
+func Literal(value string) Value { return Value{kind: model.Literal, s: value} }
 
 // Secret references the secret name, e.g. "STRIPE_KEY", kept as a
 // SecureString at /amplify/<appId>/<branch>/<name> or, shared by every
 // branch, /amplify/shared/<appId>/<name>. Only the parameter names reach
 // the function's configuration; the handler resolves the value at cold
 // start. A name matches [a-zA-Z0-9_.-]+.
-func Secret(name string) Value { return Value{kind: spec.Secret, s: name} }
+func Secret(name string) Value { return Value{kind: model.Secret, s: name} }
 
 // Props configure a Function.
 type Props struct {
@@ -90,7 +90,7 @@ type Props struct {
 	// relative to the app's module root (the nearest directory holding
 	// go.mod at or above the directory the app runs in), slash-separated,
 	// e.g. "app/functions/say-hello"; "./x", "x/" and "x/main.go" are the
-	// entry "x" (spec.CleanEntry). The handler builds in the Go module of
+	// entry "x" (model.CleanEntry). The handler builds in the Go module of
 	// the nearest go.mod above the entry (a nested module builds; a go.work
 	// is honoured). The env package is written to Entry/env.
 	Entry string
@@ -149,15 +149,15 @@ type Function interface {
 	// Lambda is the function itself, as an awslambda.Function.
 	Lambda() awslambda.Function
 	// Spec is the function's spec; literal values included.
-	Spec() spec.Function
+	Spec() model.Function
 }
 
 type function struct {
 	// The jsii base: New creates it with awslambda.NewFunction_Override,
 	// so that the Go value is the Lambda function itself.
 	awslambda.Function
-	spec    spec.Function
-	backend identity.Backend
+	spec    model.Function
+	backend model.Backend
 	goarch  string
 	// module is the handler's Go module, relative to the module root.
 	module   string
@@ -172,7 +172,7 @@ type function struct {
 }
 
 func (f *function) Lambda() awslambda.Function { return f }
-func (f *function) Spec() spec.Function        { return f.spec }
+func (f *function) Spec() model.Function       { return f.spec }
 
 // ToString overrides Construct.toString with the same result: jsii treats
 // a Go struct as a subclass only when it overrides a method.
@@ -187,7 +187,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	}
 	f := &function{}
 	problem := func(subject, rule string) {
-		f.problems = append(f.problems, &spec.Problem{Function: props.Name, Subject: subject, Rule: rule})
+		f.problems = append(f.problems, &model.Problem{Function: props.Name, Subject: subject, Rule: rule})
 	}
 
 	b, err := backend.Resolve(scope)
@@ -197,30 +197,30 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	f.backend = b
 	f.reg = registryOf(scope)
 
-	vars := make(map[string]spec.Variable, len(props.Environment))
+	vars := make(map[string]model.Variable, len(props.Environment))
 	for k, v := range props.Environment {
-		sv := spec.Variable{Kind: v.kind}
+		sv := model.Variable{Kind: v.kind}
 		v.typed(&sv)
 		switch v.kind {
-		case spec.Literal:
+		case model.Literal:
 			sv.Value = v.s // a token is measured as its string form
-		case spec.Secret:
+		case model.Secret:
 			sv.Secret = v.s
-		case spec.SecretsManager:
+		case model.SecretsManager:
 			sv.SecretsManager = f.secretsManagerRef(v)
 		}
 		vars[k] = sv
 	}
 	entry := props.Entry
-	if e, err := spec.CleanEntry(entry); err == nil {
+	if e, err := model.CleanEntry(entry); err == nil {
 		entry = e // else Validate reports it
 		if f.reg.rootErr != nil {
 			problem("entry", f.reg.rootErr.Error())
-		} else if f.module, err = spec.ResolveEntry(f.reg.moduleRoot, e); err != nil {
+		} else if f.module, err = srctree.ResolveEntry(f.reg.moduleRoot, e); err != nil {
 			problem("entry", err.Error())
 		}
 	}
-	f.spec = spec.NewFunction(props.Name, entry, vars)
+	f.spec = model.NewFunction(props.Name, entry, vars)
 	maxAge, err := maxAgeString(scope, id, props.SecretsMaxAge)
 	if err != nil {
 		problem("secrets max age", err.Error())
@@ -287,11 +287,11 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		}
 	}
 
-	rec, err := json.Marshal(spec.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
+	rec, err := json.Marshal(model.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
 	if err != nil {
 		panic(err) // a Record of strings always encodes
 	}
-	f.Node().AddMetadata(jsii.String(spec.MetadataType), string(rec), nil)
+	f.Node().AddMetadata(jsii.String(model.MetadataType), string(rec), nil)
 	f.Node().AddValidation(&validation{f})
 	f.reg.add(f)
 	return f
@@ -399,14 +399,14 @@ func (f *function) allProblems() []error {
 
 func maxAgeString(scope constructs.Construct, id string, d awscdk.Duration) (string, error) {
 	if d == nil {
-		v := scope.Node().TryGetContext(jsii.String(identity.ContextSecretsMaxAge))
+		v := scope.Node().TryGetContext(jsii.String(model.ContextSecretsMaxAge))
 		if v == nil {
 			return DefaultSecretsMaxAge.String(), nil
 		}
 		s, _ := v.(string)
 		age, err := time.ParseDuration(s)
 		if err != nil || age < 0 {
-			return "", fmt.Errorf("context %s=%v must be a Go duration of zero or more, like \"30s\" or \"10m\"", identity.ContextSecretsMaxAge, v)
+			return "", fmt.Errorf("context %s=%v must be a Go duration of zero or more, like \"30s\" or \"10m\"", model.ContextSecretsMaxAge, v)
 		}
 		return age.String(), nil
 	}

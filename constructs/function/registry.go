@@ -14,8 +14,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fnenv/fnenv/constructs/function/internal/gobuild"
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/internal/srctree"
+	"github.com/fnenv/fnenv/model"
 )
 
 // registry holds the functions of one stage (an App, or a Stage in it:
@@ -62,10 +62,10 @@ func registryOf(scope constructs.IConstruct) *registry {
 	constructs.NewConstruct_Override(r, parent, jsii.String(registryID))
 	wd, err := os.Getwd()
 	if err == nil {
-		r.moduleRoot, err = spec.ModuleRoot(wd)
+		r.moduleRoot, err = srctree.ModuleRoot(wd)
 	}
 	r.rootErr = err
-	switch v := stage.Node().TryGetContext(jsii.String(identity.ContextCodegen)).(type) {
+	switch v := stage.Node().TryGetContext(jsii.String(model.ContextCodegen)).(type) {
 	case bool:
 		r.codegen = v
 	case string:
@@ -100,12 +100,12 @@ func (r *registry) duplicates(f *function) []error {
 	var probs []error
 	if len(sameName) > 0 {
 		sort.Strings(sameName)
-		probs = append(probs, &spec.Problem{Function: f.spec.Name, Subject: "name",
+		probs = append(probs, &model.Problem{Function: f.spec.Name, Subject: "name",
 			Rule: fmt.Sprintf("is also the name of %s: a name must be unique in the app (it names the env package and the secrets check)", strings.Join(sameName, ", "))})
 	}
 	if len(sameEntry) > 0 {
 		sort.Strings(sameEntry)
-		probs = append(probs, &spec.Problem{Function: f.spec.Name, Subject: "entry",
+		probs = append(probs, &model.Problem{Function: f.spec.Name, Subject: "entry",
 			Rule: fmt.Sprintf("%s is also the entry of %s with another name or other variables: each function's env package, which names the function, is generated in its entry, so give each its own", f.spec.Entry, strings.Join(sameEntry, ", "))})
 	}
 	return probs
@@ -145,7 +145,7 @@ func (r *registry) build() {
 			if res.Err != nil {
 				f.buildErr = res.Err
 				if !errors.As(res.Err, new(*gobuild.CompileError)) {
-					f.buildErr = &spec.Problem{Function: f.spec.Name, Subject: "build", Rule: res.Err.Error()}
+					f.buildErr = &model.Problem{Function: f.spec.Name, Subject: "build", Rule: res.Err.Error()}
 				}
 				placeholder[f] = true
 				continue

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // SecretsManager references a secret kept in AWS Secrets Manager: with
@@ -29,17 +29,17 @@ import (
 // A nil secret, or a jsonField that is blank or holds a line break, is
 // reported when the app synthesizes.
 func SecretsManager(secret awssecretsmanager.ISecret, jsonField string) Value {
-	return Value{kind: spec.SecretsManager, s: jsonField, secret: secret}
+	return Value{kind: model.SecretsManager, s: jsonField, secret: secret}
 }
 
-// secretsManagerRef returns the spec of a Secrets Manager reference, nil (spec.Validate reports it).
-// for a nil secret (spec.Validate reports it). It keeps each distinct
+// secretsManagerRef returns the spec of a Secrets Manager reference, nil (model.Validate reports it).
+// for a nil secret (model.Validate reports it). It keeps each distinct
 // secret for grantSecretsManager.
-func (f *function) secretsManagerRef(v Value) *spec.SecretsManagerRef {
+func (f *function) secretsManagerRef(v Value) *model.SecretsManagerRef {
 	if v.secret == nil {
 		return nil
 	}
-	r := &spec.SecretsManagerRef{Secret: secretLabel(v.secret), Field: v.s}
+	r := &model.SecretsManagerRef{Secret: secretLabel(v.secret), Field: v.s}
 	id := secretID(v.secret)
 	if *awscdk.Token_IsUnresolved(jsii.String(id)) {
 		r.Token = id

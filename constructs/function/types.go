@@ -4,8 +4,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/envtype"
-	"github.com/fnenv/fnenv/spec"
 )
 
 // Type is the type of a variable's value: the Go type of its field in the
@@ -55,7 +55,7 @@ func (v Value) As(t Type) Value {
 
 // typed copies v's type into sv, and whether a literal is a CDK token (to
 // be parsed at Load rather than checked at synth).
-func (v Value) typed(sv *spec.Variable) {
+func (v Value) typed(sv *model.Variable) {
 	sv.Type = v.typ
-	sv.Unresolved = v.kind == spec.Literal && *awscdk.Token_IsUnresolved(jsii.String(v.s))
+	sv.Unresolved = v.kind == model.Literal && *awscdk.Token_IsUnresolved(jsii.String(v.s))
 }

@@ -1,6 +1,6 @@
 // Package assembly reads what the function construct writes into a
-// synthesized cloud assembly: each function's spec.Record, stored as
-// construct metadata of type spec.MetadataType, per stack.
+// synthesized cloud assembly: each function's model.Record, stored as
+// construct metadata of type model.MetadataType, per stack.
 package assembly
 
 import (
@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Artifact is one artifact of a cloud assembly that holds fnenv records, or
@@ -22,7 +22,7 @@ type Artifact struct {
 	// Template is the path of the stack's template ("" for other artifacts).
 	Template string
 	// Records are the fnenv functions of the artifact, by construct path.
-	Records []spec.Record
+	Records []model.Record
 }
 
 // manifest is the part of a cloud assembly's manifest.json fnenv reads.
@@ -65,12 +65,12 @@ func Read(dir string) ([]Artifact, error) {
 
 // Records returns every record of the cloud assembly in dir, sorted by
 // construct path.
-func Records(dir string) ([]spec.Record, error) {
+func Records(dir string) ([]model.Record, error) {
 	arts, err := Read(dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []spec.Record
+	var out []model.Record
 	for _, a := range arts {
 		out = append(out, a.Records...)
 	}
@@ -136,10 +136,10 @@ func read(dir string, out *[]Artifact, depth int) error {
 	return nil
 }
 
-func addRecords(file, artifactID string, md map[string][]metadataEntry, out *[]spec.Record) error {
+func addRecords(file, artifactID string, md map[string][]metadataEntry, out *[]model.Record) error {
 	for path, entries := range md {
 		for _, e := range entries {
-			if e.Type != spec.MetadataType {
+			if e.Type != model.MetadataType {
 				continue
 			}
 			// The construct writes the record's JSON as a string; accept the
@@ -149,12 +149,12 @@ func addRecords(file, artifactID string, md map[string][]metadataEntry, out *[]s
 			if err := json.Unmarshal(raw, &s); err == nil {
 				raw = []byte(s)
 			}
-			var r spec.Record
+			var r model.Record
 			if err := json.Unmarshal(raw, &r); err != nil {
-				return fmt.Errorf("%s: artifact %s, %s: %s data is not a function record: %w", file, artifactID, path, spec.MetadataType, err)
+				return fmt.Errorf("%s: artifact %s, %s: %s data is not a function record: %w", file, artifactID, path, model.MetadataType, err)
 			}
 			if r.Function.Name == "" {
-				return fmt.Errorf("%s: artifact %s, %s: %s record has no function name", file, artifactID, path, spec.MetadataType)
+				return fmt.Errorf("%s: artifact %s, %s: %s record has no function name", file, artifactID, path, model.MetadataType)
 			}
 			*out = append(*out, r)
 		}

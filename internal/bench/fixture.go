@@ -61,8 +61,8 @@ func putSecrets(ctx context.Context, m *moto.Server, n int) error {
 // (VAR_00 holds secret S00…), built by the function construct's rules.
 type benchEnv struct{ vals []string }
 
-func benchSpec(n int) (resolver.Spec, func(*resolver.Values) *benchEnv) {
-	spec := resolver.Spec{Function: "bench"}
+func benchSpec(n int) (resolver.Declaration, func(*resolver.Values) *benchEnv) {
+	spec := resolver.Declaration{Function: "bench"}
 	for i := range n {
 		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: secretName(i)})
 	}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
-	"github.com/fnenv/fnenv/resolver/envvars"
-	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // The mixed function of the Secrets Manager row: mixedSSM SSM secrets and
@@ -64,15 +64,15 @@ func MixedResolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) 
 	setLambdaEnv(p.URL, mixedSSM)
 	varsOf := map[string][]string{}
 	spec, build := benchSpec(mixedSSM)
-	spec.SecretsManager = smresolver.New
+	spec.SecretsManager = smfetch.New
 	for i := range mixedFields {
 		secret, field := mixedField(i)
 		name := fmt.Sprintf("SM_%02d", i)
 		varsOf[secret] = append(varsOf[secret], name)
 		spec.Vars = append(spec.Vars, resolver.Var{Name: name, SecretsManager: secret, JSONField: field})
 	}
-	os.Setenv(envvars.SecretsManager, envvars.EncodeSecretsManager(varsOf))
-	defer os.Unsetenv(envvars.SecretsManager)
+	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(varsOf))
+	defer os.Unsetenv(model.EnvSecretsManager)
 
 	res := &MixedResult{Latency: cfg.Latency}
 	res.Fnenv.Name, res.Fnenv.How = "fnenv Load, 10 SSM + 5 Secrets Manager fields of 3 secrets", "one round: 2 GetParameters chunks and 1 BatchGetSecretValue in parallel"

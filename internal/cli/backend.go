@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/secretcheck"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/internal/srctree"
+	"github.com/fnenv/fnenv/model"
 )
 
 // runner holds one command line's root flags and what was read for them.
@@ -80,12 +80,12 @@ func (r *runner) loadCDKJSON() (*cdkJSON, error) {
 
 // resolvedBackend is a resolved backend with where its app id came from.
 type resolvedBackend struct {
-	identity.Backend
+	model.Backend
 	appIDSource string // for messages: `--app-id`, `cdk.json context "appId"`, `AWS_APP_ID`
 }
 
 // resolve returns the backend for branch (a --branch value, "" when not
-// given), by identity.ResolveBackend's order: flags, cdk.json context, then
+// given), by model.ResolveBackend's order: flags, cdk.json context, then
 // AWS_APP_ID/AWS_BRANCH, then git. needBranch false accepts a missing
 // branch (shared secrets); needAppID false accepts a missing app id.
 func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBackend, error) {
@@ -93,10 +93,13 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 	if err != nil {
 		return resolvedBackend{}, err
 	}
-	src := identity.Sources{AppID: r.appIDFlag, Branch: branch, Getenv: r.app.Getenv, Dir: r.app.Dir, NoGit: r.app.NoGit || !needBranch}
+	src := model.Sources{AppID: r.appIDFlag, Branch: branch, Getenv: r.app.Getenv}
+	if needBranch && !r.app.NoGit {
+		src.GitBranch = func() string { return srctree.GitBranch(r.app.Dir) }
+	}
 	id := resolvedBackend{appIDSource: "--app-id"}
 	if src.AppID == "" {
-		if src.AppID, err = c.context(identity.ContextAppID); err != nil {
+		if src.AppID, err = c.context(model.ContextAppID); err != nil {
 			return resolvedBackend{}, err
 		}
 		id.appIDSource = fmt.Sprintf("context \"appId\" in %s", c.path)
@@ -105,33 +108,33 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 		id.appIDSource = "AWS_APP_ID"
 	}
 	if src.Branch == "" {
-		if src.Branch, err = c.context(identity.ContextBranch); err != nil {
+		if src.Branch, err = c.context(model.ContextBranch); err != nil {
 			return resolvedBackend{}, err
 		}
 	}
 	paths := r.pathsFlag
 	if paths == "" {
-		if paths, err = c.context(identity.ContextPaths); err != nil {
+		if paths, err = c.context(model.ContextPaths); err != nil {
 			return resolvedBackend{}, err
 		}
 	}
-	src.Paths = identity.Paths(paths)
+	src.Paths = model.Paths(paths)
 	prefix := r.prefixFlag
 	if prefix == "" {
-		if prefix, err = c.context(identity.ContextPrefix); err != nil {
+		if prefix, err = c.context(model.ContextPrefix); err != nil {
 			return resolvedBackend{}, err
 		}
 	}
 	if prefix == "" {
-		prefix = identity.DefaultPrefix
+		prefix = model.DefaultPrefix
 	}
-	b, err := identity.ResolveBackend(src, prefix)
+	b, err := model.ResolveBackend(src, prefix)
 	id.Backend = b
 	if err == nil {
 		return id, nil
 	}
 	var msgs []string
-	missingApp, missingBranch := errors.Is(err, identity.ErrNoAppID), errors.Is(err, identity.ErrNoBranch)
+	missingApp, missingBranch := errors.Is(err, model.ErrNoAppID), errors.Is(err, model.ErrNoBranch)
 	if missingApp && needAppID {
 		msgs = append(msgs, `no app id: pass --app-id, set "appId" in cdk.json's context, or set AWS_APP_ID`)
 	}
@@ -152,26 +155,26 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 	if check.AppID == "" {
 		check.AppID = "-"
 	}
-	if err := identity.ValidateBackend(check); err != nil {
+	if err := model.ValidateBackend(check); err != nil {
 		return id, usage("%v", err)
 	}
 	return id, nil
 }
 
 // appPrefix is "<prefix>/<appId>/", the parent of every branch's path.
-func appPrefix(b identity.Backend) string { return b.AppPrefix() }
+func appPrefix(b model.Backend) string { return b.AppPrefix() }
 
 // checkName checks a secret name and the parameter name it makes (see
-// spec.ValidateParameterName).
-func checkName(b identity.Backend, name string, shared bool) error {
-	if err := spec.ValidateSecretName(name); err != nil {
+// model.ValidateParameterName).
+func checkName(b model.Backend, name string, shared bool) error {
+	if err := model.ValidateSecretName(name); err != nil {
 		return usage("%v", err)
 	}
 	p := b.BranchPath(name)
 	if shared {
 		p = b.SharedPath(name)
 	}
-	if err := spec.ValidateParameterName(p); err != nil {
+	if err := model.ValidateParameterName(p); err != nil {
 		return usage("%v", err)
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/internal/secretcheck"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 func (r *runner) checkCmd() *cobra.Command {
@@ -73,8 +73,8 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 // checkedRecords gives each record the app id, prefix and paths of
 // --app-id, --prefix and --paths when given (else the record's own, else the resolved ones) and
 // returns the distinct branches the records were synthesized for.
-func (r *runner) checkedRecords(recs []spec.Record, id resolvedBackend) ([]spec.Record, []string) {
-	out := make([]spec.Record, len(recs))
+func (r *runner) checkedRecords(recs []model.Record, id resolvedBackend) ([]model.Record, []string) {
+	out := make([]model.Record, len(recs))
 	seen := map[string]bool{}
 	var branches []string
 	for i, rec := range recs {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // fixtureSecrets are the 25 distinct secrets of testdata/cdk.out.
@@ -107,7 +107,7 @@ func TestCheck(t *testing.T) {
 		e := newEnv(t)
 		writeFile(t, filepath.Join(e.dir, "cdk.out", "manifest.json"), `{"version": "54.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "metadata": {"/S": [{"type": "aws:cdk:logicalId", "data": "x"}]}}}}`)
 		r := e.mustRun(1, "", "secret", "check", "--branch", "main")
-		wantContains(t, "stderr", r.stderr, "holds no fnenv function", spec.MetadataType)
+		wantContains(t, "stderr", r.stderr, "holds no fnenv function", model.MetadataType)
 	})
 	t.Run("bad record", func(t *testing.T) {
 		e := newEnv(t)

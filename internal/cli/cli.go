@@ -20,9 +20,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/ssmstore"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Exit codes of the fnenv command.
@@ -74,7 +73,7 @@ type App struct {
 	AttemptTimeout time.Duration
 	// WriteEnv writes a function's env package under the module root and
 	// reports whether the file changed. Default: codegen.Write.
-	WriteEnv func(moduleRoot string, fn spec.Function) (changed bool, err error)
+	WriteEnv func(moduleRoot string, fn model.Function) (changed bool, err error)
 }
 
 // ExitError carries an exit code with the error that caused it.
@@ -230,8 +229,8 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&r.appIDFlag, "app-id", "", `app id (default: cdk.json context "appId", else AWS_APP_ID)`)
-	pf.StringVar(&r.prefixFlag, "prefix", "", `root of every parameter path (default: cdk.json context "fnenvPrefix", else `+identity.DefaultPrefix+`)`)
-	pf.StringVar(&r.pathsFlag, "paths", "", `layout of parameter paths: "fnenv", or "amplify" for Amplify Gen 2's own (default: cdk.json context "`+identity.ContextPaths+`", else fnenv)`)
+	pf.StringVar(&r.prefixFlag, "prefix", "", `root of every parameter path (default: cdk.json context "fnenvPrefix", else `+model.DefaultPrefix+`)`)
+	pf.StringVar(&r.pathsFlag, "paths", "", `layout of parameter paths: "fnenv", or "amplify" for Amplify Gen 2's own (default: cdk.json context "`+model.ContextPaths+`", else fnenv)`)
 	pf.StringVar(&r.cdkJSONFlag, "cdk-json", "", "the CDK app's cdk.json (default: cdk.json in the working directory, if any)")
 	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 

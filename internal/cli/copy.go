@@ -9,9 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/spf13/cobra"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/ssmstore"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // defaultKey is the KMS key SSM uses for a SecureString given none.
@@ -88,13 +87,13 @@ func (r *runner) copy(ctx context.Context, from, fromPath, to string, overwrite 
 	}
 	dst := src
 	dst.Branch = to
-	if err := identity.ValidateBackend(dst.Backend); err != nil {
+	if err := model.ValidateBackend(dst.Backend); err != nil {
 		return usage("--to-branch: %v", err)
 	}
 	if srcPrefix == dst.BranchPrefix() {
 		return usage("the source (%s) and --to-branch %q are the same path %s", srcLabel, to, srcPrefix)
 	}
-	if err := spec.ValidateParameterName(dst.BranchPath("NAME")); err != nil {
+	if err := model.ValidateParameterName(dst.BranchPath("NAME")); err != nil {
 		return usage("--to-branch: %v", err)
 	}
 	s, err := r.store(ctx)
@@ -179,11 +178,11 @@ func sourcePath(p string) (string, error) {
 	}
 	p = strings.TrimSuffix(p, "/") + "/"
 	for _, l := range strings.Split(strings.Trim(p, "/"), "/") {
-		if err := identity.ValidateLevel("level", l); err != nil {
+		if err := model.ValidateLevel("level", l); err != nil {
 			return "", usage("--from-path %q: %v", p, err)
 		}
 	}
-	if err := spec.ValidateParameterName(p + "NAME"); err != nil {
+	if err := model.ValidateParameterName(p + "NAME"); err != nil {
 		return "", usage("--from-path: %v", err)
 	}
 	return p, nil

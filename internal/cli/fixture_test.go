@@ -10,39 +10,38 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/cdk.out from fixtureRecords")
 
 // fixtureBackend is the backend the fixture's functions were "synthesized" for.
-var fixtureBackend = identity.Backend{Prefix: "/amplify", AppID: "checkapp", Branch: "main"}
+var fixtureBackend = model.Backend{Prefix: "/amplify", AppID: "checkapp", Branch: "main"}
 
-func secretVar(name string) spec.Variable { return spec.Variable{Kind: spec.Secret, Secret: name} }
+func secretVar(name string) model.Variable { return model.Variable{Kind: model.Secret, Secret: name} }
 
 // fixtureRecords are the records of testdata/cdk.out: four functions in
 // three stacks (one inline metadata, one in an additional metadata file as
 // aws-cdk-lib 2.270 writes it, one in a nested assembly), 25 distinct
 // secrets, some used by several functions.
-func fixtureRecords() map[string]spec.Record {
-	report := map[string]spec.Variable{"REPORT_TITLE": {Kind: spec.Literal}}
+func fixtureRecords() map[string]model.Record {
+	report := map[string]model.Variable{"REPORT_TITLE": {Kind: model.Literal}}
 	for i := range 20 {
 		report[fmt.Sprintf("REPORT_SECRET_%02d", i)] = secretVar(fmt.Sprintf("REPORT_SECRET_%02d", i))
 	}
-	rec := func(path, name, entry string, env map[string]spec.Variable) spec.Record {
-		return spec.Record{Backend: fixtureBackend, Path: path, Function: spec.NewFunction(name, entry, env)}
+	rec := func(path, name, entry string, env map[string]model.Variable) model.Record {
+		return model.Record{Backend: fixtureBackend, Path: path, Function: model.NewFunction(name, entry, env)}
 	}
-	return map[string]spec.Record{
-		"charge": rec("Payments-main/Charge", "charge", "app/functions/charge", map[string]spec.Variable{
+	return map[string]model.Record{
+		"charge": rec("Payments-main/Charge", "charge", "app/functions/charge", map[string]model.Variable{
 			"STRIPE_KEY": secretVar("STRIPE_KEY"), "WEBHOOK_SECRET": secretVar("STRIPE_WEBHOOK_SECRET"),
-			"DB_PASSWORD": secretVar("DB_PASSWORD"), "CURRENCY": {Kind: spec.Literal},
+			"DB_PASSWORD": secretVar("DB_PASSWORD"), "CURRENCY": {Kind: model.Literal},
 		}),
-		"refund": rec("Payments-main/Refund", "refund", "app/functions/refund", map[string]spec.Variable{
+		"refund": rec("Payments-main/Refund", "refund", "app/functions/refund", map[string]model.Variable{
 			"API_KEY": secretVar("STRIPE_KEY"), "DB_PASSWORD": secretVar("DB_PASSWORD"),
 		}),
 		"report": rec("Team-main/Report", "report", "app/functions/report", report),
-		"notify": rec("Stage/Notify-main/Notify", "notify", "app/functions/notify", map[string]spec.Variable{
+		"notify": rec("Stage/Notify-main/Notify", "notify", "app/functions/notify", map[string]model.Variable{
 			"SLACK_TOKEN": secretVar("SLACK_TOKEN"), "SENDGRID_KEY": secretVar("SENDGRID_KEY"),
 			"DB_PASSWORD": secretVar("DB_PASSWORD"),
 		}),
@@ -52,12 +51,12 @@ func fixtureRecords() map[string]spec.Record {
 func fixtureFiles(t *testing.T) map[string]string {
 	t.Helper()
 	recs := fixtureRecords()
-	entry := func(r spec.Record) map[string]any {
+	entry := func(r model.Record) map[string]any {
 		b, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return map[string]any{"type": spec.MetadataType, "data": string(b)}
+		return map[string]any{"type": model.MetadataType, "data": string(b)}
 	}
 	logical := func(id string) map[string]any { return map[string]any{"type": "aws:cdk:logicalId", "data": id} }
 	enc := func(v any) string {
@@ -129,7 +128,7 @@ func TestReadRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := fixtureRecords()
-	want := []spec.Record{recs["charge"], recs["refund"], recs["notify"], recs["report"]}
+	want := []model.Record{recs["charge"], recs["refund"], recs["notify"], recs["report"]}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("readRecords (-got +want):\n%s", diff)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/internal/srctree"
+	"github.com/fnenv/fnenv/model"
 )
 
 // GenBranch is the branch the CDK app is synthesized for by `fnenv gen`
@@ -43,7 +43,7 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 	if err != nil {
 		return err
 	}
-	root, err := spec.ModuleRoot(r.app.Dir)
+	root, err := srctree.ModuleRoot(r.app.Dir)
 	if err != nil {
 		return failed("gen: %v", err)
 	}
@@ -71,7 +71,7 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 	// One env package per entry; a function in several stacks (one per
 	// branch, say) is written once, and two different specs for one entry
 	// are an error.
-	byEntry := map[string]spec.Record{}
+	byEntry := map[string]model.Record{}
 	for _, rec := range recs {
 		prev, ok := byEntry[rec.Function.Entry]
 		if ok && !prev.Function.SamePackage(rec.Function) {
@@ -116,18 +116,18 @@ func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) e
 		cctx[k] = v
 	}
 	cctx["aws:cdk:bundling-stacks"] = []string{}
-	cctx[identity.ContextBranch] = b
+	cctx[model.ContextBranch] = b
 	// gen writes the env packages itself, to count what changed: the app
 	// must not write them first.
-	cctx[identity.ContextCodegen] = false
+	cctx[model.ContextCodegen] = false
 	if r.appIDFlag != "" {
-		cctx[identity.ContextAppID] = r.appIDFlag
+		cctx[model.ContextAppID] = r.appIDFlag
 	}
 	if r.prefixFlag != "" {
-		cctx[identity.ContextPrefix] = r.prefixFlag
+		cctx[model.ContextPrefix] = r.prefixFlag
 	}
 	if r.pathsFlag != "" {
-		cctx[identity.ContextPaths] = r.pathsFlag
+		cctx[model.ContextPaths] = r.pathsFlag
 	}
 	js, err := json.Marshal(cctx)
 	if err != nil {

@@ -8,18 +8,18 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // recordingWriter stands in for codegen.Write: it records what it is asked
 // to write and reports entries in changed as changed.
 type recordingWriter struct {
 	root    string
-	fns     []spec.Function
+	fns     []model.Function
 	changed map[string]bool
 }
 
-func (w *recordingWriter) write(root string, fn spec.Function) (bool, error) {
+func (w *recordingWriter) write(root string, fn model.Function) (bool, error) {
 	w.root = root
 	w.fns = append(w.fns, fn)
 	return w.changed[fn.Entry], nil
@@ -50,7 +50,7 @@ func TestGen(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := fixtureRecords()
-	wantFns := []spec.Function{recs["charge"].Function, recs["notify"].Function, recs["refund"].Function, recs["report"].Function}
+	wantFns := []model.Function{recs["charge"].Function, recs["notify"].Function, recs["refund"].Function, recs["report"].Function}
 	wantOut := "wrote app/functions/charge/env/env.go\nwrote app/functions/report/env/env.go\n4 env packages, 2 changed\n"
 
 	t.Run("synthesizes the app as the CDK CLI does", func(t *testing.T) {
@@ -145,9 +145,9 @@ func TestGen(t *testing.T) {
 		a, b := recs["charge"], recs["refund"]
 		b.Function.Entry = a.Function.Entry
 		md := map[string]any{}
-		for _, r := range []spec.Record{a, b} {
+		for _, r := range []model.Record{a, b} {
 			data, _ := json.Marshal(r)
-			md["/"+r.Path] = []any{map[string]any{"type": spec.MetadataType, "data": string(data)}}
+			md["/"+r.Path] = []any{map[string]any{"type": model.MetadataType, "data": string(data)}}
 		}
 		m, _ := json.Marshal(map[string]any{"artifacts": map[string]any{"S": map[string]any{"type": "aws:cloudformation:stack", "metadata": md}}})
 		writeFile(t, filepath.Join(e.dir, "asm", "manifest.json"), string(m))

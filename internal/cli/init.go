@@ -20,8 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/codegen"
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 //go:embed inittmpl/*.tmpl
@@ -35,9 +34,9 @@ const fnenvModule = "github.com/fnenv/fnenv"
 // initFunction is the spec of the function `fnenv init` writes; it must
 // match the function.New call in inittmpl/app.go.tmpl (the init test
 // checks that synth leaves the env package as init wrote it).
-var initFunction = spec.NewFunction("hello", "functions/hello", map[string]spec.Variable{
-	"GREETING": {Kind: spec.Literal, Value: "Hello"},
-	"API_KEY":  {Kind: spec.Secret, Secret: "API_KEY"},
+var initFunction = model.NewFunction("hello", "functions/hello", map[string]model.Variable{
+	"GREETING": {Kind: model.Literal, Value: "Hello"},
+	"API_KEY":  {Kind: model.Secret, Secret: "API_KEY"},
 })
 
 // initGitignore are the lines `fnenv init` makes sure .gitignore has: the
@@ -97,7 +96,7 @@ func newInitApp(dir, module string) initApp {
 		a.Name = "App" + a.Name
 	}
 	a.AppID = a.File
-	if identity.ValidateBackend(identity.Backend{AppID: a.AppID, Branch: "main"}) != nil {
+	if model.ValidateBackend(model.Backend{AppID: a.AppID, Branch: "main"}) != nil {
 		a.AppID = a.File + "-app" // "shared" is reserved
 	}
 	return a

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/ssmstore"
+	"github.com/fnenv/fnenv/model"
 )
 
 // secretCmd is `fnenv secret` and its subcommands, one file each.
@@ -76,7 +76,7 @@ func formatTime(t *time.Time) string {
 }
 
 // where describes a secret's location for messages.
-func where(b identity.Backend, shared bool) string {
+func where(b model.Backend, shared bool) string {
 	if shared {
 		return "shared (" + b.SharedPrefix() + ")"
 	}

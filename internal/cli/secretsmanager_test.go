@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // smEnv is a test env whose cdk.out holds one function reading a
@@ -20,10 +20,10 @@ import (
 func smEnv(t *testing.T) (*tenv, *sm.Client) {
 	t.Helper()
 	e := newEnv(t)
-	ref := func(label, id, field string) spec.Variable {
-		return spec.Variable{Kind: spec.SecretsManager, SecretsManager: &spec.SecretsManagerRef{Secret: label, ID: id, Field: field}}
+	ref := func(label, id, field string) model.Variable {
+		return model.Variable{Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: label, ID: id, Field: field}}
 	}
-	rec := spec.Record{Backend: fixtureBackend, Path: "Payments-main/Charge", Function: spec.NewFunction("charge", "app/functions/charge", map[string]spec.Variable{
+	rec := model.Record{Backend: fixtureBackend, Path: "Payments-main/Charge", Function: model.NewFunction("charge", "app/functions/charge", map[string]model.Variable{
 		"DB_USERNAME": ref("DbCredential", "checkapp/main/db", "username"),
 		"DB_PASSWORD": ref("DbCredential", "checkapp/main/db", "password"),
 		"LICENSE":     ref("License", "checkapp/license", ""),
@@ -37,7 +37,7 @@ func smEnv(t *testing.T) (*tenv, *sm.Client) {
 	manifest, _ := json.Marshal(map[string]any{"version": "54.0.0", "artifacts": map[string]any{
 		"Payments-main": map[string]any{"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region",
 			"properties": map[string]any{"templateFile": "Payments-main.template.json"},
-			"metadata":   map[string]any{"/Payments-main/Charge": []any{map[string]any{"type": spec.MetadataType, "data": string(data)}}}},
+			"metadata":   map[string]any{"/Payments-main/Charge": []any{map[string]any{"type": model.MetadataType, "data": string(data)}}}},
 	}})
 	writeFile(t, filepath.Join(e.dir, "cdk.json"), `{"app": "false", "context": {"appId": "checkapp"}}`)
 	writeFile(t, filepath.Join(e.dir, "cdk.out", "manifest.json"), string(manifest))

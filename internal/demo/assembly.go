@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/fnenv/fnenv/internal/assembly"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Stack is one CloudFormation stack of a synthesized cloud assembly.
@@ -21,7 +21,7 @@ type Stack struct {
 // DeployedFunction ties a function's spec to its Lambda resource and built
 // bootstrap in the cloud assembly.
 type DeployedFunction struct {
-	Record    spec.Record
+	Record    model.Record
 	LogicalID string // the AWS::Lambda::Function's logical id
 	Bootstrap string // the staged asset's bootstrap binary
 }

@@ -10,9 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/moto"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Branches are the two branches the demo deploys side by side.
@@ -96,7 +95,7 @@ func (e *Env) Close() {
 // Outdir is where a branch's cloud assembly goes: under cdk.out, which git
 // ignores.
 func (e *Env) Outdir(branch string) string {
-	return filepath.Join(e.Root, "cdk.out", "demo", identity.BranchName(branch))
+	return filepath.Join(e.Root, "cdk.out", "demo", model.BranchName(branch))
 }
 
 // SetAll sets every secret of Values with the fnenv CLI.
@@ -206,11 +205,11 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		if len(invs) > 0 { // what the deployed configuration holds: names, never values
 			c := invs[0].Config.Environment
 			fmt.Fprintf(out, "    deployed configuration of %s: %s=%s %s=%s %s=%s\n", invs[0].Function,
-				spec.EnvSecrets, c[spec.EnvSecrets], spec.EnvBranchPrefix, c[spec.EnvBranchPrefix], spec.EnvSharedPrefix, c[spec.EnvSharedPrefix])
+				model.EnvSecrets, c[model.EnvSecrets], model.EnvBranchPrefix, c[model.EnvBranchPrefix], model.EnvSharedPrefix, c[model.EnvSharedPrefix])
 		}
 		for _, inv := range invs {
-			if c := inv.Config.Environment[spec.EnvSecretsManager]; c != "" {
-				fmt.Fprintf(out, "    deployed configuration of %s: %s=%s\n", inv.Function, spec.EnvSecretsManager, c)
+			if c := inv.Config.Environment[model.EnvSecretsManager]; c != "" {
+				fmt.Fprintf(out, "    deployed configuration of %s: %s=%s\n", inv.Function, model.EnvSecretsManager, c)
 			}
 		}
 		width := 0

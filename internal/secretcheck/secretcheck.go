@@ -21,8 +21,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Kind is where a referenced secret is stored.
@@ -39,7 +38,7 @@ type Use struct {
 	// Secret is the secret's name, e.g. "STRIPE_KEY"; for Secrets Manager,
 	// its label in generated code, e.g. "DbCredential".
 	Secret  string
-	Backend identity.Backend // the app id and prefix of the functions, and the checked branch
+	Backend model.Backend // the app id and prefix of the functions, and the checked branch
 	// SecretID and Field are a Secrets Manager secret's id (name or ARN; ""
 	// when the app creates it: known at deploy only) and the JSON field
 	// read ("" for the whole SecretString).
@@ -75,14 +74,14 @@ func (u Use) key() string {
 // them (each record's app id and prefix, with branch), sorted by secret,
 // and the number of functions. A record whose backend is not valid is an
 // error naming the function.
-func Collect(recs []spec.Record, branch string) ([]Use, int, error) {
+func Collect(recs []model.Record, branch string) ([]Use, int, error) {
 	byKey := map[string]*Use{}
 	users := map[string]map[string]bool{}
 	fns := map[string]bool{}
 	for _, rec := range recs {
 		b := rec.Backend
 		b.Branch = branch
-		if err := identity.ValidateBackend(b); err != nil {
+		if err := model.ValidateBackend(b); err != nil {
 			return nil, 0, fmt.Errorf("function %s (%s): %v", rec.Function.Name, rec.Path, err)
 		}
 		fn := fmt.Sprintf("%s (%s)", rec.Function.Name, rec.Path)
@@ -254,11 +253,11 @@ func (u Use) fixes(appID string) []string {
 		if u.Backend.AppID != appID {
 			app = " --app-id " + ShellQuote(u.Backend.AppID)
 		}
-		if u.Backend.Prefix != identity.DefaultPrefix && u.Backend.Prefix != "" {
+		if u.Backend.Prefix != model.DefaultPrefix && u.Backend.Prefix != "" {
 			app += " --prefix " + ShellQuote(u.Backend.Prefix)
 		}
-		if u.Backend.Paths == identity.PathsAmplify {
-			app += " --paths " + string(identity.PathsAmplify)
+		if u.Backend.Paths == model.PathsAmplify {
+			app += " --paths " + string(model.PathsAmplify)
 		}
 		return []string{
 			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", u.Secret, ShellQuote(u.Backend.Branch), app),

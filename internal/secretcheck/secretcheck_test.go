@@ -9,35 +9,34 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
-func secretVar(name string) spec.Variable { return spec.Variable{Kind: spec.Secret, Secret: name} }
+func secretVar(name string) model.Variable { return model.Variable{Kind: model.Secret, Secret: name} }
 
-func record(path, name, appID string, env map[string]spec.Variable) spec.Record {
-	return spec.Record{
-		Backend:  identity.Backend{Prefix: "/amplify", AppID: appID, Branch: "main"},
+func record(path, name, appID string, env map[string]model.Variable) model.Record {
+	return model.Record{
+		Backend:  model.Backend{Prefix: "/amplify", AppID: appID, Branch: "main"},
 		Path:     path,
-		Function: spec.NewFunction(name, "app/functions/"+name, env),
+		Function: model.NewFunction(name, "app/functions/"+name, env),
 	}
 }
 
 // TestCollect: every referenced secret once per backend, with its users,
 // as the checked branch resolves it; no SSM involved.
 func TestCollect(t *testing.T) {
-	recs := []spec.Record{
-		record("Pay-main/Charge", "charge", "shop", map[string]spec.Variable{
-			"STRIPE_KEY": secretVar("STRIPE_KEY"), "DB": secretVar("DB_PASSWORD"), "CURRENCY": {Kind: spec.Literal},
+	recs := []model.Record{
+		record("Pay-main/Charge", "charge", "shop", map[string]model.Variable{
+			"STRIPE_KEY": secretVar("STRIPE_KEY"), "DB": secretVar("DB_PASSWORD"), "CURRENCY": {Kind: model.Literal},
 		}),
-		record("Pay-main/Refund", "refund", "shop", map[string]spec.Variable{
+		record("Pay-main/Refund", "refund", "shop", map[string]model.Variable{
 			"KEY": secretVar("STRIPE_KEY"), "OTHER_KEY": secretVar("STRIPE_KEY"),
 		}),
-		record("Ops-main/Report", "report", "ops", map[string]spec.Variable{"DB": secretVar("DB_PASSWORD")}),
-		record("Ops-main/Ping", "ping", "ops", map[string]spec.Variable{"URL": {Kind: spec.Literal}}),
+		record("Ops-main/Report", "report", "ops", map[string]model.Variable{"DB": secretVar("DB_PASSWORD")}),
+		record("Ops-main/Ping", "ping", "ops", map[string]model.Variable{"URL": {Kind: model.Literal}}),
 	}
-	feature := func(app string) identity.Backend {
-		return identity.Backend{Prefix: "/amplify", AppID: app, Branch: "feature/x"}
+	feature := func(app string) model.Backend {
+		return model.Backend{Prefix: "/amplify", AppID: app, Branch: "feature/x"}
 	}
 	got, fns, err := Collect(recs, "feature/x")
 	if err != nil {
@@ -59,8 +58,8 @@ func TestCollect(t *testing.T) {
 	}
 
 	t.Run("bad backend names the function", func(t *testing.T) {
-		bad := record("S/F", "f", "a/b", map[string]spec.Variable{"K1": secretVar("K1")})
-		_, _, err := Collect([]spec.Record{bad}, "main")
+		bad := record("S/F", "f", "a/b", map[string]model.Variable{"K1": secretVar("K1")})
+		_, _, err := Collect([]model.Record{bad}, "main")
 		if err == nil || !strings.Contains(err.Error(), "function f (S/F)") || !strings.Contains(err.Error(), `app id "a/b"`) {
 			t.Errorf("got %v, want an error naming function f and the app id", err)
 		}
@@ -71,11 +70,11 @@ func TestCollect(t *testing.T) {
 // branch wins over shared; the report names every missing secret with the
 // commands that set it.
 func TestCheck(t *testing.T) {
-	recs := []spec.Record{
-		record("Pay-main/Charge", "charge", "shop", map[string]spec.Variable{
+	recs := []model.Record{
+		record("Pay-main/Charge", "charge", "shop", map[string]model.Variable{
 			"A1": secretVar("ON_BRANCH"), "B1": secretVar("SHARED_ONLY"), "C1": secretVar("BOTH"), "D1": secretVar("NOWHERE"),
 		}),
-		record("Ops-main/Report", "report", "ops", map[string]spec.Variable{"D1": secretVar("NOWHERE")}),
+		record("Ops-main/Report", "report", "ops", map[string]model.Variable{"D1": secretVar("NOWHERE")}),
 	}
 	uses, fns, err := Collect(recs, "main")
 	if err != nil {

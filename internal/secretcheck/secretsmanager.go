@@ -14,7 +14,7 @@ import (
 
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/resolver"
-	smresolver "github.com/fnenv/fnenv/resolver/secretsmanager"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // SecretsManagerSecret is a function.SecretsManager reference: a secret in
@@ -82,7 +82,7 @@ func SecretsManagerLookup(c *sm.Client) Lookup {
 				mu.Lock()
 				defer mu.Unlock()
 				for _, v := range out.SecretValues {
-					i := slices.IndexFunc(batch, func(id string) bool { return smresolver.Names(id, aws.ToString(v.ARN), aws.ToString(v.Name)) })
+					i := slices.IndexFunc(batch, func(id string) bool { return smfetch.Names(id, aws.ToString(v.ARN), aws.ToString(v.Name)) })
 					if i < 0 {
 						continue
 					}

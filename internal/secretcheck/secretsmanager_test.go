@@ -6,22 +6,22 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
-func smVar(label, id, field string) spec.Variable {
-	return spec.Variable{Kind: spec.SecretsManager, SecretsManager: &spec.SecretsManagerRef{Secret: label, ID: id, Field: field}}
+func smVar(label, id, field string) model.Variable {
+	return model.Variable{Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: label, ID: id, Field: field}}
 }
 
 // A Secrets Manager use is one secret field, looked for at "id#field";
 // one the app creates (no id) is not looked for but reported unchecked.
 func TestCheckSecretsManagerUses(t *testing.T) {
-	recs := []spec.Record{
-		record("Pay-main/Charge", "charge", "shop", map[string]spec.Variable{
+	recs := []model.Record{
+		record("Pay-main/Charge", "charge", "shop", map[string]model.Variable{
 			"DB_USER": smVar("Db", "shop/main/db", "username"), "DB_PASS": smVar("Db", "shop/main/db", "password"),
 			"GEN": smVar("Generated", "", "token"),
 		}),
-		record("Pay-main/Refund", "refund", "shop", map[string]spec.Variable{"DB_PASS": smVar("Db", "shop/main/db", "password")}),
+		record("Pay-main/Refund", "refund", "shop", map[string]model.Variable{"DB_PASS": smVar("Db", "shop/main/db", "password")}),
 	}
 	uses, fns, err := Collect(recs, "main")
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Error is a failed SSM call: "ssm:<Op> on <Subject>: <Msg>". It never
@@ -69,7 +69,7 @@ func (s *Store) fail(ctx context.Context, op, subject string, err error) error {
 		code := ae.ErrorCode()
 		switch {
 		case code == "AccessDeniedException" || code == "AccessDenied":
-			if spec.IsReservedParameterName(subject) {
+			if model.IsReservedParameterName(subject) {
 				e.Msg = fmt.Sprintf("SSM refuses it because names beginning with \"aws\" or \"ssm\" are reserved, not for a lack of permission: choose another prefix (%s)", ae.ErrorMessage())
 			} else {
 				e.Msg = fmt.Sprintf("access denied: the AWS credentials in use need ssm:%s on it (%s)", op, ae.ErrorMessage())

@@ -1,6 +1,6 @@
 // Package envtype holds the types a variable of a function's environment
 // can have and the one parser of each: the function construct checks a
-// literal with it at synth (through package spec) and the handler-side
+// literal with it at synth (through package model) and the handler-side
 // resolver parses every value with it at Load. It imports only the
 // standard library, and no regexp, so that handlers link it cheaply.
 package envtype

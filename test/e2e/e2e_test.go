@@ -14,10 +14,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/internal/demo"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
-	"github.com/fnenv/fnenv/spec"
 )
 
 // maxAge is the sample's secrets max age for this test (CDK context
@@ -46,7 +45,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	cdkContext := []string{identity.ContextSecretsMaxAge + "=" + maxAge.String()}
+	cdkContext := []string{model.ContextSecretsMaxAge + "=" + maxAge.String()}
 
 	must := func(err error) {
 		t.Helper()
@@ -118,8 +117,8 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 				t.Errorf("branch %s, function %s resolved (-got +want):\n%s", b, inv.Function, diff)
 			}
 			// refund sets its own max age; the others take the context's.
-			if got := inv.Config.Environment[spec.EnvMaxAge]; inv.Function != "refund" && got != maxAge.String() {
-				t.Errorf("branch %s, function %s: %s = %q, want %q", b, inv.Function, spec.EnvMaxAge, got, maxAge)
+			if got := inv.Config.Environment[model.EnvMaxAge]; inv.Function != "refund" && got != maxAge.String() {
+				t.Errorf("branch %s, function %s: %s = %q, want %q", b, inv.Function, model.EnvMaxAge, got, maxAge)
 			}
 		}
 	}
@@ -227,7 +226,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 	})
 }
 
-func functionSpec(t *testing.T, stacks []demo.Stack, name string) spec.Function {
+func functionSpec(t *testing.T, stacks []demo.Stack, name string) model.Function {
 	t.Helper()
 	for _, st := range stacks {
 		for _, fn := range st.Functions {
@@ -237,7 +236,7 @@ func functionSpec(t *testing.T, stacks []demo.Stack, name string) spec.Function 
 		}
 	}
 	t.Fatalf("no function %q in the assembly", name)
-	return spec.Function{}
+	return model.Function{}
 }
 
 // valueOf is the value a function on branch resolves for secret: the

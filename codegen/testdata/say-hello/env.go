@@ -47,8 +47,9 @@ type Env struct {
 // file: run `fnenv gen` to regenerate it.
 const _ = resolver.Version1
 
-// spec is what the function's configuration must provide.
-var spec = resolver.Spec{
+// decl declares the function's variables: what its configuration must
+// provide.
+var decl = resolver.Declaration{
 	Function: "say-hello",
 	Vars: []resolver.Var{
 		{Name: "API_ENDPOINT"},
@@ -93,7 +94,7 @@ func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use
 // a default Loader.
 func New(opts ...resolver.Option) *resolver.Loader[Env] {
-	return resolver.NewLoader(spec, build, opts...)
+	return resolver.NewLoader(decl, build, opts...)
 }
 
 var std = New()

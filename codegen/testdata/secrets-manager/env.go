@@ -17,7 +17,7 @@ import (
 	"log/slog"
 
 	"github.com/fnenv/fnenv/resolver"
-	"github.com/fnenv/fnenv/resolver/secretsmanager"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // Env is the environment of the function "db-report".
@@ -56,8 +56,9 @@ type Env struct {
 // file: run `fnenv gen` to regenerate it.
 const _ = resolver.Version1
 
-// spec is what the function's configuration must provide.
-var spec = resolver.Spec{
+// decl declares the function's variables: what its configuration must
+// provide.
+var decl = resolver.Declaration{
 	Function: "db-report",
 	Vars: []resolver.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
@@ -66,7 +67,7 @@ var spec = resolver.Spec{
 		{Name: "LICENSE", SecretsManager: "Shared/License"},
 		{Name: "NAME"},
 	},
-	SecretsManager: secretsmanager.New,
+	SecretsManager: smfetch.New,
 }
 
 func build(v *resolver.Values) *Env {
@@ -109,7 +110,7 @@ func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use
 // a default Loader.
 func New(opts ...resolver.Option) *resolver.Loader[Env] {
-	return resolver.NewLoader(spec, build, opts...)
+	return resolver.NewLoader(decl, build, opts...)
 }
 
 var std = New()

@@ -18,7 +18,7 @@ import (
 
 	"github.com/fnenv/fnenv/constructs/function"
 	"github.com/fnenv/fnenv/internal/bench/synthdef"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 func main() {
@@ -37,7 +37,7 @@ func main() {
 		case "fnenv":
 			env := map[string]function.Value{}
 			for _, v := range fn.Variables {
-				if v.Kind == spec.Secret {
+				if v.Kind == model.Secret {
 					env[v.Name] = function.Secret(v.Secret)
 				} else {
 					env[v.Name] = function.Literal(v.Value)
@@ -56,7 +56,7 @@ func main() {
 
 // plain is function i as a user without fnenv writes it: the same
 // environment and grant, the code a directory built beforehand.
-func plain(stack awscdk.Stack, i int, fn spec.Function, assets string) {
+func plain(stack awscdk.Stack, i int, fn model.Function, assets string) {
 	b := synthdef.Backend()
 	env := map[string]*string{}
 	for k, v := range fn.Environment(b, synthdef.MaxAge) {

@@ -6,8 +6,7 @@ package synthdef
 import (
 	"fmt"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Identity of the generated module and app.
@@ -42,17 +41,17 @@ func ID(i int) string { return fmt.Sprintf("F%02d", i) }
 
 // Function is function i: two literals and two secrets, one of them
 // shared by every function. Its entry is fns/<name>.
-func Function(i int) spec.Function {
-	return spec.NewFunction(Name(i), "fns/"+Name(i), map[string]spec.Variable{
-		"LOG_LEVEL":   {Kind: spec.Literal, Value: "info"},
-		"GREETING":    {Kind: spec.Literal, Value: "hello from " + Name(i)},
-		"API_KEY":     {Kind: spec.Secret, Secret: "API_KEY"},
-		"DB_PASSWORD": {Kind: spec.Secret, Secret: fmt.Sprintf("DB_PASSWORD_%02d", i)},
+func Function(i int) model.Function {
+	return model.NewFunction(Name(i), "fns/"+Name(i), map[string]model.Variable{
+		"LOG_LEVEL":   {Kind: model.Literal, Value: "info"},
+		"GREETING":    {Kind: model.Literal, Value: "hello from " + Name(i)},
+		"API_KEY":     {Kind: model.Secret, Secret: "API_KEY"},
+		"DB_PASSWORD": {Kind: model.Secret, Secret: fmt.Sprintf("DB_PASSWORD_%02d", i)},
 	})
 }
 
 // Backend is the app's backend identity.
-func Backend() identity.Backend { return identity.Backend{AppID: AppID, Branch: Branch} }
+func Backend() model.Backend { return model.Backend{AppID: AppID, Branch: Branch} }
 
 // Handler is the source of function i's main package.
 func Handler(i int) string {

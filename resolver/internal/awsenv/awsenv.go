@@ -2,7 +2,7 @@
 // retries (the resolver's round retries), and the region, credentials and
 // endpoint read from the variables Lambda sets. The SSM client (package
 // resolver) and the Secrets Manager client (package
-// resolver/secretsmanager) both use it.
+// resolver/smfetch) both use it.
 package awsenv
 
 import (

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/fnenv/fnenv/resolver"
-	"github.com/fnenv/fnenv/resolver/secretsmanager"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // Env is the environment of the function "charge".
@@ -74,8 +74,9 @@ type Env struct {
 // file: run `fnenv gen` to regenerate it.
 const _ = resolver.Version1
 
-// spec is what the function's configuration must provide.
-var spec = resolver.Spec{
+// decl declares the function's variables: what its configuration must
+// provide.
+var decl = resolver.Declaration{
 	Function: "charge",
 	Vars: []resolver.Var{
 		{Name: "ALLOWED_CURRENCIES"},
@@ -88,7 +89,7 @@ var spec = resolver.Spec{
 		{Name: "STRIPE_KEY", Secret: "STRIPE_KEY"},
 		{Name: "STRIPE_TIMEOUT"},
 	},
-	SecretsManager: secretsmanager.New,
+	SecretsManager: smfetch.New,
 }
 
 func build(v *resolver.Values) *Env {
@@ -139,7 +140,7 @@ func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use
 // a default Loader.
 func New(opts ...resolver.Option) *resolver.Loader[Env] {
-	return resolver.NewLoader(spec, build, opts...)
+	return resolver.NewLoader(decl, build, opts...)
 }
 
 var std = New()

@@ -1,12 +1,9 @@
-package spec
+package model
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
 // SecretsManager is a value kept in AWS Secrets Manager — the whole
@@ -14,10 +11,6 @@ import (
 // the handler at cold start; only the secret's ARN or name reaches the
 // function's configuration.
 const SecretsManager Kind = "secretsmanager"
-
-// EnvSecretsManager is the environment variable listing a function's
-// Secrets Manager secrets; see package envvars.
-const EnvSecretsManager = envvars.SecretsManager
 
 // SecretsManagerRef is the Secrets Manager secret and JSON field a variable
 // of kind SecretsManager reads.
@@ -52,10 +45,25 @@ const UnresolvedSecretIDLength = 128
 // following characters: /_+=.@-", CreateSecret's Name).
 const MaxSecretNameLength = 512
 
-var (
-	smNameRE = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)
-	smARNRE  = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]*:[0-9]*:secret:[a-zA-Z0-9/_+=.@-]+$`)
-)
+// isSecretName reports whether s is 1 or more of the characters Secrets
+// Manager allows in a secret name: [a-zA-Z0-9/_+=.@-].
+func isSecretName(s string) bool {
+	return s != "" && allBytes(s, func(c byte) bool { return isAlnum(c) || strings.IndexByte("/_+=.@-", c) >= 0 })
+}
+
+// isSecretARN reports whether s is a Secrets Manager secret's ARN:
+// arn:<partition [a-z-]+>:secretsmanager:<region [a-z0-9-]*>:<account [0-9]*>:secret:<name>.
+func isSecretARN(s string) bool {
+	parts := strings.SplitN(s, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret" {
+		return false
+	}
+	partition, region, account := parts[1], parts[3], parts[4]
+	return partition != "" && allBytes(partition, func(c byte) bool { return c >= 'a' && c <= 'z' || c == '-' }) &&
+		allBytes(region, func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' }) &&
+		allBytes(account, func(c byte) bool { return c >= '0' && c <= '9' }) &&
+		isSecretName(parts[6])
+}
 
 // validateSecretsManager returns the problems of a variable of kind
 // SecretsManager, each as a rule for its env key. Without onConstruct (a
@@ -81,10 +89,10 @@ func validateSecretsManager(v Variable, onConstruct bool) []string {
 		probs = append(probs, fmt.Sprintf("secret %s has neither a name nor an ARN", r.Secret))
 	case r.ID == "":
 	case strings.HasPrefix(r.ID, "arn:"):
-		if !smARNRE.MatchString(r.ID) {
+		if !isSecretARN(r.ID) {
 			probs = append(probs, fmt.Sprintf("secret ARN %q is not a Secrets Manager secret's ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)", r.ID))
 		}
-	case len(r.ID) > MaxSecretNameLength || !smNameRE.MatchString(r.ID):
+	case len(r.ID) > MaxSecretNameLength || !isSecretName(r.ID):
 		probs = append(probs, fmt.Sprintf("secret name %q must be 1 to %d of the characters Secrets Manager allows: letters, digits and /_+=.@-", r.ID, MaxSecretNameLength))
 	}
 	return probs
@@ -142,5 +150,5 @@ func encodeSecretsManager(vars []Variable, measure bool) string {
 		}
 		varsOf[id] = append(varsOf[id], v.Name)
 	}
-	return envvars.EncodeSecretsManager(varsOf)
+	return EncodeSecretsManager(varsOf)
 }

@@ -1,17 +1,14 @@
-// Package identity is the identity of one deployed copy of an app — its app
-// id, its branch and the root of its parameter paths — how it is resolved
-// (CDK context or CLI flags, then AWS_APP_ID / AWS_BRANCH, then git), the
-// CDK context keys fnenv reads, and how it maps to parameter paths and
-// stack names. It is pure Go: the construct and the CLI share it.
-package identity
+package model
 
 import (
-	"context"
 	"errors"
-	"os/exec"
 	"strings"
-	"time"
 )
+
+// The backend's identity: one deployed copy of an app — its app id, its
+// branch and the root of its parameter paths — how it is resolved (CDK
+// context or CLI flags, then AWS_APP_ID / AWS_BRANCH, then git), the CDK
+// context keys fnenv reads, and how it maps to parameter paths (paths.go).
 
 // The CDK context keys fnenv reads (`cdk synth -c key=value`, or "context"
 // in cdk.json). The construct and the CLI read them from here.
@@ -49,13 +46,16 @@ var (
 // Sources of a backend's identity, in order of precedence: explicit values
 // (CDK context appId/branch or CLI flags), then the environment variables
 // AWS_APP_ID / AWS_BRANCH that Amplify Hosting sets in builds, then — for
-// the branch only — the current git branch of Dir.
+// the branch only — the current git branch (GitBranch).
 type Sources struct {
 	AppID, Branch string
 	Paths         Paths               // "" is PathsFnenv
 	Getenv        func(string) string // default: no environment
-	Dir           string              // where to ask git; "" is the working directory
-	NoGit         bool
+	// GitBranch returns the current git branch, or "" when there is none;
+	// nil asks no git. The construct and the CLI pass srctree.GitBranch,
+	// which runs git: this package runs no command, so that handlers,
+	// which link it for the wire format, link no os/exec.
+	GitBranch func() string
 }
 
 // ResolveBackend returns the backend identity from its sources. A missing
@@ -76,8 +76,8 @@ func ResolveBackend(s Sources, prefix string) (Backend, error) {
 	if b.Branch == "" {
 		b.Branch = getenv("AWS_BRANCH")
 	}
-	if b.Branch == "" && !s.NoGit {
-		b.Branch = GitBranch(s.Dir)
+	if b.Branch == "" && s.GitBranch != nil {
+		b.Branch = s.GitBranch()
 	}
 	var errs []error
 	if b.AppID == "" {
@@ -90,20 +90,6 @@ func ResolveBackend(s Sources, prefix string) (Backend, error) {
 		return b, err
 	}
 	return b, ValidateBackend(b)
-}
-
-// GitBranch returns the current git branch of dir, or "" when dir is not
-// in a git work tree, git is missing or HEAD is detached.
-func GitBranch(dir string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", "symbolic-ref", "--quiet", "--short", "HEAD")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // DefaultPrefix is the root of every parameter path unless a backend

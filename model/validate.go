@@ -1,17 +1,15 @@
-package spec
+package model
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"go/token"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"unicode"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/resolver/envtype"
 )
 
@@ -29,14 +27,6 @@ const (
 	MaxParameterDepth = 15
 	// MaxFunctionNameLength bounds Name like a Lambda function name: 64.
 	MaxFunctionNameLength = 64
-)
-
-var (
-	// envKeyRE is Lambda's rule for environment variable keys: a letter
-	// first, then letters, digits and underscores, 2 characters at least.
-	envKeyRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
-	// functionNameRE is Lambda's character set for function names.
-	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 )
 
 // ReservedKeys are the environment variable keys Lambda reserves
@@ -99,18 +89,20 @@ func (p *Problem) Error() string {
 
 // IsEnvKey reports whether key follows Lambda's rule for environment
 // variable keys: [a-zA-Z][a-zA-Z0-9_]+.
-func IsEnvKey(key string) bool { return envKeyRE.MatchString(key) }
+func IsEnvKey(key string) bool {
+	return len(key) >= 2 && isLetter(key[0]) && allBytes(key, func(c byte) bool { return isAlnum(c) || c == '_' })
+}
 
 // IsFunctionName reports whether name follows Lambda's rule for function
 // names: [a-zA-Z0-9_-]{1,64}.
 func IsFunctionName(name string) bool {
-	return len(name) <= MaxFunctionNameLength && functionNameRE.MatchString(name)
+	return name != "" && len(name) <= MaxFunctionNameLength && allBytes(name, func(c byte) bool { return isAlnum(c) || c == '_' || c == '-' })
 }
 
 // ValidateSecretName reports whether name is a valid secret name: one
-// level of a parameter path (identity.ValidateLevel), SSM's characters
+// level of a parameter path (ValidateLevel), SSM's characters
 // [a-zA-Z0-9_.-]+ and neither "." nor "..".
-func ValidateSecretName(name string) error { return identity.ValidateLevel("secret name", name) }
+func ValidateSecretName(name string) error { return ValidateLevel("secret name", name) }
 
 // ValidateEntry checks a function's entry in a spec: the handler's main
 // package directory relative to the module root, inside it, in the form
@@ -134,7 +126,7 @@ func ValidateEntry(entry string) error {
 // Check plus the rules that need the backend or the literal values: each
 // literal parses as its type (a CDK token is parsed at Load instead), the
 // parameter names fit SSM's limits, and the environment fits in 4 KB.
-func (f Function) Validate(b identity.Backend, maxAge string) error {
+func (f Function) Validate(b Backend, maxAge string) error {
 	return errors.Join(f.problems(&b, maxAge)...)
 }
 
@@ -146,7 +138,7 @@ func (f Function) Validate(b identity.Backend, maxAge string) error {
 func (f Function) Check() error { return errors.Join(f.problems(nil, "")...) }
 
 // problems checks every rule; with a nil backend, only Check's.
-func (f Function) problems(b *identity.Backend, maxAge string) []error {
+func (f Function) problems(b *Backend, maxAge string) []error {
 	var probs []error
 	add := func(subject, format string, args ...any) {
 		probs = append(probs, &Problem{Function: f.Name, Subject: subject, Rule: fmt.Sprintf(format, args...)})
@@ -309,4 +301,16 @@ func GoField(key string) string {
 		}
 	}
 	return sb.String()
+}
+
+// allBytes reports whether every byte of s satisfies ok: the rules here
+// are ASCII character sets, checked by hand rather than with regexp, which
+// handlers linking this package would carry (about 0.6 MB).
+func allBytes(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package identity
+package model
 
 import (
 	"bytes"
@@ -175,7 +175,7 @@ func TestAmplifyVectorsFromNode(t *testing.T) {
 		t.Fatalf("node testdata/amplify_paths.mjs: %v", err)
 	}
 	if diff := cmp.Diff(string(out), string(data)); diff != "" {
-		t.Errorf("Node's vectors differ from testdata/amplify_paths.json (-node +file); regenerate with\n  node identity/testdata/amplify_paths.mjs < cases > identity/testdata/amplify_paths.json\n%s", diff)
+		t.Errorf("Node's vectors differ from testdata/amplify_paths.json (-node +file); regenerate with\n  node model/testdata/amplify_paths.mjs < cases > model/testdata/amplify_paths.json\n%s", diff)
 	}
 }
 

@@ -1,51 +1,21 @@
-package spec
+// Package srctree reads the user's source tree: the module root a
+// function's entry is relative to, the Go module a handler builds in, and
+// the current git branch. The construct and the CLI use it; it is apart
+// from package model because it runs git and go/build (os/exec, regexp),
+// which handlers, linking model for the wire format, must not link.
+package srctree
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/build"
 	"os"
-	"path"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
-
-// The entry rules, the one place the construct, the generator and the CLI
-// read them from: how an entry is spelled (CleanEntry), where the app's
-// module root is (ModuleRoot) and which Go module builds a handler
-// (ResolveEntry).
-
-// CleanEntry returns the canonical form of a function's entry: the
-// handler's main package directory, relative to the module root and
-// slash-separated, without "./" or a trailing slash. A path ending in
-// ".go" names a file of the package; its directory is the entry. So
-// "./lambda/orders", "lambda/orders/", "lambda/orders/main.go" and
-// "lambda/orders" are one entry, "lambda/orders".
-//
-// It fails when entry is empty, absolute, uses '\' or leaves the module
-// root (".."), or names the module root itself, which holds the CDK app's
-// own main package.
-func CleanEntry(entry string) (string, error) {
-	switch {
-	case entry == "":
-		return "", errors.New("must not be empty: give the handler's main package (a directory or its main.go), relative to the module root")
-	case strings.Contains(entry, `\`):
-		return "", fmt.Errorf("%q must be clean and slash-separated: write %q", entry, path.Clean(strings.ReplaceAll(entry, `\`, "/")))
-	case path.IsAbs(entry) || filepath.IsAbs(entry):
-		return "", fmt.Errorf("%q must be a path relative to the module root, inside it", entry)
-	}
-	e := path.Clean(entry)
-	if strings.HasSuffix(e, ".go") {
-		e = path.Dir(e)
-	}
-	switch {
-	case e == ".." || strings.HasPrefix(e, "../"):
-		return "", fmt.Errorf("%q must be a path relative to the module root, inside it", entry)
-	case e == ".":
-		return "", fmt.Errorf("%q is the module root, which holds the CDK app: give the handler's own directory, like \"app/functions/say-hello\"", entry)
-	}
-	return e, nil
-}
 
 // ModuleRoot returns the nearest directory at or above dir holding a
 // go.mod file: the module root entries are relative to.
@@ -75,7 +45,7 @@ func findGoMod(dir, stop string) (string, bool) {
 	}
 }
 
-// ResolveEntry checks that entry, in the form CleanEntry returns, is a
+// ResolveEntry checks that entry, in the form model.CleanEntry returns, is a
 // directory under root holding a Go main package (as built for Lambda:
 // linux, no cgo, tag lambda.norpc), and returns the handler's Go module:
 // the directory of the nearest go.mod at or above the entry, relative to
@@ -108,4 +78,20 @@ func ResolveEntry(root, entry string) (module string, err error) {
 		return "", err
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// GitBranch returns the current git branch of dir ("" is the working
+// directory), or "" when dir is not in a git work tree, git is missing or
+// HEAD is detached. It is the last source of a backend's branch
+// (model.Sources.GitBranch).
+func GitBranch(dir string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", "symbolic-ref", "--quiet", "--short", "HEAD")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }

@@ -1,17 +1,9 @@
-// Package spec holds a function's spec: the one value that drives the
-// environment the construct sets, the grants it adds, the env package the
-// generator writes and what `fnenv secret check` verifies.
-//
-// It is pure Go (no jsii), so the generator, the CLI and the handler-side
-// resolver read it without starting Node.
-package spec
+package model
 
 import (
 	"sort"
 
-	"github.com/fnenv/fnenv/identity"
 	"github.com/fnenv/fnenv/resolver/envtype"
-	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
 // Kind says where a variable's value comes from.
@@ -111,8 +103,8 @@ func (f Function) SecretVariables() []Variable {
 // function, as construct metadata of type MetadataType whose data is the
 // record's JSON.
 type Record struct {
-	Backend  identity.Backend `json:"backend"`
-	Function Function         `json:"function"`
+	Backend  Backend  `json:"backend"`
+	Function Function `json:"function"`
 	// Path is the construct path of the function, e.g. "Payments-main/Charge".
 	Path string `json:"path"`
 }
@@ -121,45 +113,19 @@ type Record struct {
 // written into the cloud assembly (manifest.json, per stack artifact).
 const MetadataType = "fnenv:function"
 
-// Environment variables the construct sets and the resolver reads; see
-// package envvars, which handlers link without the rest of spec.
-const (
-	EnvSecrets      = envvars.Secrets
-	EnvBranchPrefix = envvars.BranchPrefix
-	EnvSharedPrefix = envvars.SharedPrefix
-	EnvBranch       = envvars.Branch
-	EnvMaxAge       = envvars.MaxAge
-	EnvDotenv       = envvars.Dotenv
-	ReservedPrefix  = envvars.ReservedPrefix
-)
-
-// EncodeSecrets encodes the secret variables of vars for EnvSecrets.
-func EncodeSecrets(vars []Variable) string {
-	m := map[string]string{}
-	for _, v := range vars {
-		if v.Kind == Secret {
-			m[v.Name] = v.Secret
-		}
-	}
-	return envvars.EncodeSecrets(m)
-}
-
-// DecodeSecrets decodes EnvSecrets into a map from variable to secret name.
-func DecodeSecrets(s string) (map[string]string, error) { return envvars.DecodeSecrets(s) }
-
 // Environment returns the environment variables the function's
 // configuration holds: literals as they are, for secrets only parameter
 // names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix, and EnvBranch when
 // the branch's path level is not its name), for Secrets Manager references
 // only secret ids (EnvSecretsManager), and EnvMaxAge. maxAge is a Go
 // duration string.
-func (f Function) Environment(b identity.Backend, maxAge string) map[string]string {
+func (f Function) Environment(b Backend, maxAge string) map[string]string {
 	return f.environment(b, maxAge, false)
 }
 
 // environment is Environment; with measure, ids known only at deploy take
 // the room they will take then (see UnresolvedSecretIDLength).
-func (f Function) environment(b identity.Backend, maxAge string, measure bool) map[string]string {
+func (f Function) environment(b Backend, maxAge string, measure bool) map[string]string {
 	env := map[string]string{}
 	for _, v := range f.Variables {
 		if v.Kind == Literal {

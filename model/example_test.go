@@ -1,16 +1,16 @@
-package identity_test
+package model_test
 
 import (
 	"fmt"
 
-	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/model"
 )
 
 // A branch of letters, digits and hyphens keeps its name; any other is
 // marked with a leading hyphen and told apart by a hash of its raw name.
 func ExampleBranchName() {
 	for _, branch := range []string{"main", "feature-login", "feature/login", "release/1.2", "feature_x"} {
-		fmt.Println(identity.BranchName(branch))
+		fmt.Println(model.BranchName(branch))
 	}
 	// Output:
 	// main
@@ -22,10 +22,10 @@ func ExampleBranchName() {
 
 func ExampleStackName() {
 	for _, branch := range []string{"main", "release/1.2"} {
-		name, err := identity.StackName("Payments", branch)
+		name, err := model.StackName("Payments", branch)
 		fmt.Println(name, err)
 	}
-	_, err := identity.StackName("Payments_v2", "main")
+	_, err := model.StackName("Payments_v2", "main")
 	fmt.Println(err)
 	// Output:
 	// Payments-main <nil>
@@ -35,10 +35,10 @@ func ExampleStackName() {
 
 // The two layouts of parameter paths for one backend.
 func ExampleBackend_BranchPath() {
-	b := identity.Backend{AppID: "d1a2b3c4d5e6f7", Branch: "feature/login"}
+	b := model.Backend{AppID: "d1a2b3c4d5e6f7", Branch: "feature/login"}
 	fmt.Println(b.BranchPath("STRIPE_KEY"))
 	fmt.Println(b.SharedPath("STRIPE_KEY"))
-	b.Paths = identity.PathsAmplify
+	b.Paths = model.PathsAmplify
 	fmt.Println(b.BranchPath("STRIPE_KEY"))
 	fmt.Println(b.SharedPath("STRIPE_KEY"))
 	// Output:

@@ -1,4 +1,4 @@
-package spec
+package model
 
 import (
 	"errors"
@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/fnenv/fnenv/identity"
 )
 
 func TestGoField(t *testing.T) {
@@ -33,7 +31,7 @@ func TestEnvironmentAndEncoding(t *testing.T) {
 		"API_KEY":  {Kind: Secret, Secret: "MY_API_KEY"},
 		"ALSO_KEY": {Kind: Secret, Secret: "MY_API_KEY"},
 	})
-	b := identity.Backend{AppID: "app", Branch: "main"}
+	b := Backend{AppID: "app", Branch: "main"}
 	got := f.Environment(b, "5m0s")
 	want := map[string]string{
 		"NAME":          "World",
@@ -64,7 +62,7 @@ func TestEnvironmentAndEncoding(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	b := identity.Backend{AppID: "app", Branch: "main"}
+	b := Backend{AppID: "app", Branch: "main"}
 	fn := func(env map[string]Variable) Function { return NewFunction("fn", "app/functions/fn", env) }
 	tests := []struct {
 		name string
@@ -123,7 +121,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestEnvironmentSizeEdge(t *testing.T) {
-	b := identity.Backend{AppID: "app", Branch: "main"}
+	b := Backend{AppID: "app", Branch: "main"}
 	// {"BIG":"…"} is 10 bytes of JSON around the value.
 	for _, tt := range []struct {
 		n    int
@@ -141,7 +139,7 @@ func TestEnvironmentSizeEdge(t *testing.T) {
 // A key mapping to a method of the generated Env (its masked printing)
 // would not compile: refused, like the Lambda field.
 func TestReservedFieldsIncludeEnvMethods(t *testing.T) {
-	b := identity.Backend{AppID: "app", Branch: "main"}
+	b := Backend{AppID: "app", Branch: "main"}
 	for _, key := range []string{"FORMAT", "STRING", "GO_STRING", "LOG_VALUE", "LAMBDA"} {
 		f := NewFunction("fn", "app/fn", map[string]Variable{key: {Kind: Literal, Value: "x"}})
 		if err := f.Validate(b, "5m0s"); err == nil || !strings.Contains(err.Error(), "which the generated Env struct reserves") {

@@ -1,4 +1,4 @@
-package identity
+package model
 
 import (
 	"crypto/sha512"

@@ -1,13 +1,10 @@
-package spec
+package model
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/resolver/envvars"
 )
 
 func smVar(secret, id, token, field string) Variable {
@@ -21,7 +18,7 @@ func TestSecretsManagerEnvironment(t *testing.T) {
 		"DB_PASSWORD": smVar("DbCredential", "fnenv-demo/main/db", "", "password"),
 		"RDS":         smVar("Rds/Secret", "", "${Token[TOKEN.123]}", ""),
 	})
-	got := f.Environment(identity.Backend{AppID: "app", Branch: "main"}, "5m0s")
+	got := f.Environment(Backend{AppID: "app", Branch: "main"}, "5m0s")
 	want := map[string]string{
 		"NAME":            "World",
 		EnvSecretsManager: "DB_PASSWORD+DB_USERNAME=fnenv-demo/main/db,RDS=${Token[TOKEN.123]}",
@@ -30,7 +27,7 @@ func TestSecretsManagerEnvironment(t *testing.T) {
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("Environment: names only, each secret once, no SSM prefixes (-got +want):\n%s", diff)
 	}
-	dec, err := envvars.DecodeSecretsManager(got[EnvSecretsManager])
+	dec, err := DecodeSecretsManager(got[EnvSecretsManager])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +41,7 @@ func TestSecretsManagerEnvironment(t *testing.T) {
 }
 
 func TestSecretsManagerValidate(t *testing.T) {
-	b := identity.Backend{AppID: "app", Branch: "main"}
+	b := Backend{AppID: "app", Branch: "main"}
 	fn := func(v Variable) Function { return NewFunction("fn", "app/functions/fn", map[string]Variable{"DB": v}) }
 	tests := []struct {
 		name string
@@ -77,7 +74,7 @@ func TestSecretsManagerValidate(t *testing.T) {
 // An id known only at deploy is measured at its deployed size, not the
 // token's: 29 secrets whose ARNs are tokens take 29 × (128 + 11) bytes.
 func TestSecretsManagerSizeMeasuresTokensDeployed(t *testing.T) {
-	b := identity.Backend{AppID: "app", Branch: "main"}
+	b := Backend{AppID: "app", Branch: "main"}
 	env := map[string]Variable{}
 	for i := range 29 {
 		key := "V" + strings.Repeat("X", 8) + string(rune('A'+i%26)) + string(rune('A'+i/26))

@@ -1,8 +1,8 @@
-// Package secretsmanager is the resolver's AWS Secrets Manager client. A
+// Package smfetch is the resolver's AWS Secrets Manager client. A
 // generated env package imports it — and links the SDK's Secrets Manager
 // client — only when its function references Secrets Manager
-// (function.SecretsManager), by setting resolver.Spec.SecretsManager to New.
-package secretsmanager
+// (function.SecretsManager), by setting resolver.Declaration.SecretsManager to New.
+package smfetch
 
 import (
 	"context"

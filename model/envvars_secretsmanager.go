@@ -1,4 +1,4 @@
-package envvars
+package model
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// SecretsManager lists a function's AWS Secrets Manager secrets, one
+// EnvSecretsManager lists a function's AWS Secrets Manager secrets, one
 // "VAR+VAR=ID" entry per secret, entries separated by ',' and sorted: the
 // variables reading the secret, joined by '+', then the secret's id — its
 // complete ARN, or its name — e.g.
@@ -15,10 +15,10 @@ import (
 // ([a-zA-Z0-9/_+=.@-]) or ARN; an id may hold '=' and '+', so an entry is
 // cut at its first '='. Each secret's id is written once, however many
 // variables read it, to spare Lambda's 4 KB.
-const SecretsManager = "FNENV_SECRETSMANAGER"
+const EnvSecretsManager = "FNENV_SECRETSMANAGER"
 
 // EncodeSecretsManager encodes a map from secret id to the variables
-// reading it for SecretsManager.
+// reading it for EnvSecretsManager.
 func EncodeSecretsManager(varsOf map[string][]string) string {
 	entries := make([]string, 0, len(varsOf))
 	for id, vars := range varsOf {
@@ -30,7 +30,7 @@ func EncodeSecretsManager(varsOf map[string][]string) string {
 	return strings.Join(entries, ",")
 }
 
-// DecodeSecretsManager decodes SecretsManager into a map from variable to
+// DecodeSecretsManager decodes EnvSecretsManager into a map from variable to
 // secret id.
 func DecodeSecretsManager(s string) (map[string]string, error) {
 	out := map[string]string{}
@@ -40,11 +40,11 @@ func DecodeSecretsManager(s string) (map[string]string, error) {
 	for entry := range strings.SplitSeq(s, ",") {
 		vars, id, ok := strings.Cut(entry, "=")
 		if !ok || vars == "" || id == "" {
-			return nil, fmt.Errorf("%s: %q is not VAR+VAR=SECRET_ID", SecretsManager, entry)
+			return nil, fmt.Errorf("%s: %q is not VAR+VAR=SECRET_ID", EnvSecretsManager, entry)
 		}
 		for v := range strings.SplitSeq(vars, "+") {
 			if v == "" {
-				return nil, fmt.Errorf("%s: %q has an empty variable name", SecretsManager, entry)
+				return nil, fmt.Errorf("%s: %q has an empty variable name", EnvSecretsManager, entry)
 			}
 			out[v] = id
 		}
