@@ -23,6 +23,10 @@ type Artifact struct {
 	Template string
 	// Records are the fnenv functions of the artifact, by construct path.
 	Records []model.Record
+	// Dependencies are the ids of the artifacts this one depends on, as
+	// the manifest lists them (other stacks — from references and
+	// AddDependency — and asset artifacts).
+	Dependencies []string
 }
 
 // manifest is the part of a cloud assembly's manifest.json fnenv reads.
@@ -31,7 +35,8 @@ type manifest struct {
 }
 
 type artifact struct {
-	Type string `json:"type"`
+	Type         string   `json:"type"`
+	Dependencies []string `json:"dependencies"`
 	// Metadata maps construct paths to their metadata entries.
 	Metadata map[string][]metadataEntry `json:"metadata"`
 	// AdditionalMetadataFile names a file beside manifest.json with more
@@ -98,7 +103,7 @@ func read(dir string, out *[]Artifact, depth int) error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		a := m.Artifacts[id]
-		art := Artifact{ID: id}
+		art := Artifact{ID: id, Dependencies: a.Dependencies}
 		if a.Type == "aws:cloudformation:stack" {
 			art.StackName = a.Properties.StackName
 			if art.StackName == "" {

@@ -71,6 +71,9 @@ type App struct {
 	// AttemptTimeout bounds each attempt of an SSM call. Default:
 	// ssmstore.DefaultAttemptTimeout (5s).
 	AttemptTimeout time.Duration
+	// StackPoll is how often `fnenv branch` asks CloudFormation how the
+	// deletion of a stack goes. Default: DefaultStackPoll (5s).
+	StackPoll time.Duration
 	// WriteEnv writes a function's env package under the module root and
 	// reports whether the file changed. Default: codegen.Write.
 	WriteEnv func(moduleRoot string, fn model.Function) (changed bool, err error)
@@ -143,6 +146,13 @@ func (a *App) defaults() {
 	if a.WriteEnv == nil {
 		a.WriteEnv = codegen.Write
 	}
+}
+
+func (a *App) stackPoll() time.Duration {
+	if a.StackPoll <= 0 {
+		return DefaultStackPoll
+	}
+	return a.StackPoll
 }
 
 func (a *App) isTerminal() bool { return a.Term != nil && a.Term.IsTerminal() }
@@ -234,9 +244,9 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 	pf.StringVar(&r.cdkJSONFlag, "cdk-json", "", "the CDK app's cdk.json (default: cdk.json in the working directory, if any)")
 	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 
-	secret := r.secretCmd()
-	root.AddCommand(secret, r.genCmd(), r.initCmd())
-	for _, c := range append(secret.Commands(), root.Commands()...) {
+	secret, branch := r.secretCmd(), r.branchCmd()
+	root.AddCommand(secret, branch, r.genCmd(), r.initCmd())
+	for _, c := range append(append(secret.Commands(), branch.Commands()...), root.Commands()...) {
 		c.DisableFlagsInUseLine = true // each Use line spells out its flags
 	}
 	return root

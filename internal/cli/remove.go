@@ -93,12 +93,8 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 		if len(names) == 1 {
 			what = "secret " + names[0]
 		}
-		answer, err := r.app.Term.ReadLine(fmt.Sprintf("Remove %s from %s? [y/N] ", what, at))
-		if err != nil {
-			return failed("reading the confirmation: %v", err)
-		}
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			return failed("not confirmed: nothing removed")
+		if err := r.app.confirm(fmt.Sprintf("Remove %s from %s? [y/N] ", what, at), "nothing removed"); err != nil {
+			return err
 		}
 	}
 	paths := make([]string, len(names))
@@ -122,6 +118,19 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 	}
 	if len(notFound) > 0 {
 		return failed("%d of %d secrets were not found on %s: %s", len(notFound), len(names), at, strings.Join(notFound, ", "))
+	}
+	return nil
+}
+
+// confirm asks prompt on the terminal and returns nil on "y" or "yes",
+// else an error (exit 1) ending with nothing, what was (not) done.
+func (a *App) confirm(prompt, nothing string) error {
+	answer, err := a.Term.ReadLine(prompt)
+	if err != nil {
+		return failed("reading the confirmation: %v (%s)", err, nothing)
+	}
+	if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
+		return failed("not confirmed: %s", nothing)
 	}
 	return nil
 }

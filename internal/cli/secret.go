@@ -16,11 +16,11 @@ import (
 func (r *runner) secretCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "secret",
-		Short: "Set, get, list, remove, check and copy secrets",
+		Short: "Set, get, list, remove, check, copy, diff, roll back secrets and show their history",
 		Args:  noArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	c.AddCommand(r.setCmd(), r.getCmd(), r.listCmd(), r.removeCmd(), r.checkCmd(), r.copyCmd())
+	c.AddCommand(r.setCmd(), r.getCmd(), r.listCmd(), r.removeCmd(), r.checkCmd(), r.copyCmd(), r.diffCmd(), r.historyCmd(), r.rollbackCmd())
 	return c
 }
 

@@ -70,6 +70,13 @@ func LoseAnswer(target string, n int) Option {
 	return func(p *Proxy) { p.loseTarget, p.loseN = target, n }
 }
 
+// Before runs fn before forwarding the nth request (counted from 1) whose
+// X-Amz-Target is target, e.g. to make a concurrent change in the
+// endpoint between a client's read and its write.
+func Before(target string, n int, fn func()) Option {
+	return func(p *Proxy) { p.beforeTarget, p.beforeN, p.before = target, n, fn }
+}
+
 // Request is one request the proxy saw.
 type Request struct {
 	// Target is the X-Amz-Target header, e.g. "AmazonSSM.GetParameters".
@@ -103,6 +110,9 @@ type Proxy struct {
 	held          chan struct{}
 	loseTarget    string
 	loseN         int
+	beforeTarget  string
+	beforeN       int
+	before        func()
 	closed        chan struct{}
 
 	mu        sync.Mutex
@@ -203,6 +213,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.seen[target]++
 	lose := p.loseTarget == target && p.seen[target] == p.loseN
+	before := p.before != nil && p.beforeTarget == target && p.seen[target] == p.beforeN
 	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(named, func(n string) bool { return slices.Contains(p.denyNames, n) }))
 	if p.held != nil && len(p.requests) == p.holdN {
 		close(p.held)
@@ -228,6 +239,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if before {
+		p.before()
 	}
 	if p.latency > 0 {
 		select {

@@ -1,5 +1,6 @@
 // Package ssmstore is the small SSM Parameter Store client of fnenv's tools
-// (the CLI and the synth-time secrets check): put, get, list by path,
+// (the CLI and the synth-time secrets check): put, get (also a version),
+// list by path (also recursive, or as SHA-256 digests of the values), history,
 // delete and exists, each chunking SSM's name lists once, with a
 // per-attempt timeout, an overall deadline, notes while it retries, and
 // errors that name the call, the parameter, the endpoint and the cause —
@@ -44,6 +45,7 @@ type API interface {
 	GetParametersByPath(context.Context, *ssm.GetParametersByPathInput, ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
 	DeleteParameters(context.Context, *ssm.DeleteParametersInput, ...func(*ssm.Options)) (*ssm.DeleteParametersOutput, error)
 	DescribeParameters(context.Context, *ssm.DescribeParametersInput, ...func(*ssm.Options)) (*ssm.DescribeParametersOutput, error)
+	GetParameterHistory(context.Context, *ssm.GetParameterHistoryInput, ...func(*ssm.Options)) (*ssm.GetParameterHistoryOutput, error)
 }
 
 // Parameter is one stored parameter. Value is set only when it was read
@@ -150,24 +152,34 @@ func (s *Store) Get(ctx context.Context, name string, decrypt bool) (Parameter, 
 // recursive; path ends with "/"), every page, sorted by name; values only
 // when decrypt.
 func (s *Store) List(ctx context.Context, path string, decrypt bool) ([]Parameter, error) {
+	var out []Parameter
+	err := s.byPath(ctx, path, false, decrypt, func(p types.Parameter) { out = append(out, fromParameter(p, decrypt)) })
+	if err != nil {
+		return nil, err
+	}
+	sortByName(out)
+	return out, nil
+}
+
+// byPath calls each with every parameter under path, every page of
+// GetParametersByPath.
+func (s *Store) byPath(ctx context.Context, path string, recursive, decrypt bool, each func(types.Parameter)) error {
 	cctx, cancel := s.ctx(ctx)
 	defer cancel()
 	pg := ssm.NewGetParametersByPathPaginator(s.api, &ssm.GetParametersByPathInput{
-		Path: aws.String(path), Recursive: aws.Bool(false), WithDecryption: aws.Bool(decrypt),
+		Path: aws.String(path), Recursive: aws.Bool(recursive), WithDecryption: aws.Bool(decrypt),
 		MaxResults: aws.Int32(10), // SSM's maximum for GetParametersByPath
 	})
-	var out []Parameter
 	for pg.HasMorePages() {
 		page, err := pg.NextPage(cctx)
 		if err != nil {
-			return nil, s.fail(ctx, "GetParametersByPath", path, err)
+			return s.fail(ctx, "GetParametersByPath", path, err)
 		}
 		for _, p := range page.Parameters {
-			out = append(out, fromParameter(p, decrypt))
+			each(p)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return nil
 }
 
 // Describe returns the metadata (type, tier, KMS key, version; no value) of
