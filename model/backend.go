@@ -10,32 +10,6 @@ import (
 // context or CLI flags, then AWS_APP_ID / AWS_BRANCH, then git), the CDK
 // context keys fnenv reads, and how it maps to parameter paths (paths.go).
 
-// The CDK context keys fnenv reads (`cdk synth -c key=value`, or "context"
-// in cdk.json). The construct and the CLI read them from here.
-const (
-	// ContextAppID holds the app id, e.g. "fnenv-sample".
-	ContextAppID = "appId"
-	// ContextBranch holds the branch as git names it, e.g. "feature/login".
-	ContextBranch = "branch"
-	// ContextPrefix holds the root of the parameter paths. Default: "/amplify".
-	ContextPrefix = "fnenvPrefix"
-	// ContextSecretsMaxAge holds the app-wide default of a function's
-	// SecretsMaxAge, as a Go duration ("30s", "10m", "0s" for the life of the
-	// execution environment). A function's own SecretsMaxAge wins.
-	ContextSecretsMaxAge = "fnenvSecretsMaxAge"
-	// ContextCodegen, set to false, stops the construct from writing env
-	// packages at synth. Default: env packages are written.
-	ContextCodegen = "fnenvCodegen"
-	// ContextCheckSecrets, set to true, makes synth check with the standard
-	// AWS credential chain that every referenced secret is set for the
-	// branch (never reading a value), as `fnenv secret check` does.
-	// Default: false, so that offline synths stay offline.
-	ContextCheckSecrets = "fnenvCheckSecrets"
-	// ContextPaths holds the layout of parameter paths: "fnenv" (the
-	// default) or "amplify" for Amplify Gen 2's own (see Paths).
-	ContextPaths = "fnenvPaths"
-)
-
 // Errors of ResolveBackend; callers add how to pass the missing value on
 // their surface (CDK context, CLI flag).
 var (
@@ -50,6 +24,7 @@ var (
 type Sources struct {
 	AppID, Branch string
 	Paths         Paths               // "" is PathsFnenv
+	Prefix        string              // "" is DefaultPrefix
 	Getenv        func(string) string // default: no environment
 	// GitBranch returns the current git branch, or "" when there is none;
 	// nil asks no git. The construct and the CLI pass srctree.GitBranch,
@@ -61,14 +36,17 @@ type Sources struct {
 // ResolveBackend returns the backend identity from its sources. A missing
 // app id wraps ErrNoAppID, a missing branch ErrNoBranch; both are reported
 // together.
-func ResolveBackend(s Sources, prefix string) (Backend, error) {
+func ResolveBackend(s Sources) (Backend, error) {
 	getenv := s.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	b := Backend{Prefix: prefix, AppID: s.AppID, Branch: s.Branch, Paths: s.Paths}
+	b := Backend{Prefix: s.Prefix, AppID: s.AppID, Branch: s.Branch, Paths: s.Paths}
 	if b.Paths == "" {
 		b.Paths = PathsFnenv
+	}
+	if b.Prefix == "" {
+		b.Prefix = DefaultPrefix
 	}
 	if b.AppID == "" {
 		b.AppID = getenv("AWS_APP_ID")

@@ -16,17 +16,17 @@ func TestResolveBackend(t *testing.T) {
 		wantErr []error
 	}{
 		{name: "explicit wins", src: Sources{AppID: "ctx-app", Branch: "ctx-branch", Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"})},
-			want: Backend{AppID: "ctx-app", Branch: "ctx-branch", Paths: PathsFnenv}},
+			want: Backend{Prefix: DefaultPrefix, AppID: "ctx-app", Branch: "ctx-branch", Paths: PathsFnenv}},
 		{name: "Amplify Hosting's variables", src: Sources{Getenv: env(map[string]string{"AWS_APP_ID": "env-app", "AWS_BRANCH": "env-branch"})},
-			want: Backend{AppID: "env-app", Branch: "env-branch", Paths: PathsFnenv}},
+			want: Backend{Prefix: DefaultPrefix, AppID: "env-app", Branch: "env-branch", Paths: PathsFnenv}},
 		{name: "both missing, reported together", src: Sources{}, wantErr: []error{ErrNoAppID, ErrNoBranch}},
 		{name: "amplify paths", src: Sources{AppID: "d1", Branch: "main", Paths: PathsAmplify},
-			want: Backend{AppID: "d1", Branch: "main", Paths: PathsAmplify}},
+			want: Backend{Prefix: DefaultPrefix, AppID: "d1", Branch: "main", Paths: PathsAmplify}},
 		{name: "bad app id", src: Sources{AppID: "a/b", Branch: "main"}, wantErr: []error{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ResolveBackend(tt.src, "")
+			got, err := ResolveBackend(tt.src)
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatalf("ResolveBackend = %+v, want an error", got)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/constructs/backend"
+	"github.com/fnenv/fnenv/constructs/function"
 	"github.com/fnenv/fnenv/model"
 )
 
@@ -69,6 +70,35 @@ func TestMissingAppIDSaysHowToPassIt(t *testing.T) {
 	want := `fnenv: no app id: pass it as CDK context (cdk synth -c appId=my-app, or "context": {"appId": "my-app"} in cdk.json) or set AWS_APP_ID`
 	if !strings.Contains(got, want) {
 		t.Errorf("synth error lacks %q; it is:\n%s", want, got)
+	}
+}
+
+// The construct refuses the context values the CLI refuses, with the same
+// message: both parse with model.ParseContext.
+func TestContextOfAnotherTypeIsRefusedAsTheCLIRefusesIt(t *testing.T) {
+	for _, tt := range []struct {
+		key   string
+		value any
+	}{
+		{model.ContextAppID, 123.0}, // "appId": 123 in cdk.json
+		{model.ContextCodegen, "yes"},
+		{model.ContextPaths, "gen2"},
+	} {
+		t.Run(tt.key, func(t *testing.T) {
+			// GIVEN an app whose context holds a value fnenv refuses
+			app := newApp(appOptions{extra: map[string]any{tt.key: tt.value}})
+
+			// WHEN a function is added and the app synthesizes
+			stack := newStack(app, "Ctx")
+			function.New(stack, "Fn", &function.Props{Name: "ctx", Entry: hello})
+			got := synthError(app)
+
+			// THEN synth fails with model.ParseContext's message, naming the key and the rule
+			_, want := model.ParseContext(map[string]any{tt.key: tt.value})
+			if want == nil || !strings.Contains(got, want.Error()) || !strings.Contains(want.Error(), tt.key) {
+				t.Errorf("synth error lacks %v; it is:\n%s", want, got)
+			}
+		})
 	}
 }
 

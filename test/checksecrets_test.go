@@ -129,7 +129,7 @@ func TestCheckSecretsAtSynth(t *testing.T) {
 	})
 	t.Run("a value that is not a boolean", func(t *testing.T) {
 		_, synth := checkSecretsApp("yes")
-		if got := synth(); !strings.Contains(got, "context fnenvCheckSecrets must be true or false, got yes") {
+		if got := synth(); !strings.Contains(got, `context fnenvCheckSecrets must be true or false (as JSON, or the string -c gives: -c fnenvCheckSecrets=true), got "yes"`) {
 			t.Errorf("synth error:\n%s", got)
 		}
 	})

@@ -434,7 +434,7 @@ func TestSecretsMaxAgeFromContext(t *testing.T) {
 		{name: "app-wide from context", context: "30s", want: "30s"},
 		{name: "zero keeps them for the execution environment's life", context: "0s", want: "0s"},
 		{name: "the function's own prop wins", context: "30s", prop: awscdk.Duration_Minutes(jsii.Number(2)), want: "2m0s"},
-		{name: "not a duration", context: "soon", wantErr: `secrets max age: context fnenvSecretsMaxAge=soon must be a Go duration`},
+		{name: "not a duration", context: "soon", wantErr: `context fnenvSecretsMaxAge must be a Go duration of zero or more, like "30s" or "10m" ("0s": for the life of the execution environment), got "soon"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

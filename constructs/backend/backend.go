@@ -65,11 +65,13 @@ func Configure(app constructs.Construct, props *Props) {
 	set(model.ContextPaths, props.Paths)
 }
 
-// resolved holds the identity of an app, as the root's child resolvedID:
-// git is asked once, every function of an app sees the same branch, and
-// the state goes with the app's construct tree.
+// resolved holds the identity of an app and its parsed context, as the
+// root's child resolvedID: git is asked and the context parsed once, every
+// function of an app sees the same branch, and the state goes with the
+// app's construct tree.
 type resolved struct {
 	constructs.Construct
+	ctx model.Context
 	b   model.Backend
 	err error
 }
@@ -82,33 +84,51 @@ const resolvedID = "FnenvBackend"
 func (r *resolved) ToString() *string { return r.Node().Path() }
 
 // Resolve returns the backend identity of the app that holds scope. A
-// missing app id or branch gives an error saying how to pass it.
+// missing app id or branch gives an error saying how to pass it; a context
+// value fnenv refuses (model.ParseContext), one naming the key and the
+// rule.
 func Resolve(scope constructs.IConstruct) (model.Backend, error) {
+	r := resolve(scope)
+	return r.b, r.err
+}
+
+// Context returns fnenv's context of the app that holds scope
+// (model.ParseContext): the keys that parsed; Resolve reports those that
+// did not.
+func Context(scope constructs.IConstruct) model.Context { return resolve(scope).ctx }
+
+func resolve(scope constructs.IConstruct) *resolved {
 	root := scope.Node().Root()
 	if c := root.Node().TryFindChild(jsii.String(resolvedID)); c != nil {
 		if r, ok := c.(*resolved); ok {
-			return r.b, r.err
+			return r
 		}
 	}
 	node := root.Node()
-	prefix := contextString(node, model.ContextPrefix)
-	if prefix == "" {
-		prefix = model.DefaultPrefix
+	raw := map[string]any{}
+	for _, k := range model.ContextKeys {
+		raw[k] = node.TryGetContext(jsii.String(k))
+	}
+	ctx, ctxErr := model.ParseContext(raw)
+	if ctxErr != nil {
+		ctxErr = fmt.Errorf("fnenv: %w", ctxErr)
 	}
 	b, err := model.ResolveBackend(model.Sources{
-		AppID:     contextString(node, model.ContextAppID),
-		Branch:    contextString(node, model.ContextBranch),
-		Paths:     model.Paths(contextString(node, model.ContextPaths)),
+		AppID:     ctx.AppID,
+		Branch:    ctx.Branch,
+		Paths:     ctx.Paths,
+		Prefix:    ctx.Prefix,
 		Getenv:    os.Getenv,
 		GitBranch: func() string { return srctree.GitBranch("") },
-	}, prefix)
+	})
 	if err != nil {
 		err = explain(err)
 	}
+	r := &resolved{ctx: ctx, b: b, err: errors.Join(ctxErr, err)}
 	if parent, ok := root.(constructs.Construct); ok {
-		constructs.NewConstruct_Override(&resolved{b: b, err: err}, parent, jsii.String(resolvedID))
+		constructs.NewConstruct_Override(r, parent, jsii.String(resolvedID))
 	}
-	return b, err
+	return r
 }
 
 // Of is Resolve for code that cannot go on without the identity (stack
@@ -200,23 +220,6 @@ const invalidStackName = "FnenvNoStackName"
 type problem struct{ err error }
 
 func (p *problem) Validate() *[]*string { return &[]*string{jsii.String(p.err.Error())} }
-
-func contextString(node constructs.Node, key string) string {
-	v := node.TryGetContext(jsii.String(key))
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case *string:
-		if v == nil {
-			return ""
-		}
-		return *v
-	default:
-		return fmt.Sprint(v)
-	}
-}
 
 // explain turns ResolveBackend's errors into a message that says how to
 // pass each missing value.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fnenv/fnenv/constructs/backend"
 	"github.com/fnenv/fnenv/internal/secretcheck"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/model"
@@ -36,9 +37,9 @@ type secretsCheck struct {
 func (c *secretsCheck) Validate() *[]*string {
 	if !c.done {
 		c.done = true
-		if on, err := contextBool(c.node, model.ContextCheckSecrets); err != nil {
-			c.msgs = []*string{jsii.String(err.Error())}
-		} else if on {
+		// A context fnenv refuses is reported by every function
+		// (backend.Resolve).
+		if on := backend.Context(c.node).CheckSecrets; on != nil && *on {
 			for _, m := range c.run(context.Background()) {
 				c.msgs = append(c.msgs, jsii.String(m))
 			}
@@ -97,23 +98,4 @@ func (c *secretsCheck) run(ctx context.Context) []string {
 
 func checkMessage(s string) string {
 	return fmt.Sprintf("secrets check (context %s=true): %s", model.ContextCheckSecrets, strings.TrimSuffix(s, "\n"))
-}
-
-// contextBool reads a boolean context key: true or false, as JSON or as
-// the string -c gives; unset is false.
-func contextBool(node constructs.IConstruct, key string) (bool, error) {
-	switch v := node.Node().TryGetContext(jsii.String(key)).(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return v, nil
-	case string:
-		switch v {
-		case "true":
-			return true, nil
-		case "false", "":
-			return false, nil
-		}
-	}
-	return false, fmt.Errorf("context %s must be true or false, got %v", key, node.Node().TryGetContext(jsii.String(key)))
 }

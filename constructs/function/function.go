@@ -47,10 +47,6 @@ import (
 	"github.com/fnenv/fnenv/model"
 )
 
-// DefaultSecretsMaxAge is how long a handler reuses resolved secrets
-// before the next Load reads them again.
-const DefaultSecretsMaxAge = 5 * time.Minute
-
 // Value is the value of one environment variable: a Literal, a Secret or
 // a SecretsManager reference. The zero Value is invalid and reported at
 // synth.
@@ -110,7 +106,8 @@ type Props struct {
 	// first Load after it reads them again. Zero keeps them for the life
 	// of the execution environment. Written as FNENV_MAX_AGE.
 	//
-	// Default: CDK context fnenvSecretsMaxAge, else 5 minutes.
+	// Default: CDK context fnenvSecretsMaxAge, else
+	// model.DefaultSecretsMaxAge (5 minutes).
 	SecretsMaxAge awscdk.Duration
 	// Bundling configures how the handler is compiled.
 	//
@@ -221,11 +218,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		}
 	}
 	f.spec = model.NewFunction(props.Name, entry, vars)
-	maxAge, err := maxAgeString(scope, id, props.SecretsMaxAge)
-	if err != nil {
-		problem("secrets max age", err.Error())
-		maxAge = DefaultSecretsMaxAge.String()
-	}
+	maxAge := maxAgeString(scope, id, props.SecretsMaxAge)
 
 	opts := props.FunctionOptions
 	if opts.Environment != nil {
@@ -397,24 +390,17 @@ func (f *function) allProblems() []error {
 	return probs
 }
 
-func maxAgeString(scope constructs.Construct, id string, d awscdk.Duration) (string, error) {
+// maxAgeString is d, or the context's fnenvSecretsMaxAge, or
+// model.DefaultSecretsMaxAge, as a Go duration string.
+func maxAgeString(scope constructs.Construct, id string, d awscdk.Duration) string {
 	if d == nil {
-		v := scope.Node().TryGetContext(jsii.String(model.ContextSecretsMaxAge))
-		if v == nil {
-			return DefaultSecretsMaxAge.String(), nil
-		}
-		s, _ := v.(string)
-		age, err := time.ParseDuration(s)
-		if err != nil || age < 0 {
-			return "", fmt.Errorf("context %s=%v must be a Go duration of zero or more, like \"30s\" or \"10m\"", model.ContextSecretsMaxAge, v)
-		}
-		return age.String(), nil
+		return backend.Context(scope).MaxAge().String()
 	}
 	if *d.IsUnresolved() {
 		panic(fmt.Sprintf("function.New(%q): SecretsMaxAge must be a concrete duration, not a token", id))
 	}
 	ms := *d.ToMilliseconds(nil)
-	return (time.Duration(ms) * time.Millisecond).String(), nil
+	return (time.Duration(ms) * time.Millisecond).String()
 }
 
 func unjoin(err error) []error {

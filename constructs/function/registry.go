@@ -13,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fnenv/fnenv/constructs/backend"
 	"github.com/fnenv/fnenv/constructs/function/internal/gobuild"
 	"github.com/fnenv/fnenv/internal/srctree"
 	"github.com/fnenv/fnenv/model"
@@ -58,19 +59,14 @@ func registryOf(scope constructs.IConstruct) *registry {
 	if !ok {
 		panic(fmt.Sprintf("fnenv: the root of %s is not a construct", *scope.Node().Path()))
 	}
-	r := &registry{codegen: true}
+	r := &registry{}
 	constructs.NewConstruct_Override(r, parent, jsii.String(registryID))
 	wd, err := os.Getwd()
 	if err == nil {
 		r.moduleRoot, err = srctree.ModuleRoot(wd)
 	}
 	r.rootErr = err
-	switch v := stage.Node().TryGetContext(jsii.String(model.ContextCodegen)).(type) {
-	case bool:
-		r.codegen = v
-	case string:
-		r.codegen = v != "false"
-	}
+	r.codegen = backend.Context(stage).CodegenOn()
 	// The aspect sits on the registry, a leaf, so that it is called once
 	// rather than for every construct of the app (each call crosses jsii).
 	awscdk.Aspects_Of(r).Add(&buildAspect{r}, nil)

@@ -29,19 +29,7 @@ type cdkJSON struct {
 	App     string         `json:"app"`
 	Context map[string]any `json:"context"`
 	path    string         // "" when there is no cdk.json
-}
-
-// context returns a string context value; a value of another type is an error.
-func (c *cdkJSON) context(key string) (string, error) {
-	v, ok := c.Context[key]
-	if !ok || v == nil {
-		return "", nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", usage("%s: context %q must be a string, got %v", c.path, key, v)
-	}
-	return s, nil
+	parsed  model.Context  // Context, by model.ParseContext
 }
 
 func (r *runner) path(p string) string {
@@ -74,6 +62,9 @@ func (r *runner) loadCDKJSON() (*cdkJSON, error) {
 	if err := json.Unmarshal(data, c); err != nil {
 		return nil, usage("%s is not a cdk.json (a JSON object with \"app\" and \"context\"): %v", p, err)
 	}
+	if c.parsed, err = model.ParseContext(c.Context); err != nil {
+		return nil, usage("%s: %v", p, err)
+	}
 	r.cdk = c
 	return c, nil
 }
@@ -93,42 +84,28 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 	if err != nil {
 		return resolvedBackend{}, err
 	}
-	src := model.Sources{AppID: r.appIDFlag, Branch: branch, Getenv: r.app.Getenv}
+	src := model.Sources{AppID: r.appIDFlag, Branch: branch, Paths: model.Paths(r.pathsFlag), Prefix: r.prefixFlag, Getenv: r.app.Getenv}
 	if needBranch && !r.app.NoGit {
 		src.GitBranch = func() string { return srctree.GitBranch(r.app.Dir) }
 	}
 	id := resolvedBackend{appIDSource: "--app-id"}
 	if src.AppID == "" {
-		if src.AppID, err = c.context(model.ContextAppID); err != nil {
-			return resolvedBackend{}, err
-		}
+		src.AppID = c.parsed.AppID
 		id.appIDSource = fmt.Sprintf("context \"appId\" in %s", c.path)
 	}
 	if src.AppID == "" {
 		id.appIDSource = "AWS_APP_ID"
 	}
 	if src.Branch == "" {
-		if src.Branch, err = c.context(model.ContextBranch); err != nil {
-			return resolvedBackend{}, err
-		}
+		src.Branch = c.parsed.Branch
 	}
-	paths := r.pathsFlag
-	if paths == "" {
-		if paths, err = c.context(model.ContextPaths); err != nil {
-			return resolvedBackend{}, err
-		}
+	if src.Paths == "" {
+		src.Paths = c.parsed.Paths
 	}
-	src.Paths = model.Paths(paths)
-	prefix := r.prefixFlag
-	if prefix == "" {
-		if prefix, err = c.context(model.ContextPrefix); err != nil {
-			return resolvedBackend{}, err
-		}
+	if src.Prefix == "" {
+		src.Prefix = c.parsed.Prefix
 	}
-	if prefix == "" {
-		prefix = model.DefaultPrefix
-	}
-	b, err := model.ResolveBackend(src, prefix)
+	b, err := model.ResolveBackend(src)
 	id.Backend = b
 	if err == nil {
 		return id, nil

@@ -119,7 +119,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"no app id", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {}}`, 2, []string{"no app id", "--app-id", "AWS_APP_ID"}},
 		{"bad app id", v, []string{"secret", "set", "OK", "--branch", "main", "--app-id", "a/b"}, nil, "", 2, []string{`app id "a/b"`}},
 		{"bad prefix", v, []string{"secret", "set", "OK", "--branch", "main", "--prefix", "amplify"}, nil, "", 2, []string{`prefix "amplify"`}},
-		{"context not a string", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {"appId": 7}}`, 2, []string{`"appId" must be a string`}},
+		{"context not a string", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {"appId": 7}}`, 2, []string{`cdk.json: context appId must be a string, got 7 (a number)`}},
 		{"two names", v, []string{"secret", "set", "A1", "B1", "--branch", "main"}, nil, "", 2, []string{"exactly one"}},
 		{"unknown flag", v, []string{"secret", "set", "OK", "--brnch", "main"}, nil, "", 2, []string{"--brnch"}},
 		{"unknown command", v, []string{"secret", "sett", "OK"}, nil, "", 2, []string{"sett"}},
