@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/internal/ptytest"
 )
 
 // TestGenWritesEnvPackages runs `fnenv gen --assembly` with the real code
@@ -53,14 +58,177 @@ func TestGenWritesEnvPackages(t *testing.T) {
 	}
 }
 
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// fnenvBinary builds the fnenv command once for the package's tests.
+func fnenvBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "fnenv-bin")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "fnenv")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// awsEnv is a process environment with dummy credentials and endpoint.
+func awsEnv(endpoint string) []string {
+	return append(os.Environ(), "AWS_ENDPOINT_URL="+endpoint, "AWS_ACCESS_KEY_ID=test",
+		"AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+}
+
+// exitWithin waits for cmd and returns its exit code, failing the test if
+// it takes longer than d.
+func exitWithin(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(d):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running %s after Ctrl-C", d)
+		return -1
+	}
+}
+
+// TestCtrlCOnTerminal runs the fnenv binary on a pseudo-terminal that is
+// its controlling terminal and types Ctrl-C, which the terminal turns into
+// SIGINT: at the hidden prompt (first and second), and at remove's
+// [y/N], fnenv exits 130 at once, says nothing was done, and leaves echo
+// on. (No SSM call is made before a prompt: the endpoint is never asked.)
+func TestCtrlCOnTerminal(t *testing.T) {
+	bin := fnenvBinary(t)
+	tests := []struct {
+		name   string
+		args   []string
+		before []string // hidden answers typed first
+		prompt string
+		hidden bool
+		want   string
+	}{
+		{"hidden prompt", []string{"secret", "set", "K1"}, nil, "Value of K1", true, "fnenv: interrupted: nothing was written"},
+		{"second hidden prompt", []string{"secret", "set", "K1"}, []string{"fake-value-for-tests"}, "Again, to confirm", true, "fnenv: interrupted: nothing was written"},
+		{"[y/N]", []string{"secret", "remove", "K1", "K2"}, nil, "[y/N]", false, "fnenv: interrupted: nothing was removed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := ptytest.Open(t)
+			cmd := exec.Command(bin, append(tt.args, "--branch", "main", "--app-id", "demo")...)
+			cmd.Dir = t.TempDir()
+			cmd.Env = awsEnv("http://127.0.0.1:1")
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range tt.before {
+				p.Answer("Value of K1", v, true)
+			}
+			p.Prompted(tt.prompt, tt.hidden)
+			p.Type("\x03")
+			if code := exitWithin(t, cmd, 2*time.Second); code != 130 {
+				t.Fatalf("exit %d, want 130; terminal:\n%s", code, p.Seen())
+			}
+			p.WaitFor(tt.want, func() bool { return strings.Contains(p.Seen(), tt.want) })
+			if !p.Echo() {
+				t.Error("echo left off after Ctrl-C")
+			}
+			if strings.Contains(p.Seen(), "fake-value-for-tests") {
+				t.Errorf("the value was echoed:\n%s", p.Seen())
+			}
+		})
+	}
+}
+
+// TestCtrlCWhileReadingStdin: with standard input a pipe that stays open
+// and empty, fnenv says after 2 s that it waits for the value there, and a
+// real SIGINT stops it at once, nothing written.
+func TestCtrlCWhileReadingStdin(t *testing.T) {
+	cmd := exec.Command(fnenvBinary(t), "secret", "set", "STRIPE_KEY", "--branch", "main", "--app-id", "demo")
+	cmd.Dir = t.TempDir()
+	cmd.Env = awsEnv("http://127.0.0.1:1")
+	stdin, err := cmd.StdinPipe() // held open, never written
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const note = "fnenv: waiting for the value of STRIPE_KEY on standard input (Ctrl-D to end, Ctrl-C to stop)\n"
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(stderr.String(), note); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no note that it waits on standard input:\n%s", stderr.String())
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitWithin(t, cmd, 2*time.Second); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", code, stderr.String())
+	}
+	if diff := cmp.Diff(stderr.String(), note+"fnenv: interrupted: nothing was written\n"); diff != "" {
+		t.Errorf("stderr (-got +want):\n%s", diff)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // TestCtrlCStopsAtOnce runs the fnenv binary against an endpoint that
 // never answers and sends it SIGINT: it exits 130 at once, saying what
 // was done.
 func TestCtrlCStopsAtOnce(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "fnenv")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := fnenvBinary(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -77,9 +245,7 @@ func TestCtrlCStopsAtOnce(t *testing.T) {
 	}()
 	cmd := exec.Command(bin, "secret", "set", "K1", "--branch", "main", "--app-id", "demo")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL=http://"+l.Addr().String(), "AWS_ACCESS_KEY_ID=test",
-		"AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	cmd.Env = awsEnv("http://" + l.Addr().String())
 	cmd.Stdin = strings.NewReader("fake-value-for-tests")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

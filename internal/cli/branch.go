@@ -496,7 +496,7 @@ func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAP
 		for i, rm := range plan {
 			branches[i] = rm.b.label()
 		}
-		if err := r.app.confirm(fmt.Sprintf("Remove %s of branch %s? [y/N] ", what, strings.Join(branches, ", ")), "nothing was changed"); err != nil {
+		if err := r.app.confirm(ctx, fmt.Sprintf("Remove %s of branch %s? [y/N] ", what, strings.Join(branches, ", ")), "nothing was changed"); err != nil {
 			return err
 		}
 	}

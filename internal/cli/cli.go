@@ -35,15 +35,16 @@ const (
 
 // Terminal is the interactive side of standard input: the hidden prompt for
 // a secret's value and the confirmation before removing secrets. Prompts go
-// to the terminal, never to standard output.
+// to the terminal, never to standard output. Both reads return ctx.Err()
+// as soon as ctx is done (Ctrl-C), the terminal as it was.
 type Terminal interface {
 	// IsTerminal reports whether standard input is an interactive terminal.
 	IsTerminal() bool
 	// ReadPassword writes prompt and reads one line without echoing it,
-	// without its line ending.
-	ReadPassword(prompt string) (string, error)
+	// without its line ending; Ctrl-D ends it where it is.
+	ReadPassword(ctx context.Context, prompt string) (string, error)
 	// ReadLine writes prompt and reads one line, without its line ending.
-	ReadLine(prompt string) (string, error)
+	ReadLine(ctx context.Context, prompt string) (string, error)
 }
 
 // App is one fnenv command line: its environment and its effects. The zero

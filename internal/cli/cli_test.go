@@ -59,7 +59,7 @@ type fakeTerm struct {
 
 func (f *fakeTerm) IsTerminal() bool { return true }
 
-func (f *fakeTerm) ReadPassword(prompt string) (string, error) {
+func (f *fakeTerm) ReadPassword(_ context.Context, prompt string) (string, error) {
 	f.prompts = append(f.prompts, prompt)
 	if len(f.passwords) == 0 {
 		return "", fmt.Errorf("fakeTerm: no password left")
@@ -69,7 +69,7 @@ func (f *fakeTerm) ReadPassword(prompt string) (string, error) {
 	return p, nil
 }
 
-func (f *fakeTerm) ReadLine(prompt string) (string, error) {
+func (f *fakeTerm) ReadLine(_ context.Context, prompt string) (string, error) {
 	f.prompts = append(f.prompts, prompt)
 	if len(f.lines) == 0 {
 		return "", fmt.Errorf("fakeTerm: no line left")

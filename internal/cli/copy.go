@@ -46,6 +46,7 @@ the same branch in the other layout of paths (--paths).`,
 // copyReport is what a copy did, name by name.
 type copyReport struct {
 	from, to, path              string
+	list                        string // the command that lists the target branch
 	added, overwritten, skipped []string
 	// unknown: written, but the answer was lost, so whether SSM took the
 	// write is unknown.
@@ -60,7 +61,7 @@ func (c *copyReport) String() string {
 		fmt.Fprintf(&sb, "skipped, already set on branch %s (--overwrite replaces them): %s\n", c.to, strings.Join(c.skipped, ", "))
 	}
 	if len(c.unknown) > 0 {
-		fmt.Fprintf(&sb, "may or may not have been written (SSM's answer was lost; fnenv secret list --branch %s shows them): %s\n", c.to, strings.Join(c.unknown, ", "))
+		fmt.Fprintf(&sb, "may or may not have been written (SSM's answer was lost; %s shows them): %s\n", c.list, strings.Join(c.unknown, ", "))
 	}
 	return sb.String()
 }
@@ -127,7 +128,7 @@ func (r *runner) copy(ctx context.Context, from, fromPath, to string, overwrite 
 	for _, n := range secretNames(existing, dst.BranchPrefix()) {
 		onDst[n] = true
 	}
-	rep := &copyReport{from: srcLabel, to: to, path: dst.BranchPrefix()}
+	rep := &copyReport{from: srcLabel, to: to, path: dst.BranchPrefix(), list: r.again("secret list", dst.Backend, false)}
 	names := secretNames(values, srcPrefix)
 	for i, p := range values {
 		n := names[i]

@@ -239,11 +239,11 @@ func TestFaults(t *testing.T) {
 		e := newEnv(t)
 		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 1))
 		t.Setenv("AWS_ENDPOINT_URL", p.URL)
-		r, _ := e.runWith(t.Context(), nil, v, "secret", "set", "K1", "--branch", "main", "--timeout", "1s")
+		r, _ := e.runWith(t.Context(), nil, v, "secret", "set", "K1", "--branch", "main", "--app-id", "testapp", "--prefix", "/amplify", "--timeout", "1s")
 		if r.code != ExitFailed {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
-		wantContains(t, "stderr", r.stderr, "the write of /amplify/testapp/main/K1 may or may not have reached SSM: fnenv secret get K1 shows its version")
+		wantContains(t, "stderr", r.stderr, "the write of /amplify/testapp/main/K1 may or may not have reached SSM: fnenv secret get K1 --branch main --app-id testapp --prefix /amplify shows its version")
 		if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/main/K1": v}); diff != "" {
 			t.Errorf("parameters (-got +want):\n%s", diff)
 		}
@@ -253,13 +253,13 @@ func TestFaults(t *testing.T) {
 		e.seed("main", names("S", 12)...)
 		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.DeleteParameters", 2))
 		t.Setenv("AWS_ENDPOINT_URL", p.URL)
-		r, _ := e.runWith(t.Context(), nil, "", "secret", "remove", "--all", "--branch", "main", "--yes", "--timeout", "2s")
+		r, _ := e.runWith(t.Context(), nil, "", "secret", "remove", "--all", "--branch", "main", "--app-id", "testapp", "--yes", "--timeout", "2s")
 		if r.code != ExitFailed {
 			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 		}
 		// Ten names a call: the second call (S_10, S_11) took effect unseen.
 		wantContains(t, "stdout", r.stdout, "removed 10 from branch main (/amplify/testapp/main/): S_00, S_01, S_02, S_03, S_04, S_05, S_06, S_07, S_08, S_09\n")
-		wantContains(t, "stderr", r.stderr, "removed 10 of 12 before it (listed above); may or may not have been removed (SSM's answer was lost; fnenv secret list shows them): S_10, S_11; not removed: none")
+		wantContains(t, "stderr", r.stderr, "removed 10 of 12 before it (listed above); may or may not have been removed (SSM's answer was lost; fnenv secret list --branch main --app-id testapp shows them): S_10, S_11; not removed: none")
 		if diff := cmp.Diff(e.params(), map[string]string{}); diff != "" {
 			t.Errorf("parameters (-got +want):\n%s", diff)
 		}

@@ -60,10 +60,7 @@ func (r *runner) get(ctx context.Context, name, branch string, shared, reveal bo
 	for i, t := range tries {
 		paths[i] = t.path
 	}
-	fix := fmt.Sprintf("fnenv secret set %s --branch %s", name, shellQuote(id.Branch))
-	if shared {
-		fix = fmt.Sprintf("fnenv secret set %s --shared", name)
-	}
+	fix := r.again("secret set "+name, id.Backend, shared)
 	return failed("secret %s is not set: no parameter %s; set it with %s%s", name, strings.Join(paths, " nor "), fix, r.unknownAppHint(ctx, s, id))
 }
 

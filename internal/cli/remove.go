@@ -93,7 +93,7 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 		if len(names) == 1 {
 			what = "secret " + names[0]
 		}
-		if err := r.app.confirm(fmt.Sprintf("Remove %s from %s? [y/N] ", what, at), "nothing removed"); err != nil {
+		if err := r.app.confirm(ctx, fmt.Sprintf("Remove %s from %s? [y/N] ", what, at), "nothing removed"); err != nil {
 			return err
 		}
 	}
@@ -112,7 +112,7 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 		}
 		doubt := ""
 		if len(inDoubt) > 0 {
-			doubt = fmt.Sprintf("; may or may not have been removed (SSM's answer was lost; fnenv secret list shows them): %s", strings.Join(inDoubt, ", "))
+			doubt = fmt.Sprintf("; may or may not have been removed (SSM's answer was lost; %s shows them): %s", r.again("secret list", id.Backend, shared), strings.Join(inDoubt, ", "))
 		}
 		return storeError(err, fmt.Sprintf("removed %d of %d before it (listed above)%s; not removed: %s", len(removed), len(names), doubt, none(notDone(names, removed, notFound, inDoubt))))
 	}
@@ -124,8 +124,11 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 
 // confirm asks prompt on the terminal and returns nil on "y" or "yes",
 // else an error (exit 1) ending with nothing, what was (not) done.
-func (a *App) confirm(prompt, nothing string) error {
-	answer, err := a.Term.ReadLine(prompt)
+func (a *App) confirm(ctx context.Context, prompt, nothing string) error {
+	answer, err := a.Term.ReadLine(ctx, prompt)
+	if ctx.Err() != nil {
+		return interrupted(nothing)
+	}
 	if err != nil {
 		return failed("reading the confirmation: %v (%s)", err, nothing)
 	}

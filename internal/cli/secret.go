@@ -83,6 +83,27 @@ func where(b model.Backend, shared bool) string {
 	return "branch " + b.Branch + " (" + b.BranchPrefix() + ")"
 }
 
+// again is a command line for the same app and secrets as this one: fnenv
+// sub (e.g. "secret get KEY") with --shared, or --branch and the branch,
+// then each of --app-id, --prefix, --paths and --cdk-json the user gave,
+// quoted for a POSIX shell; for the hints of messages.
+func (r *runner) again(sub string, b model.Backend, shared bool) string {
+	parts := []string{"fnenv", sub}
+	if shared {
+		parts = append(parts, "--shared")
+	} else {
+		parts = append(parts, "--branch", shellQuote(b.Branch))
+	}
+	for _, f := range []struct{ flag, value string }{
+		{"--app-id", r.appIDFlag}, {"--prefix", r.prefixFlag}, {"--paths", r.pathsFlag}, {"--cdk-json", r.cdkJSONFlag},
+	} {
+		if f.value != "" {
+			parts = append(parts, f.flag, shellQuote(f.value))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
 // none is "none" for an empty list, else the list.
 func none(names []string) string {
 	if len(names) == 0 {

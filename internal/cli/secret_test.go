@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/model"
 )
 
 func TestSetFromStdin(t *testing.T) {
@@ -143,6 +144,13 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"amplify paths with a prefix", v, []string{"secret", "set", "OK", "--branch", "main", "--paths", "amplify", "--prefix", "/teams"}, nil, "", 2, []string{`prefix "/teams" cannot be used with paths "amplify"`}},
 		{"amplify paths from cdk.json with a prefix", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {"appId": "testapp", "fnenvPaths": "amplify", "fnenvPrefix": "/teams"}}`, 2, []string{`prefix "/teams" cannot be used`}},
 		{"list branch and shared", "", []string{"secret", "list", "--branch", "main", "--shared"}, nil, "", 2, []string{"--branch and --shared"}},
+		// Values that are not UTF-8: SSM would store U+FFFD for each bad byte.
+		{"Latin-1 value", "caf\xe9\n", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"not UTF-8 text", "offset 3 (counting from 0)", "base64 < FILE | fnenv secret set OK --branch main", "nothing was written"}},
+		{"binary value", "\xff\xfe\x00\x01", []string{"secret", "set", "OK", "--shared", "--app-id", "testapp"}, nil, "", 2, []string{"offset 0", "base64 < FILE | fnenv secret set OK --shared --app-id testapp"}},
+		{"bad byte after multi-byte text", "ключ\xe9", []string{"secret", "set", "OK", "--branch", "feature/x"}, nil, "", 2, []string{"offset 8", "fnenv secret set OK --branch feature/x"}},
+		{"cut multi-byte character at the end", "key-\xf0\x9f\x94", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"offset 4"}},
+		{"4097 bytes of 2049 characters", strings.Repeat("é", 2048) + "x", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"is 4097 bytes", "4 KB"}},
+		{"8193 bytes of multi-byte text, --advanced", strings.Repeat("€", 2731), []string{"secret", "set", "OK", "--branch", "main", "--advanced"}, nil, "", 2, []string{"is 8193 bytes", "8 KB"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -413,6 +421,65 @@ func TestRemove(t *testing.T) {
 		wantContains(t, "stderr", r.stderr, "may be wrong")
 		if len(e.params()) != 1 {
 			t.Error("removed something")
+		}
+	})
+}
+
+// TestRoundTrip: what set and copy store is, byte for byte, what was
+// given: multi-byte UTF-8, inner and trailing whitespace, and values at
+// the tiers' limits in bytes (not characters). From standard input exactly
+// one trailing "\n" or "\r\n" is dropped.
+func TestRoundTrip(t *testing.T) {
+	tests := []struct {
+		name, stdin string
+		args        []string
+		want        string
+	}{
+		{"multi-byte UTF-8", "fake-ключ-🔑-密钥-main\n", nil, "fake-ключ-🔑-密钥-main"},
+		{"CRLF dropped once", "fake\r\n\r\n", nil, "fake\r\n"},
+		{"lone CR kept", "fake\r", nil, "fake\r"},
+		{"CR LF inside kept", "a\r\nb\r\n", nil, "a\r\nb"},
+		{"spaces and tabs kept", "  fake \t\n", nil, "  fake \t"},
+		{"NUL kept", "fa\x00ke", nil, "fa\x00ke"},
+		{"4096 bytes of 2-byte characters", strings.Repeat("é", 2048) + "\n", nil, strings.Repeat("é", 2048)},
+		{"4096 bytes ending in a 4-byte character", strings.Repeat("x", 4092) + "🔑", nil, strings.Repeat("x", 4092) + "🔑"},
+		{"8192 bytes of 3-byte characters and 2 bytes, --advanced", strings.Repeat("€", 2730) + "xy\r\n", []string{"--advanced"}, strings.Repeat("€", 2730) + "xy"},
+	}
+	e := newEnv(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fakes[tt.want] = true
+			name := fmt.Sprintf("RT_%02d", i)
+			e.mustRun(0, tt.stdin, append([]string{"secret", "set", name, "--branch", "main"}, tt.args...)...)
+			if got := e.params()["/amplify/testapp/main/"+name]; got != tt.want {
+				t.Errorf("stored %d bytes %q, want %d bytes %q", len(got), got, len(tt.want), tt.want)
+			}
+		})
+	}
+	t.Run("from the terminal", func(t *testing.T) {
+		v := "fake-ключ-🔑-terminal \t"
+		fakes[v] = true
+		e.term = &fakeTerm{passwords: []string{v, v}}
+		defer func() { e.term = nil }()
+		e.mustRun(0, "", "secret", "set", "RT_TERM", "--branch", "main")
+		if got := e.params()["/amplify/testapp/main/RT_TERM"]; got != v {
+			t.Errorf("stored %q, want %q", got, v)
+		}
+	})
+	t.Run("copy", func(t *testing.T) {
+		before := e.params()
+		e.mustRun(0, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/rt")
+		got := e.params()
+		n := 0
+		for p, v := range before {
+			name := strings.TrimPrefix(p, "/amplify/testapp/main/")
+			if c := got["/amplify/testapp/"+model.BranchName("feature/rt")+"/"+name]; c != v {
+				t.Errorf("copy of %s: %d bytes %q, want %d bytes %q", name, len(c), c, len(v), v)
+			}
+			n++
+		}
+		if n != len(tests)+1 {
+			t.Errorf("copied %d, want %d", n, len(tests)+1)
 		}
 	})
 }
