@@ -184,7 +184,7 @@ func TestCtrlCWhileReadingStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stdin.Close()
-	var stderr syncBuffer
+	var stderr ptytest.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -204,24 +204,6 @@ func TestCtrlCWhileReadingStdin(t *testing.T) {
 	if diff := cmp.Diff(stderr.String(), note+"fnenv: interrupted: nothing was written\n"); diff != "" {
 		t.Errorf("stderr (-got +want):\n%s", diff)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestCtrlCStopsAtOnce runs the fnenv binary against an endpoint that

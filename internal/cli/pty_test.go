@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -163,31 +162,13 @@ func TestInterruptedPrompts(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestWaitingOnStdin: when standard input is not a terminal and nothing
 // arrives for StdinNoteAfter, set says once that it is waiting; the value
 // arriving later is stored; Ctrl-C while it waits stops it at once.
 func TestWaitingOnStdin(t *testing.T) {
 	const note = "fnenv: waiting for the value of K1 on standard input (Ctrl-D to end, Ctrl-C to stop)\n"
-	run := func(t *testing.T, e *tenv, ctx context.Context, stdin io.Reader) (chan int, *syncBuffer) {
-		var errb syncBuffer
+	run := func(t *testing.T, e *tenv, ctx context.Context, stdin io.Reader) (chan int, *ptytest.Buffer) {
+		var errb ptytest.Buffer
 		a := &App{Stdin: stdin, Stderr: &errb, Getenv: func(k string) string { return e.vars[k] }, Dir: e.dir, NoGit: true}
 		done := make(chan int, 1)
 		go func() { done <- a.Run(ctx, []string{"secret", "set", "K1", "--branch", "main"}) }()

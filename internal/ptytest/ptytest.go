@@ -111,3 +111,22 @@ func (p *PTY) Answer(prompt, line string, hidden bool) {
 	p.Prompted(prompt, hidden)
 	p.Type(line + "\n")
 }
+
+// Buffer is a bytes.Buffer safe for one writer and one reader: a
+// command's output, watched while it runs.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
