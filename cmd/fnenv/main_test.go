@@ -140,7 +140,7 @@ func TestCtrlCOnTerminal(t *testing.T) {
 	}{
 		{"hidden prompt", []string{"secret", "set", "K1"}, nil, "Value of K1", true, "fnenv: interrupted: nothing was written"},
 		{"second hidden prompt", []string{"secret", "set", "K1"}, []string{"fake-value-for-tests"}, "Again, to confirm", true, "fnenv: interrupted: nothing was written"},
-		{"[y/N]", []string{"secret", "remove", "K1", "K2"}, nil, "[y/N]", false, "fnenv: interrupted: nothing was removed"},
+		{"[y/N]", []string{"secret", "remove", "K1", "K2"}, nil, "[y/N]", false, "fnenv: interrupted: nothing removed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
