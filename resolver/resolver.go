@@ -296,15 +296,17 @@ func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
 	}
 	lam := LambdaFromEnv()
 	var vals map[string]string
+	var srcs map[string]Source
 	if file := os.Getenv(model.EnvDotenv); file != "" && !lam.InLambda() {
 		vals, err = l.fromDotenv(file)
 	} else {
-		vals, err = l.fromSSM(ctx)
+		srcs = map[string]Source{}
+		vals, err = l.fromSSM(ctx, srcs)
 	}
 	if err != nil {
 		return nil, err
 	}
-	values := &Values{decl: &l.decl, vals: vals, Lambda: lam}
+	values := &Values{decl: &l.decl, vals: vals, srcs: srcs, Lambda: lam}
 	v := l.build(values)
 	if len(values.bad) > 0 {
 		return nil, &InvalidValuesError{Function: l.decl.Function, Values: values.bad}
@@ -330,8 +332,9 @@ func (l *Loader[T]) errorf(format string, args ...any) error {
 }
 
 // fromSSM reads literals from the environment, and secrets from SSM and
-// Secrets Manager in one round.
-func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
+// Secrets Manager in one round; it records where each value came from in
+// srcs.
+func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[string]string, error) {
 	vals := make(map[string]string, len(l.decl.Vars))
 	var errs []error
 
@@ -349,6 +352,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 				missingLiterals = append(missingLiterals, v.Name)
 			}
 			vals[v.Name] = val
+			srcs[v.Name] = Source{Kind: SourceLiteral}
 		default:
 			if _, seen := secretVars[v.Secret]; !seen {
 				secrets = append(secrets, v.Secret)
@@ -440,9 +444,11 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	}
 	missing := &MissingSecretsError{Function: l.decl.Function, Branch: branchOf(branch, os.Getenv(model.EnvBranch))}
 	for _, s := range secrets {
-		val, ok := found[branch+s]
+		src := Source{Kind: SourceBranch, ID: branch + s}
+		val, ok := found[src.ID]
 		if !ok {
-			val, ok = found[shared+s]
+			src = Source{Kind: SourceShared, ID: shared + s}
+			val, ok = found[src.ID]
 		}
 		if !ok {
 			missing.Secrets = append(missing.Secrets, Missing{
@@ -452,6 +458,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 		}
 		for _, name := range secretVars[s] {
 			vals[name] = val
+			srcs[name] = src
 		}
 	}
 	if len(missing.Secrets) > 0 {
@@ -459,6 +466,11 @@ func (l *Loader[T]) fromSSM(ctx context.Context) (map[string]string, error) {
 	}
 	if err := l.resolveSecretsManager(sm, smFound, smFailed, vals); err != nil {
 		errs = append(errs, err)
+	}
+	for id, vars := range sm.varsOf {
+		for _, v := range vars {
+			srcs[v.Name] = Source{Kind: SourceSecretsManager, ID: id, Field: v.JSONField}
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -535,3 +535,30 @@ func TestLoadBadMaxAge(t *testing.T) {
 		t.Errorf("Load error = %v, want %q", err, want)
 	}
 }
+
+// TestLoadSources: Values report where each value came from — a literal,
+// the branch's parameter (which wins), the shared one — never the value.
+func TestLoadSources(t *testing.T) {
+	c, _ := setup(t, sayHello)
+	t.Setenv("GREETING", "Hello")
+	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
+	put(t, c, sharedPrefix+"MY_API_KEY", "sk_test_fake_shared_0001")
+	put(t, c, sharedPrefix+"STRIPE_KEY", "sk_test_fake_shared_0002")
+	got := map[string]resolver.Source{}
+	l := resolver.NewLoader(sayHello, func(v *resolver.Values) *env {
+		for _, x := range sayHello.Vars {
+			got[x.Name] = v.Source(x.Name)
+		}
+		return &env{}
+	})
+	load(t, l)
+	want := map[string]resolver.Source{
+		"API_KEY":         {Kind: resolver.SourceBranch, ID: branchPrefix + "MY_API_KEY"},
+		"GREETING":        {Kind: resolver.SourceLiteral},
+		"STRIPE_KEY":      {Kind: resolver.SourceShared, ID: sharedPrefix + "STRIPE_KEY"},
+		"STRIPE_KEY_COPY": {Kind: resolver.SourceShared, ID: sharedPrefix + "STRIPE_KEY"},
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("sources (-got +want):\n%s", diff)
+	}
+}

@@ -320,3 +320,32 @@ func TestLoadSecretsManagerDotenv(t *testing.T) {
 		t.Errorf("error = %v; want DB_USERNAME named as a Secrets Manager variable", err)
 	}
 }
+
+// TestLoadSecretsManagerSources: a Secrets Manager variable's Source is
+// the secret's id and its field.
+func TestLoadSecretsManagerSources(t *testing.T) {
+	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
+		smVar("DB_PASSWORD", "DbCredential", "password"),
+		smVar("TOKEN", "Token", ""),
+	}}
+	c, _ := smSetup(t, spec, map[string]string{})
+	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_0002"}`)
+	createSecret(t, c, "fnenv-test/token", "tok_fake_0003")
+	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{
+		"fnenv-test/db": {"DB_PASSWORD"}, "fnenv-test/token": {"TOKEN"},
+	}))
+	got := map[string]resolver.Source{}
+	load(t, resolver.NewLoader(spec, func(v *resolver.Values) *env {
+		for _, x := range spec.Vars {
+			got[x.Name] = v.Source(x.Name)
+		}
+		return &env{}
+	}))
+	want := map[string]resolver.Source{
+		"DB_PASSWORD": {Kind: resolver.SourceSecretsManager, ID: "fnenv-test/db", Field: "password"},
+		"TOKEN":       {Kind: resolver.SourceSecretsManager, ID: "fnenv-test/token"},
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("sources (-got +want):\n%s", diff)
+	}
+}

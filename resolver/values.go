@@ -17,6 +17,7 @@ import (
 type Values struct {
 	decl *Declaration
 	vals map[string]string
+	srcs map[string]Source // nil when read from a dotenv file
 	bad  []Invalid
 	// Lambda is the Lambda runtime's values at the time of resolution.
 	Lambda Lambda
@@ -25,6 +26,33 @@ type Values struct {
 // Get returns the value of the variable name (an env var key, e.g.
 // "API_KEY") as it is, or "" when the Declaration did not list it.
 func (v *Values) Get(name string) string { return v.vals[name] }
+
+// Source kinds: where Load found a variable's value.
+const (
+	SourceLiteral        = "literal"         // the function's configuration
+	SourceBranch         = "branch"          // the branch's SSM parameter
+	SourceShared         = "shared"          // the shared SSM parameter (no branch value)
+	SourceSecretsManager = "secrets-manager" // a Secrets Manager secret, or one JSON field of it
+)
+
+// Source says where Load found one variable's value, for tools that show
+// a function's environment (`fnenv env`); it never holds the value.
+type Source struct {
+	// Kind is SourceLiteral, SourceBranch, SourceShared or
+	// SourceSecretsManager.
+	Kind string
+	// ID is the SSM parameter's name for SourceBranch and SourceShared,
+	// the secret's id (ARN or name) for SourceSecretsManager; "" for a
+	// literal.
+	ID string
+	// Field is the JSON field of a Secrets Manager secret; "" for its whole
+	// SecretString and for other kinds.
+	Field string
+}
+
+// Source returns where the value of the variable name came from; the zero
+// Source when it was read from a dotenv file or the Spec did not list it.
+func (v *Values) Source(name string) Source { return v.srcs[name] }
 
 // Int returns the value of name as an envtype.Int.
 func (v *Values) Int(name string) int {

@@ -74,6 +74,7 @@ type Report struct {
 	Burst                  []*BurstResult
 	Init                   *InitResult
 	UnitTest               *UnitTestResult // a user's stack test (unittest.go)
+	Invoke                 *InvokeResult   // fnenv invoke of an unchanged handler (invoke.go)
 }
 
 func yes(ok bool) string {
@@ -198,6 +199,9 @@ func (r *Report) Write(w io.Writer) {
 	if r.UnitTest != nil {
 		r.writeUnitTest(p)
 	}
+	if r.Invoke != nil {
+		r.writeInvoke(p)
+	}
 }
 
 func (r *Report) writeGoals(p func(string, ...any)) {
@@ -282,6 +286,9 @@ func (r *Report) writeGoals(p func(string, ...any)) {
 	if in := r.Init; in != nil {
 		load := in.Fnenv.P50 - in.Bare.P50
 		p("| 6. init: the Load part of a cold start within 1.3x of one round trip (p50) | %s vs %s: %s | %s |", ms(load), ms(in.RoundTrip.P50), ratio(load, in.RoundTrip.P50), yes(float64(load) <= 1.3*float64(in.RoundTrip.P50)))
+	}
+	if v := r.Invoke; v != nil {
+		p("| 7. fnenv invoke of an unchanged handler ≤ %s (p50) | %s | %s |", secs(InvokeGoal), secs(v.Again.P50), yes(v.Again.P50 <= InvokeGoal))
 	}
 	p("")
 }

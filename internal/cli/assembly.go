@@ -2,7 +2,9 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/fnenv/fnenv/internal/assembly"
 	"github.com/fnenv/fnenv/model"
@@ -22,4 +24,22 @@ func readRecords(dir string) ([]model.Record, error) {
 		return nil, failed("the cloud assembly at %s holds no fnenv function (no metadata of type %q): is it this app's assembly, synthesized with fnenv functions?", dir, model.MetadataType)
 	}
 	return recs, nil
+}
+
+// assemblyBranch refuses a cloud assembly synthesized for other branches
+// than branch (synthesized: the distinct branches of its records): what it
+// holds — parameter paths, stack names, literals chosen per branch — is
+// another branch's. The error names both branches and the synth command.
+func assemblyBranch(dir string, synthesized []string, branch string) error {
+	var others []string
+	for _, b := range synthesized {
+		if b != branch {
+			others = append(others, fmt.Sprintf("%q", b))
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	return failed("the cloud assembly at %s was synthesized for branch %s, not %q: synthesize it for %q (cdk synth -c branch=%s), or pass --assembly DIR with a synth of that branch",
+		dir, strings.Join(others, ", "), branch, branch, shellQuote(branch))
 }

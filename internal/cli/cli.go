@@ -75,6 +75,12 @@ type App struct {
 	// StackPoll is how often `fnenv branch` asks CloudFormation how the
 	// deletion of a stack goes. Default: DefaultStackPoll (5s).
 	StackPoll time.Duration
+	// Self is the fnenv executable, which `fnenv env` runs as its
+	// resolving child (ResolveCommand). Default: os.Executable().
+	Self string
+	// CacheDir holds the handlers `fnenv invoke` builds for this machine.
+	// Default: <os.UserCacheDir()>/fnenv/invoke, outside the source tree.
+	CacheDir string
 	// WriteEnv writes a function's env package under the module root and
 	// reports whether the file changed. Default: codegen.Write.
 	WriteEnv func(moduleRoot string, fn model.Function) (changed bool, err error)
@@ -246,7 +252,7 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 
 	secret, branch := r.secretCmd(), r.branchCmd()
-	root.AddCommand(secret, branch, r.genCmd(), r.initCmd())
+	root.AddCommand(secret, branch, r.genCmd(), r.initCmd(), r.invokeCmd(), r.envCmd(), r.resolveCmd())
 	for _, c := range append(append(secret.Commands(), branch.Commands()...), root.Commands()...) {
 		c.DisableFlagsInUseLine = true // each Use line spells out its flags
 	}

@@ -24,6 +24,9 @@ import (
 var srv *moto.Server
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == ResolveCommand { // fnenv env's child: this binary stands in for fnenv
+		os.Exit((&App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}).Run(context.Background(), os.Args[1:]))
+	}
 	s, err := moto.Start(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

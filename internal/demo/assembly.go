@@ -1,12 +1,8 @@
 package demo
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/fnenv/fnenv/internal/assembly"
 	"github.com/fnenv/fnenv/model"
@@ -27,65 +23,25 @@ type DeployedFunction struct {
 }
 
 // ReadAssembly reads the stacks of the cloud assembly in dir, each with its
-// functions' records, Lambda logical ids and staged bootstraps.
+// functions' records, Lambda logical ids and staged bootstraps
+// (assembly.Functions), functions sorted by name.
 func ReadAssembly(dir string) ([]Stack, error) {
-	arts, err := assembly.Read(dir)
+	fns, err := assembly.Functions(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading the cloud assembly: %w", err)
 	}
 	var stacks []Stack
-	for _, a := range arts {
-		if a.StackName == "" {
-			continue
+	for _, f := range fns {
+		if len(stacks) == 0 || stacks[len(stacks)-1].Name != f.StackName {
+			stacks = append(stacks, Stack{Name: f.StackName})
 		}
-		raw, err := os.ReadFile(a.Template)
-		if err != nil {
-			return nil, err
-		}
-		var tmpl map[string]any
-		if err := json.Unmarshal(raw, &tmpl); err != nil {
-			return nil, fmt.Errorf("%s: %w", a.Template, err)
-		}
-		st := Stack{Name: a.StackName}
-		for _, r := range a.Records {
-			fn := DeployedFunction{Record: r}
-			fn.LogicalID, fn.Bootstrap = findLambda(tmpl, r.Path, filepath.Dir(a.Template))
-			if fn.LogicalID == "" {
-				return nil, fmt.Errorf("stack %s: no AWS::Lambda::Function under %s", st.Name, r.Path)
-			}
-			st.Functions = append(st.Functions, fn)
-		}
+		st := &stacks[len(stacks)-1]
+		st.Functions = append(st.Functions, DeployedFunction{Record: f.Record, LogicalID: f.LogicalID, Bootstrap: f.Bootstrap})
+	}
+	for _, st := range stacks {
 		sort.Slice(st.Functions, func(i, j int) bool {
 			return st.Functions[i].Record.Function.Name < st.Functions[j].Record.Function.Name
 		})
-		stacks = append(stacks, st)
 	}
 	return stacks, nil
-}
-
-// findLambda finds the Lambda function resource below construct path and
-// its staged bootstrap: a directory asset staged as asset.<hash>/ is
-// uploaded as <hash>.zip, the function's Code.S3Key.
-func findLambda(tmpl map[string]any, path, dir string) (logicalID, bootstrap string) {
-	res, _ := tmpl["Resources"].(map[string]any)
-	for id, r := range res {
-		r, _ := r.(map[string]any)
-		if r["Type"] != "AWS::Lambda::Function" {
-			continue
-		}
-		md, _ := r["Metadata"].(map[string]any)
-		if p, _ := md["aws:cdk:path"].(string); !strings.HasPrefix(p, path+"/") {
-			continue
-		}
-		if ap, ok := md["aws:asset:path"].(string); ok {
-			return id, filepath.Join(dir, ap, "bootstrap")
-		}
-		props, _ := r["Properties"].(map[string]any)
-		code, _ := props["Code"].(map[string]any)
-		if key, ok := code["S3Key"].(string); ok {
-			bootstrap = filepath.Join(dir, "asset."+strings.TrimSuffix(key, ".zip"), "bootstrap")
-		}
-		return id, bootstrap
-	}
-	return "", ""
 }

@@ -197,7 +197,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	}
 
 	for _, b := range Branches {
-		step("running the functions of branch %s under a local Lambda Runtime API", b)
+		step("running the functions of branch %s with fnenv invoke --deployed (built for this machine, run under a local Lambda Runtime API)", b)
 		invs, err := e.InvokeAll(ctx, b, res.Outdirs[b])
 		if err != nil {
 			return nil, err
@@ -225,8 +225,8 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	return res, nil
 }
 
-// InvokeAll runs every deployed function of a branch once and collects
-// what it resolved.
+// InvokeAll runs every deployed function of a branch once with `fnenv
+// invoke --deployed` and collects what it resolved.
 func (e *Env) InvokeAll(ctx context.Context, branch, outdir string) ([]Invocation, error) {
 	stacks, err := ReadAssembly(outdir)
 	if err != nil {
@@ -240,12 +240,8 @@ func (e *Env) InvokeAll(ctx context.Context, branch, outdir string) ([]Invocatio
 		}
 		for _, fn := range st.Functions {
 			conf := confs[fn.Record.Function.Name]
-			f, err := e.Start(fn, conf)
-			if err != nil {
-				return nil, err
-			}
-			resp, err := e.Invoke(ctx, f, map[string]any{"customer": "cus_demo", "amount": 4200, "charge": "ch_demo", "message": "demo"})
-			f.Stop()
+			resp, err := e.InvokeDeployed(ctx, fn.Record.Function.Name, branch, outdir,
+				map[string]any{"customer": "cus_demo", "amount": 4200, "charge": "ch_demo", "message": "demo"})
 			if err != nil {
 				return nil, fmt.Errorf("branch %s, function %s: %w", branch, fn.Record.Function.Name, err)
 			}

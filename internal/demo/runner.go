@@ -71,22 +71,46 @@ func (r *Runner) Env() []string {
 // Run runs a command in Root with stdin, returning its combined output; a
 // non-zero exit is an error carrying that output.
 func (r *Runner) Run(ctx context.Context, stdin string, name string, args ...string) (string, error) {
+	_, all, err := r.run(ctx, stdin, name, args...)
+	return all, err
+}
+
+// run runs a command in Root with stdin, returning its standard output and
+// its combined output; a non-zero exit is an error carrying the combined
+// output.
+func (r *Runner) run(ctx context.Context, stdin string, name string, args ...string) (stdout, all string, err error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = r.Root
 	cmd.Env = r.Env()
 	cmd.Stdin = strings.NewReader(stdin)
-	var out bytes.Buffer
-	w := io.Writer(&out)
+	var out, combined bytes.Buffer
+	w := io.Writer(&combined)
 	if r.Log != nil {
-		w = io.MultiWriter(&out, r.Log)
+		w = io.MultiWriter(&combined, r.Log)
 	}
-	cmd.Stdout, cmd.Stderr = w, w
-	err := cmd.Run()
-	r.record(out.Bytes())
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, w), w
+	err = cmd.Run()
+	r.record(combined.Bytes())
 	if err != nil {
-		return out.String(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(out.String(), 40))
+		return out.String(), combined.String(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(combined.String(), 40))
 	}
-	return out.String(), nil
+	return out.String(), combined.String(), nil
+}
+
+// InvokeDeployed runs a deployed function of branch with `fnenv invoke
+// --deployed` — the same path as a user's — and returns its response, a
+// JSON object.
+func (r *Runner) InvokeDeployed(ctx context.Context, name, branch, outdir string, payload any) (map[string]any, error) {
+	p, _ := json.Marshal(payload)
+	resp, _, err := r.run(ctx, string(p), r.Fnenv, "invoke", name, "--branch", branch, "--deployed", "--assembly", outdir, "--event", "-")
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(resp), &out); err != nil {
+		return nil, fmt.Errorf("fnenv invoke %s: response %q is not a JSON object: %w", name, tail(resp, 3), err)
+	}
+	return out, nil
 }
 
 // BuildCLI builds the fnenv CLI into dir.
@@ -199,22 +223,14 @@ func (r *Runner) config() aws.Config {
 	}
 }
 
-// Start runs a function's bootstrap with its deployed environment, as the
-// Lambda service would. The process keeps running (warm) until the
-// returned Function is stopped.
+// Start runs a function's deployed bootstrap (built for Lambda: under qemu
+// on another architecture) with its deployed environment, as the Lambda
+// service would, with the environment `fnenv invoke` gives a function
+// (lambdaapi.Environment). The process keeps running (warm) until the
+// returned Function is stopped: for tests of a warm function; a cold
+// invocation is InvokeDeployed.
 func (r *Runner) Start(fn DeployedFunction, conf Configuration) (*lambdaapi.Function, error) {
-	env := []string{
-		"AWS_LAMBDA_FUNCTION_NAME=" + conf.FunctionName,
-		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", conf.MemorySize),
-		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + conf.FunctionName,
-		"AWS_LAMBDA_LOG_STREAM_NAME=local",
-		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
-		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
-		"_HANDLER=bootstrap",
-		"PATH=/usr/bin:/bin",
-		"TZ=:UTC",
-	}
+	env := lambdaapi.Environment(conf.FunctionName, int(conf.MemorySize))
 	env = append(env, r.Moto.Env()...)
 	for k, v := range conf.Environment {
 		env = append(env, k+"="+v)

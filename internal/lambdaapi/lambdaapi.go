@@ -195,16 +195,44 @@ type Function struct {
 	cmd     *exec.Cmd
 	started time.Time
 	exited  chan struct{}
+	waitErr error // the process's end, set before exited is closed
 	out     *syncBuffer
+}
+
+// Options configure StartWith. The zero value of each field has a
+// documented default.
+type Options struct {
+	// Output receives everything the process writes to stdout and stderr,
+	// as it is written (its logs), besides Output. Default: kept only.
+	Output io.Writer
+	// Timeout is the invocation deadline the runtime is told
+	// (Lambda-Runtime-Deadline-Ms). Default: 30 s.
+	Timeout time.Duration
+	// FunctionARN is sent as Lambda-Runtime-Invoked-Function-Arn.
+	// Default: a placeholder ARN of a function named "local".
+	FunctionARN string
+	// Dir is the process's working directory. Default: the caller's.
+	Dir string
 }
 
 // Start runs the bootstrap binary with env (KEY=VALUE entries: the
 // deployed function's environment plus credentials) and
 // AWS_LAMBDA_RUNTIME_API pointing at a new Server. Stop ends both.
 func Start(bootstrap string, env []string) (*Function, error) {
+	return StartWith(bootstrap, env, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(bootstrap string, env []string, o Options) (*Function, error) {
 	srv, err := New()
 	if err != nil {
 		return nil, err
+	}
+	if o.Timeout > 0 {
+		srv.Timeout = o.Timeout
+	}
+	if o.FunctionARN != "" {
+		srv.FunctionARN = o.FunctionARN
 	}
 	argv, err := command(bootstrap)
 	if err != nil {
@@ -212,9 +240,10 @@ func Start(bootstrap string, env []string) (*Function, error) {
 		return nil, err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = o.Dir
 	cmd.Env = append(append([]string{}, env...), "AWS_LAMBDA_RUNTIME_API="+srv.Addr)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out := &syncBuffer{}
+	out := &syncBuffer{tee: o.Output}
 	cmd.Stdout, cmd.Stderr = out, out
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -222,8 +251,35 @@ func Start(bootstrap string, env []string) (*Function, error) {
 		return nil, fmt.Errorf("starting %s: %w", bootstrap, err)
 	}
 	f := &Function{srv: srv, cmd: cmd, started: started, exited: make(chan struct{}), out: out}
-	go func() { _ = cmd.Wait(); close(f.exited) }()
+	go func() { f.waitErr = cmd.Wait(); close(f.exited) }()
 	return f, nil
+}
+
+// Environment is what Lambda sets in a provided.al2023 execution
+// environment besides the function's own variables, the region and the
+// role's credentials: the function's name, version, memory, log group and
+// stream, initialization type and runtime. It leaves out LAMBDA_TASK_ROOT:
+// fnenv's resolver takes its presence for Lambda's and then ignores
+// AWS_ENDPOINT_URL, which a local run needs honoured.
+func Environment(functionName string, memoryMiB int) []string {
+	return []string{
+		"AWS_LAMBDA_FUNCTION_NAME=" + functionName,
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(memoryMiB),
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + functionName,
+		"AWS_LAMBDA_LOG_STREAM_NAME=local",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
+		"_HANDLER=bootstrap",
+		"PATH=/usr/local/bin:/usr/bin:/bin",
+		"TZ=:UTC",
+	}
+}
+
+// Exited returns a channel closed when the process has ended, and then
+// how it ended (*exec.ExitError, or nil for exit status 0).
+func (f *Function) Exited() (<-chan struct{}, func() error) {
+	return f.exited, func() error { <-f.exited; return f.waitErr }
 }
 
 // Invoke sends one event and returns the handler's response; a handler
@@ -287,13 +343,17 @@ func command(bootstrap string) ([]string, error) {
 }
 
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu  sync.Mutex
+	b   bytes.Buffer
+	tee io.Writer // also receives every write, when set
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.tee != nil {
+		_, _ = b.tee.Write(p) // the logs' reader going away must not stop the function
+	}
 	return b.b.Write(p)
 }
 

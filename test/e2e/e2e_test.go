@@ -126,6 +126,27 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		t.Fatalf("the branches' fake STRIPE_KEY values mask alike (%s): the test could not tell them apart", a)
 	}
 
+	// WHEN fnenv env reads a deployed function, THEN it shows each value
+	// masked with its type and where it came from: the branch's parameter,
+	// the shared one, a Secrets Manager secret's field, a literal.
+	t.Run("fnenv env --deployed", func(t *testing.T) {
+		b := "feature/login"
+		out, err := e.Run(ctx, "", e.Fnenv, "env", "charge", "--branch", b, "--deployed", "--assembly", e.Outdir(b))
+		must(err)
+		level := model.BranchName(b)
+		for _, w := range []string{
+			"STRIPE_KEY ", "branch /amplify/fnenv-sample/" + level + "/STRIPE_KEY", resolver.Mask(demo.Values["STRIPE_KEY"][b]),
+			"shared /amplify/shared/fnenv-sample/SENTRY_DSN",
+			"Secrets Manager amplify/fnenv-sample/" + level + `/payments-db, field "password"`,
+			"STRIPE_TIMEOUT ", "time.Duration", "literal", "8s",
+			"configuration from the deployed function Payments-" + level + "-",
+		} {
+			if !strings.Contains(out, w) {
+				t.Errorf("fnenv env --deployed does not show %q:\n%s", w, out)
+			}
+		}
+	})
+
 	// GIVEN a running function, WHEN its secret changes, THEN it serves the
 	// new value, without redeploy, once the max age has passed.
 	t.Run("changed secret picked up after max age", func(t *testing.T) {

@@ -26,7 +26,7 @@ import (
 func main() {
 	out := flag.String("out", "", "write the Markdown report to this file (default: stdout)")
 	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
-	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init,unittest")
+	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init,unittest,invoke")
 	policies := flag.String("burst", "", "comma-separated burst policies to run (default: all), e.g. before,after")
 	sizes := flag.String("synth-sizes", "", "comma-separated numbers of functions of the synth part (default: 10,50)")
 	flag.Parse()
@@ -59,7 +59,7 @@ func run(out string, quick bool, skipList, policies, sizes string) error {
 	if quick {
 		iters = 10
 	}
-	if !skip["resolution"] || !skip["burst"] || !skip["init"] {
+	if !skip["resolution"] || !skip["burst"] || !skip["init"] || !skip["invoke"] {
 		m, err := moto.Start(ctx)
 		if err != nil {
 			return err
@@ -86,6 +86,16 @@ func run(out string, quick bool, skipList, policies, sizes string) error {
 				cfg.Iterations = 5
 			}
 			if rep.Init, err = bench.InitDurations(ctx, m, cfg); err != nil {
+				return err
+			}
+		}
+		if !skip["invoke"] {
+			logf("fnenv invoke of an unchanged handler")
+			cfg := bench.InvokeConfig{Root: root}
+			if quick {
+				cfg.Iterations = 3
+			}
+			if rep.Invoke, err = bench.Invoke(ctx, m, cfg); err != nil {
 				return err
 			}
 		}
