@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnenv/fnenv/identity"
+	"github.com/fnenv/fnenv/spec"
 )
 
 // The CLI's fixture holds records in all three places a stack's metadata
@@ -57,5 +60,26 @@ func TestRead(t *testing.T) {
 func TestReadMissing(t *testing.T) {
 	if _, err := Read(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Read of an empty dir: error = %v, want os.ErrNotExist", err)
+	}
+}
+
+// Functions reads back what WriteFake writes: the record, the stack, the
+// Lambda function's logical id, environment (a token kept as it is) and
+// timeout.
+func TestFunctions(t *testing.T) {
+	dir := t.TempDir()
+	rec := spec.Record{Backend: identity.Backend{AppID: "a", Branch: "main"}, Path: "Greet-main/Greet",
+		Function: spec.NewFunction("greet", "functions/greet", map[string]spec.Variable{"GREETING": {Kind: spec.Literal}})}
+	env := map[string]any{"GREETING": "hello", "TABLE": map[string]any{"Ref": "Table1234"}}
+	if err := WriteFake(dir, FakeFunction{Record: rec, Environment: env, Timeout: 7}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Functions(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Function{{Record: rec, StackName: "Greet-main", LogicalID: FakeLogicalID("Greet"), Environment: env, Timeout: 7}}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("Functions (-got +want):\n%s", diff)
 	}
 }

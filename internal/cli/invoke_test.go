@@ -240,6 +240,9 @@ func TestInvoke(t *testing.T) {
 		}
 		r = e.mustRun(0, "", "env", "greet", "--branch", "main", "--assembly", mainAsm, "--reveal")
 		wantContains(t, "stdout", r.stdout, mainKey, shared)
+		// --app-id moves the secrets' paths, as for every other command.
+		r = e.mustRun(1, "", "env", "greet", "--branch", "main", "--assembly", mainAsm, "--app-id", "otherapp")
+		wantContains(t, "stderr", r.stderr, "tried /amplify/otherapp/main/API_KEY and /amplify/shared/otherapp/API_KEY")
 		r = e.mustRun(1, "", "env", "greet", "--branch", "empty", "--assembly", writeAssembly(t, fn, "empty", 0, nil))
 		wantContains(t, "stderr", r.stderr, "fnenv: function greet: Load failed, as it would at a cold start:\n"+
 			`fnenv: function "greet": 1 secret is not set in SSM Parameter Store, neither on branch "empty" nor shared:`)

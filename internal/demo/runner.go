@@ -88,7 +88,9 @@ func (r *Runner) run(ctx context.Context, stdin string, name string, args ...str
 	if r.Log != nil {
 		w = io.MultiWriter(&combined, r.Log)
 	}
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, w), w
+	// Two pipes, copied by two goroutines: the combined output needs a lock.
+	lw := &lockedWriter{w: w}
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, lw), lw
 	err = cmd.Run()
 	r.record(combined.Bytes())
 	if err != nil {
@@ -279,4 +281,16 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

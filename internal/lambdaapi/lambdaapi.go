@@ -1,5 +1,5 @@
-// Package lambdaapi is a small Lambda Runtime API server for tests and the
-// demo: it runs a function's built bootstrap as the Lambda service would
+// Package lambdaapi is a small Lambda Runtime API server for `fnenv
+// invoke` (which `make demo` runs), tests and benchmarks: it runs a function's built bootstrap as the Lambda service would
 // (the documented protocol: GET /2018-06-01/runtime/invocation/next,
 // POST …/invocation/{id}/response, …/invocation/{id}/error and
 // …/init/error) so a Go handler runs without Docker. It listens on
