@@ -8,8 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fnenv/fnenv/identity"
-	"github.com/fnenv/fnenv/spec"
+	"github.com/fnenv/fnenv/model"
 )
 
 // The CLI's fixture holds records in all three places a stack's metadata
@@ -68,8 +67,8 @@ func TestReadMissing(t *testing.T) {
 // timeout.
 func TestFunctions(t *testing.T) {
 	dir := t.TempDir()
-	rec := spec.Record{Backend: identity.Backend{AppID: "a", Branch: "main"}, Path: "Greet-main/Greet",
-		Function: spec.NewFunction("greet", "functions/greet", map[string]spec.Variable{"GREETING": {Kind: spec.Literal}})}
+	rec := model.Record{Backend: model.Backend{AppID: "a", Branch: "main"}, Path: "Greet-main/Greet",
+		Function: model.NewFunction("greet", "functions/greet", map[string]model.Variable{"GREETING": {Kind: model.Literal}})}
 	env := map[string]any{"GREETING": "hello", "TABLE": map[string]any{"Ref": "Table1234"}}
 	if err := WriteFake(dir, FakeFunction{Record: rec, Environment: env, Timeout: 7}); err != nil {
 		t.Fatal(err)
