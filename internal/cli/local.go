@@ -111,9 +111,16 @@ func (r *runner) localFunction(ctx context.Context, name string, o localOptions)
 	if err := assemblyBranch(o.assembly, []string{f.Record.Backend.Branch}, id.Branch); err != nil {
 		return nil, err
 	}
+	// The AWS configuration (region, credentials, endpoint) of the standard
+	// chain, checked before anything runs.
+	s, err := r.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg := s.Config()
 	lf := &localFunction{Function: f}
 	if o.deployed {
-		err = r.deployedConfig(ctx, lf)
+		err = r.deployedConfig(ctx, lf, cfg)
 	} else {
 		err = synthesizedConfig(lf, o.assembly)
 	}
@@ -121,7 +128,7 @@ func (r *runner) localFunction(ctx context.Context, name string, o localOptions)
 		return nil, err
 	}
 	r.overrideBackend(lf, id)
-	if lf.Caller, err = r.callerEnv(ctx); err != nil {
+	if lf.Caller, err = r.callerEnv(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return lf, nil
@@ -167,14 +174,9 @@ func (lf *localFunction) defaults() {
 // deployedConfig reads lf's deployed configuration: the stack's resource
 // with lf's logical id (CloudFormation DescribeStackResource) names the
 // function; Lambda's GetFunctionConfiguration gives its configuration.
-func (r *runner) deployedConfig(ctx context.Context, lf *localFunction) error {
-	s, err := r.store(ctx)
-	if err != nil {
-		return err
-	}
+func (r *runner) deployedConfig(ctx context.Context, lf *localFunction, cfg aws.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	cfg := s.Config()
 	res, err := cloudformation.NewFromConfig(cfg).DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{
 		StackName: aws.String(lf.StackName), LogicalResourceId: aws.String(lf.LogicalID),
 	})
@@ -247,12 +249,7 @@ func (r *runner) overrideBackend(lf *localFunction, id resolvedBackend) {
 // caller's endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>). The
 // resolver honours endpoints outside Lambda only — when LAMBDA_TASK_ROOT is
 // unset — and the local run does not set it.
-func (r *runner) callerEnv(ctx context.Context) ([]string, error) {
-	s, err := r.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cfg := s.Config()
+func (r *runner) callerEnv(ctx context.Context, cfg aws.Config) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	creds, err := cfg.Credentials.Retrieve(ctx)
