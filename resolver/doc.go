@@ -26,9 +26,11 @@
 // The SSM client reads the variables Lambda sets: AWS_REGION,
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and, outside
 // Lambda only, the endpoint from AWS_ENDPOINT_URL_SSM, else
-// AWS_ENDPOINT_URL (for a local endpoint); in Lambda (LAMBDA_TASK_ROOT
-// set) they are ignored, see NewClient. WithClient and WithAWSConfig
-// replace it.
+// AWS_ENDPOINT_URL (for a local endpoint), and the proxy and CA variables;
+// in Lambda (LAMBDA_TASK_ROOT set) the endpoint, proxy (HTTPS_PROXY…) and
+// CA (SSL_CERT_FILE, SSL_CERT_DIR) variables are ignored, so that no
+// configuration steers secret reads, see NewClient. WithClient and
+// WithAWSConfig replace it.
 //
 // # Resolution
 //

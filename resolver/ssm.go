@@ -53,12 +53,19 @@ func (l *Loader[T]) client() (Client, error) {
 // AWS_ENDPOINT_URL when set (a local endpoint, for tests and tools). In a
 // Lambda execution environment — LAMBDA_TASK_ROOT set, which Lambda does
 // and a function's configuration cannot (it is reserved) — the endpoint
-// variables are ignored, so that no configuration can send secret reads
-// elsewhere; no other variable steers the client (it is not built with
-// config.LoadDefaultConfig: AWS_CA_BUNDLE, AWS_CONFIG_FILE, AWS_PROFILE…
-// are never read). It fails when AWS_REGION is unset.
+// variables are ignored, and so are the proxy variables (HTTPS_PROXY…) and
+// the CA variables (SSL_CERT_FILE, SSL_CERT_DIR): it connects directly and
+// trusts the runtime image's root certificates only, so that no
+// configuration can send secret reads elsewhere. No other variable steers
+// the client (it is not built with config.LoadDefaultConfig:
+// AWS_CA_BUNDLE, AWS_CONFIG_FILE, AWS_PROFILE… are never read). It fails
+// when AWS_REGION is unset.
 func NewClient() (*ssm.Client, error) {
 	region, err := awsenv.Region("SSM")
+	if err != nil {
+		return nil, err
+	}
+	hc, err := awsenv.HTTPClient()
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +73,7 @@ func NewClient() (*ssm.Client, error) {
 		Region:       region,
 		Credentials:  awsenv.Credentials,
 		BaseEndpoint: awsenv.Endpoint("AWS_ENDPOINT_URL_SSM"),
+		HTTPClient:   hc,
 	}), nil
 }
 

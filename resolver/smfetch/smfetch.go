@@ -22,7 +22,8 @@ import (
 // variables Lambda sets (AWS_REGION, AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) and, outside Lambda only (as
 // for SSM: see resolver.NewClient), the endpoint in
-// AWS_ENDPOINT_URL_SECRETS_MANAGER or AWS_ENDPOINT_URL when set. It fails
+// AWS_ENDPOINT_URL_SECRETS_MANAGER or AWS_ENDPOINT_URL when set; in
+// Lambda it ignores the endpoint, proxy and CA variables. It fails
 // when AWS_REGION is unset. Either way the SDK sends each call once: the
 // resolver's round retries it with the SSM requests (see package
 // resolver). New is a resolver.SecretsManagerFactory.
@@ -34,10 +35,15 @@ func New(cfg *aws.Config) (resolver.SecretsManagerClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	hc, err := awsenv.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
 	return &Client{c: sm.New(sm.Options{
 		Region:       region,
 		Credentials:  awsenv.Credentials,
 		BaseEndpoint: awsenv.Endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
+		HTTPClient:   hc,
 	})}, nil
 }
 

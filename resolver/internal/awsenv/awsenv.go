@@ -1,6 +1,7 @@
 // Package awsenv holds what the resolver's AWS clients share: no SDK
-// retries (the resolver's round retries), and the region, credentials and
-// endpoint read from the variables Lambda sets. The SSM client (package
+// retries (the resolver's round retries), the region, credentials and
+// endpoint read from the variables Lambda sets, and an HTTP client that no
+// configuration steers in Lambda. The SSM client (package
 // resolver) and the Secrets Manager client (package
 // resolver/smfetch) both use it.
 package awsenv
@@ -35,7 +36,7 @@ func Region(client string) (string, error) {
 // configuration cannot (it is reserved) — the endpoint variables are
 // ignored, so that no configuration can send secret reads elsewhere.
 func Endpoint(serviceVar string) *string {
-	if os.Getenv("LAMBDA_TASK_ROOT") != "" {
+	if inLambda() {
 		return nil
 	}
 	for _, k := range []string{serviceVar, "AWS_ENDPOINT_URL"} {
