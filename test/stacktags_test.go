@@ -39,13 +39,16 @@ func TestStackTags(t *testing.T) {
 			plain := awscdk.NewStack(app, ptr("Plain"), &awscdk.StackProps{StackName: ptr("Plain-" + model.BranchName(tt.branch))})
 			function.New(plain, "Fn", &function.Props{Name: "plain", Entry: hello})
 			awscdk.NewStack(app, ptr("Other"), nil)
+			// and a function in a nested stack of a plain stack
+			parent := awscdk.NewStack(app, ptr("Parent"), &awscdk.StackProps{StackName: ptr("Parent-" + model.BranchName(tt.branch))})
+			function.New(awscdk.NewNestedStack(parent, ptr("Nested"), nil), "Report", &function.Props{Name: "report", Entry: "test/testdata/report"})
 
 			// WHEN the app synthesizes
 			asm := app.Synth(nil)
 
 			// THEN the manifest's stack artifacts carry the tags
 			want := map[string]string{model.StackTagAppID: "fnenv-test", model.StackTagBranch: tt.want}
-			for _, name := range []string{"Payments-" + model.BranchName(tt.branch), "Plain-" + model.BranchName(tt.branch)} {
+			for _, name := range []string{"Payments-" + model.BranchName(tt.branch), "Plain-" + model.BranchName(tt.branch), "Parent-" + model.BranchName(tt.branch)} {
 				got := map[string]string{}
 				for k, v := range *asm.GetStackByName(ptr(name)).Tags() {
 					got[k] = *v
@@ -82,8 +85,8 @@ func TestStackTags(t *testing.T) {
 					}
 				}
 			}
-			if tagged != 2 {
-				t.Errorf("manifest.json: %d stacks carry %s, want 2", tagged, model.StackTagBranch)
+			if tagged != 3 {
+				t.Errorf("manifest.json: %d stacks carry %s, want 3", tagged, model.StackTagBranch)
 			}
 		})
 	}

@@ -200,7 +200,8 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps) a
 //
 // The tags are stack tags (Stack.AddStackTag): CloudFormation holds them
 // on the stack, DescribeStacks returns them, and they propagate to the
-// stack's resources. Tags.Of(stack).Add would not make them stack tags
+// stack's resources. A nested stack's parents are tagged too: the CLI
+// deletes top-level stacks, and their nested stacks with them. Tags.Of(stack).Add would not make them stack tags
 // under the feature flag @aws-cdk/core:explicitStackTags, which new CDK
 // apps set.
 func TagStack(stack awscdk.Stack) {
@@ -208,8 +209,10 @@ func TagStack(stack awscdk.Stack) {
 	if err != nil {
 		return
 	}
-	stack.AddStackTag(jsii.String(model.StackTagAppID), jsii.String(b.AppID))
-	stack.AddStackTag(jsii.String(model.StackTagBranch), jsii.String(model.BranchTag(b.Branch)))
+	for st := stack; st != nil; st = st.NestedStackParent() {
+		st.AddStackTag(jsii.String(model.StackTagAppID), jsii.String(b.AppID))
+		st.AddStackTag(jsii.String(model.StackTagBranch), jsii.String(model.BranchTag(b.Branch)))
+	}
 }
 
 // invalidStackName stands in for a stack's name when it has none; synth

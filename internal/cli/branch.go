@@ -298,6 +298,13 @@ func (o *removeOptions) flags(c *cobra.Command) {
 	c.Flags().DurationVar(&o.stackTimeout, "stack-timeout", 30*time.Minute, "how long to wait for the deletion of one stack")
 }
 
+func (o *removeOptions) check() error {
+	if o.stackTimeout <= 0 {
+		return usage("--stack-timeout %s: give a positive duration, e.g. 30m", o.stackTimeout)
+	}
+	return nil
+}
+
 const removeHelp = `The plan comes first: the stacks in the order they are deleted, and the
 secrets by name. Then it asks for confirmation on a terminal; without a
 terminal it needs --yes, else it changes nothing (exit 2). --dry-run shows
@@ -339,6 +346,9 @@ starts with a hyphen: fnenv branch remove -- -feature-login-5712f05b4f).
 }
 
 func (r *runner) branchRemove(ctx context.Context, branch string, o removeOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
 	id, s, cfn, err := r.openBranches(ctx)
 	if err != nil {
 		return err
@@ -384,6 +394,9 @@ path level), never another app's stacks or secrets, never shared secrets.
 }
 
 func (r *runner) branchPrune(ctx context.Context, remote string, keep []string, o removeOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
 	g := srctree.ReadRefs(r.app.Dir)
 	if !g.Repo {
 		return usage("prune removes the backends of branches git no longer has: %s is not in a git work tree", r.app.Dir)

@@ -193,6 +193,9 @@ func TestBranchRemove(t *testing.T) {
 		t.Errorf("stacks after remove (-got +want):\n%s", diff)
 	}
 
+	e.mustRun(2, "", "branch", "remove", "main", "--yes", "--stack-timeout", "0s")
+	e.mustRun(2, "", "branch", "remove", "main", "old", "--yes")
+
 	// Again: nothing to remove. By its level: the same branch.
 	r = e.mustRun(0, "", "branch", "remove", "--yes", "--", login)
 	wantContains(t, "stdout", r.stdout, "nothing to remove")

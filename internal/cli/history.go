@@ -71,7 +71,7 @@ func (r *runner) history(ctx context.Context, name, branch string, shared bool) 
 		vs[i].Value = ""
 	}
 	w := r.app.Stdout
-	fmt.Fprintf(w, "versions of secret %s on %s (%s)\n", name, where(id.Backend, shared), path)
+	fmt.Fprintf(w, "versions of secret %s (%s)\n", name, path)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tDATE\tCHANGED BY\tLABELS\tVALUE")
 	for i, v := range vs {

@@ -6,15 +6,21 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/internal/demo"
+	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
 )
@@ -200,6 +206,13 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 
 	// THEN no secret value is anywhere: the cloud assemblies, the generated
 	// packages, the deployed configurations, any process's output.
+	// GIVEN both branches deployed, WHEN feature/login's backend is removed,
+	// THEN its stacks (found by their tags) and secrets are gone, and main's
+	// and the shared secrets are untouched.
+	t.Run("branch list and remove", func(t *testing.T) {
+		branchLifecycle(ctx, t, e)
+	})
+
 	t.Run("canary scan", func(t *testing.T) {
 		canaries := []string{rotated, fieldOf(t, rotatedDB, "password")}
 		for _, byBranch := range demo.Values {
@@ -245,6 +258,92 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 			scan("the output of the CDK CLI, the fnenv CLI and the functions", []byte(out))
 		}
 	})
+}
+
+// branchLifecycle lists the deployed branches and removes feature/login.
+func branchLifecycle(ctx context.Context, t *testing.T, e *demo.Env) {
+	cfg := aws.Config{
+		Region: moto.Region, BaseEndpoint: aws.String(e.Moto.URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
+	}
+	cfn, ssmc := cloudformation.NewFromConfig(cfg), ssm.NewFromConfig(cfg)
+	stacksOf := func(branch string) []string {
+		t.Helper()
+		out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, st := range out.Stacks {
+			tags := map[string]string{}
+			for _, tg := range st.Tags {
+				tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			}
+			if st.StackStatus != cfntypes.StackStatusDeleteComplete && tags[model.StackTagAppID] == "fnenv-sample" && tags[model.StackTagBranch] == model.BranchTag(branch) {
+				names = append(names, aws.ToString(st.StackName))
+			}
+		}
+		return names
+	}
+	params := func() map[string]int64 {
+		t.Helper()
+		out := map[string]int64{}
+		pg := ssm.NewGetParametersByPathPaginator(ssmc, &ssm.GetParametersByPathInput{Path: aws.String("/amplify/"), Recursive: aws.Bool(true)})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range page.Parameters {
+				out[aws.ToString(p.Name)] = p.Version
+			}
+		}
+		return out
+	}
+	mainStacks, loginStacks := stacksOf("main"), stacksOf("feature/login")
+	if len(mainStacks) == 0 || len(loginStacks) != len(mainStacks) {
+		t.Fatalf("stacks tagged by branch: main %v, feature/login %v: the CDK CLI did not pass the stack tags on", mainStacks, loginStacks)
+	}
+	out, err := e.Run(ctx, "", e.Fnenv, "branch", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fnenv branch list:\n%s", out)
+	login := model.BranchName("feature/login")
+	for _, want := range append([]string{"feature/login  " + login, "main           main", "1 shared secrets"}, append(mainStacks, loginStacks...)...) {
+		if !strings.Contains(out, want) {
+			t.Errorf("branch list lacks %q:\n%s", want, out)
+		}
+	}
+	before := params()
+	out, err = e.Run(ctx, "", e.Fnenv, "branch", "remove", "feature/login", "--yes", "--assembly", e.Outdir("feature/login"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fnenv branch remove feature/login --yes:\n%s", out)
+	if want := fmt.Sprintf("removed %d stacks and 2 secrets", len(loginStacks)); !strings.Contains(out, want) {
+		t.Errorf("branch remove does not say %q:\n%s", want, out)
+	}
+	if got := stacksOf("feature/login"); len(got) != 0 {
+		t.Errorf("after branch remove, feature/login still has stacks %v", got)
+	}
+	if diff := cmp.Diff(stacksOf("main"), mainStacks); diff != "" {
+		t.Errorf("main's stacks changed (-got +want):\n%s", diff)
+	}
+	want := map[string]int64{}
+	for k, v := range before {
+		if !strings.HasPrefix(k, "/amplify/fnenv-sample/"+login+"/") {
+			want[k] = v
+		}
+	}
+	if len(want) != len(before)-2 {
+		t.Errorf("feature/login had %d secrets, want the sample's 2", len(before)-len(want))
+	}
+	if diff := cmp.Diff(params(), want); diff != "" {
+		t.Errorf("parameters after branch remove (-got +want):\n%s", diff)
+	}
 }
 
 func functionSpec(t *testing.T, stacks []demo.Stack, name string) model.Function {
