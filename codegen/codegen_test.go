@@ -117,8 +117,8 @@ func TestGenerateErrors(t *testing.T) {
 			want: `codegen: function "bad name": name: must match [a-zA-Z0-9_-]{1,64} (Lambda's rule for function names)
 codegen: function "bad name": env key "A": must match [a-zA-Z][a-zA-Z0-9_]+ (Lambda's rule: a letter first, 2 characters at least)
 codegen: function "bad name": env key "LAMBDA": maps to Go field Lambda, which the generated Env struct reserves
-codegen: function "bad name": env key "API_KEY": ` + model.ValidateSecretName("MY/KEY").Error() + `
-codegen: function "bad name": env key "OTHER": kind "value" is not one of "literal", "secret", "secretsmanager"
+codegen: function "bad name": env key "API_KEY": ` + func() string { _, err := model.ParseRef("MY/KEY"); return err.Error() }() + `
+codegen: function "bad name": env key "OTHER": kind "value" is not one of "literal", "secret", "parameter", "secretsmanager"
 codegen: function "bad name": env key "PORT": type "integer" is not one of string, int, bool, float, duration, url, stringlist, json
 codegen: function "bad name": env keys "API_KEY", "api_key": map to the same Go field APIKey`,
 		},

@@ -14,8 +14,15 @@ import (
 // fnenv's.
 const (
 	// EnvSecrets lists a function's secret variables as "VAR=SECRET" pairs
-	// separated by ',' and sorted by VAR, e.g. "API_KEY=MY_API_KEY".
+	// separated by ',' and sorted by VAR, e.g.
+	// "API_KEY=MY_API_KEY,LEGACY_PW=/legacy/db/password": SECRET is a
+	// secret's name, a parameter's full path or its ARN (ParseRef tells
+	// them apart; none holds ',' or '=').
 	EnvSecrets = "FNENV_SECRETS"
+	// EnvParameters lists a function's Parameter variables as "VAR=PARAM"
+	// pairs, as EnvSecrets does, PARAM a full path or an ARN, e.g.
+	// "API_URL=/legacy/payments/api-url".
+	EnvParameters = "FNENV_PARAMETERS"
 	// EnvBranchPrefix is the path of the branch's secrets,
 	// "/amplify/<appId>/<branch>/".
 	EnvBranchPrefix = "FNENV_BRANCH_PREFIX"
@@ -37,19 +44,29 @@ const (
 )
 
 // EncodeSecrets encodes the secret variables of vars for EnvSecrets.
-func EncodeSecrets(vars []Variable) string {
+func EncodeSecrets(vars []Variable) string { return encodePairs(vars, Secret) }
+
+// encodePairs encodes the variables of kind k as "VAR=REF" pairs, sorted.
+func encodePairs(vars []Variable, k Kind) string {
 	var pairs []string
 	for _, v := range vars {
-		if v.Kind == Secret {
-			pairs = append(pairs, v.Name+"="+v.Secret)
+		if v.Kind == k {
+			pairs = append(pairs, v.Name+"="+v.ref())
 		}
 	}
 	sort.Strings(pairs)
 	return strings.Join(pairs, ",")
 }
 
-// DecodeSecrets decodes EnvSecrets into a map from variable to secret name.
-func DecodeSecrets(s string) (map[string]string, error) {
+// DecodeSecrets decodes EnvSecrets into a map from variable to secret
+// reference (a name, a path or an ARN).
+func DecodeSecrets(s string) (map[string]string, error) { return decodePairs(EnvSecrets, s) }
+
+// DecodeParameters decodes EnvParameters into a map from variable to
+// parameter (a path or an ARN).
+func DecodeParameters(s string) (map[string]string, error) { return decodePairs(EnvParameters, s) }
+
+func decodePairs(key, s string) (map[string]string, error) {
 	out := map[string]string{}
 	if s == "" {
 		return out, nil
@@ -57,7 +74,7 @@ func DecodeSecrets(s string) (map[string]string, error) {
 	for pair := range strings.SplitSeq(s, ",") {
 		k, v, ok := strings.Cut(pair, "=")
 		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("%s: %q is not VAR=SECRET", EnvSecrets, pair)
+			return nil, fmt.Errorf("%s: %q is not VAR=REF", key, pair)
 		}
 		out[k] = v
 	}

@@ -26,10 +26,14 @@ type Variable struct {
 	// Field is the Go field name of the variable in the generated Env
 	// struct, e.g. "APIKey" (see GoField).
 	Field string `json:"field"`
-	// Kind is Literal, Secret or SecretsManager.
+	// Kind is Literal, Secret, Parameter or SecretsManager.
 	Kind Kind `json:"kind"`
-	// Secret is the secret's name, e.g. "MY_API_KEY"; set only for Secret.
+	// Secret is the secret's name, e.g. "MY_API_KEY", or an existing
+	// parameter's full path or ARN (see ParseRef); set only for Secret.
 	Secret string `json:"secret,omitempty"`
+	// Parameter is an existing parameter's full path or ARN, e.g.
+	// "/legacy/payments/api-url"; set only for Parameter.
+	Parameter string `json:"parameter,omitempty"`
 	// Type is the type of the value, which the generated Env field has and
 	// the resolver parses at Load (see package envtype); "" is
 	// envtype.String.
@@ -41,9 +45,10 @@ type Variable struct {
 	// never written into the cloud assembly or generated code: literals may
 	// differ per branch while the generated code must not.
 	Value string `json:"-"`
-	// Unresolved says that Value holds a CDK token, known only at deploy:
-	// it is parsed at Load rather than checked at synth. Construct side
-	// only.
+	// Unresolved says that Value, or the reference (Secret, Parameter),
+	// holds a CDK token, known only at deploy: a literal is parsed at Load
+	// rather than checked at synth; a reference is refused, since its grant
+	// could not be exact. Construct side only.
 	Unresolved bool `json:"-"`
 }
 
@@ -74,18 +79,49 @@ func NewFunction(name, entry string, env map[string]Variable) Function {
 	return f
 }
 
-// Secrets returns the distinct secret names the function references, sorted.
+// Secrets returns the distinct secret names the function references —
+// those read from the branch's path, else the shared one (RefName) —
+// sorted. References to existing parameters are ExistingParameters'.
 func (f Function) Secrets() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, v := range f.Variables {
-		if v.Kind == Secret && !seen[v.Secret] {
+		if v.Kind == Secret && FormOf(v.Secret) == RefName && !seen[v.Secret] {
 			seen[v.Secret] = true
 			out = append(out, v.Secret)
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ExistingParameters returns the distinct existing parameters the function
+// references — a Secret given as a full path or an ARN, and every
+// Parameter — as written (paths and ARNs), sorted.
+func (f Function) ExistingParameters() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range f.Variables {
+		ref := v.ref()
+		if ref != "" && FormOf(ref) != RefName && !seen[ref] {
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ref is the SSM reference of a Secret or Parameter variable; "" for
+// another kind.
+func (v Variable) ref() string {
+	switch v.Kind {
+	case Secret:
+		return v.Secret
+	case Parameter:
+		return v.Parameter
+	}
+	return ""
 }
 
 // SecretVariables returns the variables of kind Secret, sorted by Name.
@@ -114,11 +150,13 @@ type Record struct {
 const MetadataType = "fnenv:function"
 
 // Environment returns the environment variables the function's
-// configuration holds: literals as they are, for secrets only parameter
-// names (EnvSecrets, EnvBranchPrefix, EnvSharedPrefix, and EnvBranch when
-// the branch's path level is not its name), for Secrets Manager references
-// only secret ids (EnvSecretsManager), and EnvMaxAge. maxAge is a Go
-// duration string.
+// configuration holds when all of its literals fit in it: literals as they
+// are, for secrets only parameter names (EnvSecrets; EnvBranchPrefix,
+// EnvSharedPrefix, and EnvBranch when the branch's path level is not its
+// name, for secrets given by name), for existing parameters their names
+// (EnvParameters), for Secrets Manager references only secret ids
+// (EnvSecretsManager), and EnvMaxAge. maxAge is a Go duration string.
+// Place moves the literals that do not fit in Lambda's 4 KB.
 func (f Function) Environment(b Backend, maxAge string) map[string]string {
 	return f.environment(b, maxAge, false)
 }
@@ -134,11 +172,17 @@ func (f Function) environment(b Backend, maxAge string, measure bool) map[string
 	}
 	if len(f.SecretVariables()) > 0 {
 		env[EnvSecrets] = EncodeSecrets(f.Variables)
+		env[EnvMaxAge] = maxAge
+	}
+	if len(f.Secrets()) > 0 {
 		env[EnvBranchPrefix] = b.BranchPrefix()
 		env[EnvSharedPrefix] = b.SharedPrefix()
 		if b.BranchLevel() != b.Branch {
 			env[EnvBranch] = b.Branch
 		}
+	}
+	if ps := encodePairs(f.Variables, Parameter); ps != "" {
+		env[EnvParameters] = ps
 		env[EnvMaxAge] = maxAge
 	}
 	if len(f.SecretsManagerVariables()) > 0 {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -74,7 +75,11 @@ func TestValidate(t *testing.T) {
 		{name: "key starting with a digit", f: fn(map[string]Variable{"1A": {Kind: Literal}}), want: []string{`env key "1A": must match`}},
 		{name: "reserved by Lambda", f: fn(map[string]Variable{"AWS_REGION": {Kind: Literal}}), want: []string{`env key "AWS_REGION": is reserved by the Lambda runtime`}},
 		{name: "reserved by fnenv", f: fn(map[string]Variable{"FNENV_X": {Kind: Literal}}), want: []string{`env key "FNENV_X": keys starting with "FNENV_" are reserved by fnenv`}},
-		{name: "secret name", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: "a/b"}}), want: []string{`secret name "a/b" must match [a-zA-Z0-9_.-]+`}},
+		{name: "secret name", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: "a/b"}}), want: []string{`"a/b" is neither a secret name ([a-zA-Z0-9_.-]+, no '/'), a parameter path (starting with '/') nor a parameter ARN`}},
+		{name: "existing parameter by path", f: fn(map[string]Variable{"PW": {Kind: Secret, Secret: "/legacy/db/password"}, "URL": {Kind: Parameter, Parameter: "/legacy/payments/api-url"}})},
+		{name: "existing parameter by ARN", f: fn(map[string]Variable{"PW": {Kind: Secret, Secret: "arn:aws:ssm:us-east-1:111122223333:parameter/legacy/db/password"}})},
+		{name: "parameter by a name", f: fn(map[string]Variable{"URL": {Kind: Parameter, Parameter: "api-url"}}), want: []string{`parameter "api-url": give an existing parameter's full path`}},
+		{name: "parameter path under aws", f: fn(map[string]Variable{"URL": {Kind: Parameter, Parameter: "/aws/x"}}), want: []string{`SSM reserves names beginning with "aws" or "ssm"`}},
 		{name: "secret name ..", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: ".."}}), want: []string{`secret name ".." is refused: ".." is a relative path level`}},
 		{name: "secret name .", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: "."}}), want: []string{`secret name "." is refused`}},
 		{name: "no value", f: fn(map[string]Variable{"KEY": {}}), want: []string{`env key "KEY": has no value`}},
@@ -83,7 +88,14 @@ func TestValidate(t *testing.T) {
 		{name: "SSM's 1011 characters, at the limit", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: strings.Repeat("s", 991)}})},
 		{name: "SSM's 1011 characters, one over (the shared path is the longer)", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: strings.Repeat("s", 992)}}),
 			want: []string{`is 1012 characters; SSM allows 1011`}},
-		{name: "4 KB", f: fn(map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", 4090)}}), want: []string{`environment: is 4100 bytes as JSON; Lambda allows 4096`}},
+		{name: "4 KB of literals move", f: fn(map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", 4090)}})},
+		{name: "4 KB of secrets", f: fn(manySecrets(200)), want: []string{`environment: is 8530 bytes as JSON; Lambda allows 4096`}},
+		{name: "4 KB of secrets and a literal", f: fn(func() map[string]Variable {
+			env := manySecrets(100)
+			env["BIG"] = Variable{Kind: Literal, Value: strings.Repeat("x", 1000)}
+			return env
+		}()), want: []string{`environment: is 4379 bytes as JSON with every literal moved to SSM parameters; Lambda allows 4096`}},
+		{name: "over 32 KB of literals", f: fn(map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", 32759)}}), want: []string{`literals: are 32769 bytes as JSON; fnenv keeps at most 32768 (32 KB)`}},
 		{name: "name and entry", f: NewFunction("", "/abs", nil), want: []string{`name: must not be empty`, `entry: "/abs" must be a path relative to the module root`}},
 		{name: "every problem at once", f: fn(map[string]Variable{"A": {Kind: Literal}, "AWS_REGION": {Kind: Literal}, "K2": {Kind: Secret, Secret: "x y"}}),
 			want: []string{`env key "A"`, `env key "AWS_REGION"`, `secret name "x y"`}},
@@ -120,6 +132,15 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// manySecrets is n secret variables with 20-character secret names.
+func manySecrets(n int) map[string]Variable {
+	env := map[string]Variable{}
+	for i := range n {
+		env[fmt.Sprintf("SECRET_VARIABLE_%04d", i)] = Variable{Kind: Secret, Secret: fmt.Sprintf("SECRET_NAME_%08d", i)}
+	}
+	return env
+}
+
 func TestEnvironmentSizeEdge(t *testing.T) {
 	b := Backend{AppID: "app", Branch: "main"}
 	// {"BIG":"…"} is 10 bytes of JSON around the value.
@@ -129,9 +150,12 @@ func TestEnvironmentSizeEdge(t *testing.T) {
 	}{{4086, true}, {4087, false}} {
 		f := NewFunction("fn", "e", map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", tt.n)}})
 		size := EnvironmentSize(f.Environment(b, "5m0s"))
-		err := f.Validate(b, "5m0s")
-		if (err == nil) != tt.fits {
-			t.Errorf("environment of %d bytes: Validate = %v, want fits=%v", size, err, tt.fits)
+		p, err := f.Place(b, "5m0s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fits := len(p.Moved) == 0; fits != tt.fits {
+			t.Errorf("environment of %d bytes: moved %v, want fits=%v", size, p.Moved, tt.fits)
 		}
 	}
 }

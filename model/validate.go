@@ -125,7 +125,9 @@ func ValidateEntry(entry string) error {
 // spec is valid. maxAge is the value Environment will be given. It is
 // Check plus the rules that need the backend or the literal values: each
 // literal parses as its type (a CDK token is parsed at Load instead), the
-// parameter names fit SSM's limits, and the environment fits in 4 KB.
+// parameter names fit SSM's limits, and the literals can be placed (see
+// Place): at most MaxLiteralsBytes, and the environment in 4 KB once the
+// literals that do not fit are moved.
 func (f Function) Validate(b Backend, maxAge string) error {
 	return errors.Join(f.problems(&b, maxAge)...)
 }
@@ -198,12 +200,20 @@ func (f Function) problems(b *Backend, maxAge string) []error {
 					add(key, "literal %q is not a valid %s: %v", v.Value, envtype.Of(v.Type), err)
 				}
 			}
-		case Secret:
-			if err := ValidateSecretName(v.Secret); err != nil {
+		case Secret, Parameter:
+			if v.Unresolved {
+				add(key, "%q is a CDK token: give the parameter's name, path or ARN as plain text, so that the function's grant names exactly it", v.ref())
+				continue
+			}
+			ref, err := ParseRef(v.ref())
+			if err != nil {
 				add(key, "%v", err)
 				continue
 			}
-			if b == nil {
+			if v.Kind == Parameter && ref.Form == RefName {
+				add(key, "parameter %q: give an existing parameter's full path (starting with '/') or its ARN; a name without '/' is a secret's (function.Secret)", v.Parameter)
+			}
+			if b == nil || v.Kind != Secret || ref.Form != RefName {
 				continue
 			}
 			for _, p := range []string{b.BranchPath(v.Secret), b.SharedPath(v.Secret)} {
@@ -216,9 +226,9 @@ func (f Function) problems(b *Backend, maxAge string) []error {
 				add(key, "%s", rule)
 			}
 		case "":
-			add(key, "has no value: use function.Literal, function.Secret or function.SecretsManager")
+			add(key, "has no value: use function.Literal, function.Secret, function.Parameter or function.SecretsManager")
 		default:
-			add(key, "kind %q is not one of %q, %q, %q", v.Kind, Literal, Secret, SecretsManager)
+			add(key, "kind %q is not one of %q, %q, %q, %q", v.Kind, Literal, Secret, Parameter, SecretsManager)
 		}
 	}
 	fields := make([]string, 0, len(byField))
@@ -233,9 +243,8 @@ func (f Function) problems(b *Backend, maxAge string) []error {
 		}
 	}
 	if b != nil {
-		if n := EnvironmentSize(f.environment(*b, maxAge, true)); n > MaxEnvironmentBytes {
-			add("environment", "is %d bytes as JSON; Lambda allows %d (4 KB) for all environment variables", n, MaxEnvironmentBytes)
-		}
+		_, placeProbs := f.place(*b, maxAge)
+		probs = append(probs, placeProbs...)
 	}
 	return probs
 }

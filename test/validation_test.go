@@ -30,7 +30,7 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 		{"key reserved by fnenv", appOptions{}, function.Props{Environment: map[string]function.Value{"FNENV_SECRETS": function.Literal("x")}},
 			[]string{`function "fn": env key "FNENV_SECRETS": keys starting with "FNENV_" are reserved by fnenv`}},
 		{"secret name with a slash", appOptions{}, function.Props{Environment: map[string]function.Value{"API_KEY": function.Secret("team/key")}},
-			[]string{`function "fn": env key "API_KEY": secret name "team/key" must match [a-zA-Z0-9_.-]+`}},
+			[]string{`function "fn": env key "API_KEY": "team/key" is neither a secret name ([a-zA-Z0-9_.-]+, no '/'), a parameter path (starting with '/') nor a parameter ARN`}},
 		{"empty secret name", appOptions{}, function.Props{Environment: map[string]function.Value{"API_KEY": function.Secret("")}},
 			[]string{`function "fn": env key "API_KEY": secret name "" must match [a-zA-Z0-9_.-]+`}},
 		{"two keys one Go field", appOptions{}, function.Props{Environment: map[string]function.Value{"API_KEY": function.Secret("K"), "api_key": function.Literal("x")}},
@@ -47,7 +47,7 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 		{"literal steering the SDK's trust", appOptions{}, function.Props{Environment: map[string]function.Value{"AWS_CA_BUNDLE": function.Literal("/tmp/ca.pem"), "AWS_PROFILE": function.Literal("x")}},
 			[]string{`function "fn": env key "AWS_CA_BUNDLE": steers the AWS SDK`, `function "fn": env key "AWS_PROFILE": steers the AWS SDK`}},
 		{"zero Value", appOptions{}, function.Props{Environment: map[string]function.Value{"API_KEY": {}}},
-			[]string{`function "fn": env key "API_KEY": has no value: use function.Literal, function.Secret or function.SecretsManager`}},
+			[]string{`function "fn": env key "API_KEY": has no value: use function.Literal, function.Secret, function.Parameter or function.SecretsManager`}},
 		{"empty name", appOptions{}, function.Props{Name: "-"},
 			[]string{`function "": name: must not be empty`}},
 		{"name with a space", appOptions{}, function.Props{Name: "say hello"},
@@ -66,8 +66,14 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 			[]string{`function "fn": entry: test/testdata holds no Go files: Entry must be the handler's main package`}},
 		{"entry not a main package", appOptions{}, function.Props{Entry: "test/testdata/notmain"},
 			[]string{`function "fn": entry: test/testdata/notmain is package notmain, not a main package`}},
-		{"environment over 4 KB", appOptions{}, function.Props{Environment: map[string]function.Value{"BIG": function.Literal(strings.Repeat("x", 5000))}},
-			[]string{`function "fn": environment: is 5010 bytes as JSON; Lambda allows 4096 (4 KB) for all environment variables`}},
+		{"environment over 4 KB", appOptions{}, function.Props{Environment: func() map[string]function.Value {
+			env := map[string]function.Value{"BIG": function.Literal(strings.Repeat("x", 5000))}
+			for i := range 100 {
+				env[fmt.Sprintf("SECRET_NUMBER_%06d", i)] = function.Secret(fmt.Sprintf("SECRET_NUMBER_%06d", i))
+			}
+			return env
+		}()},
+			[]string{`function "fn": environment: is 4400 bytes as JSON with every literal moved to SSM parameters; Lambda allows 4096 (4 KB) for all environment variables`}},
 		{"parameter name over 1011 characters", appOptions{}, function.Props{Environment: map[string]function.Value{"LONG": function.Secret(long)}},
 			[]string{
 				fmt.Sprintf(`function "fn": secret %q: parameter name "/amplify/fnenv-test/main/%s" is 1025 characters; SSM allows 1011`, long, long),
@@ -232,7 +238,7 @@ func TestEnvironmentSizeAtTheLimit(t *testing.T) {
 		want string // "" for success
 	}{
 		{"exactly 4096 bytes", pad(4096), ""},
-		{"4097 bytes", pad(4097), `function "edge": environment: is 4097 bytes as JSON; Lambda allows 4096 (4 KB)`},
+		{"4097 bytes: the literal moves to an SSM parameter", pad(4097), ""},
 		{"50 secrets with 20-character names", fifty, ""},
 	}
 	for _, tt := range tests {

@@ -55,18 +55,67 @@ type Value struct {
 	s      string
 	typ    Type                      // see As
 	secret awssecretsmanager.ISecret // for SecretsManager
+	key    awskms.IKey               // see DecryptWith
 }
 
 // Literal is a value set at synth and stored as is in the function's
 // configuration. It may hold a CDK token (a resource attribute).
 func Literal(value string) Value { return Value{kind: model.Literal, s: value} }
 
-// Secret references the secret name, e.g. "STRIPE_KEY", kept as a
-// SecureString at /amplify/<appId>/<branch>/<name> or, shared by every
-// branch, /amplify/shared/<appId>/<name>. Only the parameter names reach
-// the function's configuration; the handler resolves the value at cold
-// start. A name matches [a-zA-Z0-9_.-]+.
-func Secret(name string) Value { return Value{kind: model.Secret, s: name} }
+// Secret references a secret kept in SSM Parameter Store as a
+// SecureString, resolved by the handler at cold start into a secret field;
+// only parameter names reach the function's configuration. It takes three
+// forms (model.ParseRef tells them apart):
+//
+//   - a name, e.g. "STRIPE_KEY" ([a-zA-Z0-9_.-]+, no '/'): the branch's
+//     parameter /amplify/<appId>/<branch>/<name>, else the one shared by
+//     every branch, /amplify/shared/<appId>/<name>; the function may read
+//     both;
+//   - a full path, e.g. "/legacy/db/password" (starting with '/'): exactly
+//     that existing parameter, in the stack's account and region, with no
+//     branch or shared fallback;
+//   - an ARN, arn:<partition>:ssm:<region>:<account>:parameter/<name>:
+//     exactly that parameter, in the region and account it names — another
+//     account's parameter shared with this one through AWS RAM, or one in
+//     another region.
+//
+// The function gets ssm:GetParameters on exactly those parameters. A
+// parameter encrypted with a customer managed key needs DecryptWith; a
+// shared parameter is encrypted with its owner's key. A string of another
+// form, or a CDK token, is reported when the app synthesizes.
+func Secret(nameOrPath string) Value { return Value{kind: model.Secret, s: nameOrPath} }
+
+// Parameter references existing, non-secret configuration: an SSM String
+// or StringList parameter by its full path ("/legacy/payments/api-url", in
+// the stack's account and region) or its ARN (another region or account),
+// resolved by the handler at cold start, in the same round as the secrets,
+// into a plain field (a StringList as its comma-separated text; give
+// .As(function.StringList) for a []string). The function gets
+// ssm:GetParameters on exactly that parameter. A SecureString is refused
+// at Load: read it with Secret, into a masked field.
+func Parameter(pathOrARN string) Value { return Value{kind: model.Parameter, s: pathOrARN} }
+
+// DecryptWith returns v with the customer managed KMS key that encrypts
+// its SecureString: the function gets kms:Decrypt on key, only via SSM in
+// the parameter's region (kms:ViaService). For a Secret only; on another
+// value it is reported when the app synthesizes. Props.SecretsKey does the
+// same for every secret given by name.
+func (v Value) DecryptWith(key awskms.IKey) Value {
+	v.key = key
+	return v
+}
+
+// refProblem is the rule v breaks with DecryptWith, "" for none: it
+// belongs to a Secret.
+func (v Value) refProblem() string {
+	switch {
+	case v.key != nil && v.kind == model.Parameter:
+		return "DecryptWith on a Parameter: a String or StringList parameter is not encrypted; read a SecureString with function.Secret"
+	case v.key != nil && v.kind != model.Secret:
+		return "DecryptWith is for a function.Secret (a SecureString in SSM Parameter Store)"
+	}
+	return ""
+}
 
 // Props configure a Function.
 type Props struct {
@@ -203,10 +252,15 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 			sv.Value = v.s // a token is measured as its string form
 		case model.Secret:
 			sv.Secret = v.s
+		case model.Parameter:
+			sv.Parameter = v.s
 		case model.SecretsManager:
 			sv.SecretsManager = f.secretsManagerRef(v)
 		}
 		vars[k] = sv
+		if rule := v.refProblem(); rule != "" {
+			problem(fmt.Sprintf("env key %q", k), rule)
+		}
 	}
 	entry := props.Entry
 	if e, err := model.CleanEntry(entry); err == nil {
@@ -251,8 +305,10 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	// With problems, synth fails listing them all; an environment the
 	// Lambda construct rejects (a reserved key) would stop at the first.
 	env := map[string]*string{}
+	var placed model.Placement
 	if len(f.problems) == 0 {
-		for k, v := range f.spec.Environment(b, maxAge) {
+		placed, _ = f.spec.Place(b, maxAge) // Validate reported its problems
+		for k, v := range placed.Env {
 			env[k] = jsii.String(v)
 		}
 	}
@@ -269,6 +325,8 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		jsii.String("the object key is the asset's content hash"))
 	backend.TagStack(awscdk.Stack_Of(f))
 	f.grant(props.SecretsKey)
+	f.grantParameters(props.Environment)
+	f.keepLiterals(placed.Parameters)
 	f.grantSecretsManager()
 	if opts.Role == nil { // the role is fnenv's (CDK's default): see nag.go
 		suppressNag(f.Role(), "AwsSolutions-IAM4", nagReasonBasicExecution, basicExecutionPolicy)

@@ -53,9 +53,10 @@ func (v Value) As(t Type) Value {
 	return v
 }
 
-// typed copies v's type into sv, and whether a literal is a CDK token (to
-// be parsed at Load rather than checked at synth).
+// typed copies v's type into sv, and whether its literal or reference is
+// a CDK token (a literal is then parsed at Load rather than checked at
+// synth; a reference is refused).
 func (v Value) typed(sv *model.Variable) {
 	sv.Type = v.typ
-	sv.Unresolved = v.kind == model.Literal && *awscdk.Token_IsUnresolved(jsii.String(v.s))
+	sv.Unresolved = v.kind != model.SecretsManager && *awscdk.Token_IsUnresolved(jsii.String(v.s))
 }
