@@ -290,3 +290,19 @@ func TestBranchRemoveInterrupted(t *testing.T) {
 		t.Errorf("parameters changed (-got +want):\n%s", diff)
 	}
 }
+
+// TestBranchListAmplifyPaths: with Amplify Gen 2's paths a branch's level
+// ("<letters and digits>-branch-<hash>") is matched to the git branch that
+// maps to it; one no git branch maps to shows as its level.
+func TestBranchListAmplifyPaths(t *testing.T) {
+	e := branchEnv(t)
+	b := model.Backend{Prefix: "/amplify", AppID: appID, Paths: model.PathsAmplify, Branch: "feature/login"}
+	e.put(b.BranchPath("STRIPE_KEY"), fake("feature/login", 7))
+	b.Branch = "gone/branch"
+	e.put(b.BranchPath("STRIPE_KEY"), fake("gone", 7))
+	r := e.mustRun(0, "", "branch", "list", "--paths", "amplify")
+	b.Branch = "feature/login"
+	wantContains(t, "branch list", r.stdout, "feature/login  "+b.BranchLevel()+"  ", "?              "+levelOf(b, "gone/branch"))
+	r = e.mustRun(0, "", "branch", "remove", "feature/login", "--paths", "amplify", "--dry-run")
+	wantContains(t, "plan", r.stdout, "delete 1 secrets under "+b.BranchPrefix()+": STRIPE_KEY")
+}

@@ -214,7 +214,7 @@ func (a *App) Command() *cobra.Command {
 	r := &runner{app: a}
 	root := &cobra.Command{
 		Use:   "fnenv",
-		Short: "Secrets per branch and shared for fnenv functions, a pre-deploy check, and env package generation",
+		Short: "Secrets per branch and shared for fnenv functions, a pre-deploy check, env package generation and branch backends over their life",
 		Long: `fnenv manages the secrets of an fnenv app in SSM Parameter Store and regenerates
 its typed env packages.
 
