@@ -26,6 +26,21 @@ func ValidateParameterName(name string) error {
 	return nil
 }
 
+// ValidateSecretPath checks a secret's name and the parameter name it has
+// on b, on the branch or (shared) shared: ValidateSecretName, then
+// ValidateParameterName. It is the rule `fnenv secret set` applies before
+// writing, and what `fnenv secret check` checks before suggesting a set.
+func ValidateSecretPath(b Backend, name string, shared bool) error {
+	if err := ValidateSecretName(name); err != nil {
+		return err
+	}
+	p := b.BranchPath(name)
+	if shared {
+		p = b.SharedPath(name)
+	}
+	return ValidateParameterName(p)
+}
+
 // IsReservedParameterName reports whether SSM reserves name: its first
 // level begins with "aws" or "ssm", in any case.
 func IsReservedParameterName(name string) bool {

@@ -241,11 +241,8 @@ func ValidateBackend(b Backend) error {
 			errs = append(errs, fmt.Errorf("app id %q is refused: it makes %q a level of branch paths, and %s", b.AppID, level, why))
 		}
 	}
-	switch b.Branch {
-	case "":
-		errs = append(errs, errors.New("branch is empty"))
-	case ".", "..":
-		errs = append(errs, fmt.Errorf("branch %q is refused: it is a relative path level, not a branch name (git refuses it too)", b.Branch))
+	if err := ValidateBranch(b.Branch); err != nil {
+		errs = append(errs, err)
 	}
 	if p := b.Prefix; p != "" {
 		if err := validatePrefix(p); err != nil {
@@ -255,6 +252,73 @@ func ValidateBackend(b Backend) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ValidateBranch checks a branch name against git's own rule for branch
+// names — what `git check-ref-format --branch NAME` accepts (outside a
+// repository, so that nothing is expanded) — and returns an error naming
+// the branch, the rule it breaks and the fix. The rules are git's
+// (Documentation/git-check-ref-format.txt; refs.c, check_refname_component
+// and check_or_sanitize_refname, on "refs/heads/" + NAME; and
+// strbuf_check_branch_ref, which refuses a leading '-' and "HEAD"):
+//
+//   - not empty, not "HEAD", not starting with '-';
+//   - no ASCII control character (below 0x20, or 0x7f), space, '~', '^',
+//     ':', '?', '*', '[' or '\' anywhere;
+//   - no "..", no "@{";
+//   - no empty level: no leading or trailing '/', no "//";
+//   - no level starting with '.' or ending with ".lock";
+//   - not ending with '.'.
+//
+// Bytes 0x80 and above (UTF-8) are allowed, as "@" alone and "a@b" are.
+// A branch that passes may still be changed in parameter paths and stack
+// names (BranchName: "feature/login" → "-feature-login-<hash>"): that
+// leading '-' is the mapping's, not the branch's.
+func ValidateBranch(branch string) error {
+	if why := branchRule(branch); why != "" {
+		return fmt.Errorf("branch %q is refused: %s, and git accepts no such branch name (git check-ref-format --branch); give the branch as git names it (git branch --show-current)", branch, why)
+	}
+	return nil
+}
+
+// branchRule is the first of git's branch-name rules branch breaks, ""
+// when none.
+func branchRule(branch string) string {
+	switch {
+	case branch == "":
+		return "it is empty"
+	case branch == "HEAD":
+		return `"HEAD" names the current commit, not a branch`
+	case branch[0] == '-':
+		return "it starts with '-' (it would read as an option)"
+	}
+	for i := 0; i < len(branch); i++ {
+		switch c := branch[i]; {
+		case c < 0x20 || c == 0x7f:
+			return fmt.Sprintf("it holds the control character %q at byte %d", c, i)
+		case strings.IndexByte(" ~^:?*[\\", c) >= 0:
+			return fmt.Sprintf("it holds %q at byte %d (git refuses space ~ ^ : ? * [ \\ anywhere)", c, i)
+		}
+	}
+	switch {
+	case strings.Contains(branch, ".."):
+		return `it holds ".."`
+	case strings.Contains(branch, "@{"):
+		return `it holds "@{"`
+	case strings.HasSuffix(branch, "."):
+		return "it ends with '.'"
+	}
+	for level := range strings.SplitSeq(branch, "/") {
+		switch {
+		case level == "":
+			return "it has an empty level (a leading or trailing '/', or \"//\")"
+		case level[0] == '.':
+			return fmt.Sprintf("its level %q starts with '.'", level)
+		case strings.HasSuffix(level, ".lock"):
+			return fmt.Sprintf("its level %q ends with \".lock\"", level)
+		}
+	}
+	return ""
 }
 
 // validatePrefix checks a parameter prefix: '/' then levels of

@@ -302,7 +302,10 @@ func TestValidateBackend(t *testing.T) {
 		{"app id with a slash", Backend{AppID: "a/b", Branch: "main"}, []string{`app id "a/b" must match [a-zA-Z0-9_.-]+`}},
 		{"branch .", Backend{AppID: "app", Branch: "."}, []string{`branch "." is refused`}},
 		{"branch ..", Backend{AppID: "app", Branch: ".."}, []string{`branch ".." is refused`}},
-		{"everything at once", Backend{AppID: "..", Branch: "", Paths: "x"}, []string{`paths "x": must be "fnenv"`, `app id ".."`, "branch is empty"}},
+		{"everything at once", Backend{AppID: "..", Branch: "", Paths: "x"}, []string{`paths "x": must be "fnenv"`, `app id ".."`, `branch "" is refused: it is empty`}},
+		{"branch a..b", Backend{AppID: "app", Branch: "a..b"}, []string{`branch "a..b" is refused: it holds ".."`, "git check-ref-format --branch", "git branch --show-current"}},
+		{"branch with a newline", Backend{AppID: "app", Branch: "a\nb"}, []string{`branch "a\nb" is refused: it holds the control character '\n' at byte 1`}},
+		{"branch HEAD", Backend{AppID: "app", Branch: "HEAD"}, []string{`branch "HEAD" is refused: "HEAD" names the current commit`}},
 		{"prefix with ..", Backend{AppID: "app", Branch: "main", Prefix: "/a/../b"}, []string{`parameter prefix "/a/../b"`}},
 		{"prefix without a slash", Backend{AppID: "app", Branch: "main", Prefix: "amplify"}, []string{"must start with '/'"}},
 		{"prefix /", Backend{AppID: "app", Branch: "main", Prefix: "/"}, []string{"at least one level"}},
@@ -328,6 +331,53 @@ func TestValidateBackend(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestValidateBranchAsGit: ValidateBranch accepts exactly the names
+// `git check-ref-format --branch` accepts (run outside a repository, so
+// that git expands nothing), over names that break each rule, names near
+// them that do not, and generated ones.
+func TestValidateBranchAsGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	names := []string{
+		"main", "feature/login", "release/1.2", "feature_x", "a-b", "é", "日本/ブランチ", "@", "a/@", "@/a", "a@b",
+		"a{b", "a}b", "a]b", "x.lockx", "a./b", "head", "a/HEAD", "HEAD/a", "a/-x", "refs/heads/x", "a.b", "a/b/c",
+		"", "HEAD", "-x", "--", "-", "a..b", "..", ".", "a/./b", "a/../b", "feat/", "/feat", "a//b", "a@{b", "@{",
+		"@{-1}", "a b", " a", "a ", "a\nb", "a\tb", "a\x00b", "a\x1fb", "a\x7fb", "a~b", "a^b", "a:b", "a?b", "a*b",
+		"a[b", "a\\b", "a.", "a/b.", ".a", "a/.b", "a.lock", "a.lock/b", "a/b.lock", ".lock", "a.lock.lock",
+		"a/.lock", "~", "^", "a/", "/", "//", "...", "a...b", "a.lock.", "a@{", "@{a}", "a\x80b", "\xff",
+	}
+	// Every two-character name over a set of the bytes the rules name.
+	const alphabet = "a.-/@{}~^:?*[\\ \t\x7f"
+	for i := 0; i < len(alphabet); i++ {
+		for j := 0; j < len(alphabet); j++ {
+			names = append(names, alphabet[i:i+1]+alphabet[j:j+1], "x"+alphabet[i:i+1]+alphabet[j:j+1]+"y")
+		}
+	}
+	dir := t.TempDir() // not a repository
+	tried, refused := 0, 0
+	for _, n := range names {
+		cmd := exec.Command("git", "check-ref-format", "--branch", n)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir)
+		// An argument cannot hold NUL: git never sees such a name, and
+		// ValidateBranch must refuse it (a control character).
+		gitOK := !strings.ContainsRune(n, 0) && cmd.Run() == nil
+		err := ValidateBranch(n)
+		tried++
+		if err != nil {
+			refused++
+		}
+		if gitOK != (err == nil) {
+			t.Errorf("ValidateBranch(%q) = %v; git check-ref-format --branch accepts it: %v", n, err, gitOK)
+		}
+		if err != nil && !strings.Contains(err.Error(), fmt.Sprintf("branch %q is refused: ", n)) {
+			t.Errorf("ValidateBranch(%q) = %q, want it to name the branch", n, err)
+		}
+	}
+	t.Logf("%d names tried, %d refused by both", tried, refused)
 }
 
 func TestValidateLevel(t *testing.T) {

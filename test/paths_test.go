@@ -103,7 +103,9 @@ func TestRefusedIdentitiesFailSynthSayingWhy(t *testing.T) {
 	}{
 		{"app id shared", appOptions{appID: "shared"}, `app id "shared" is refused: it makes "shared" a level of branch paths, and <prefix>/shared/ holds the shared secrets of every app`},
 		{"app id ..", appOptions{appID: ".."}, `app id ".." is refused: ".." is a relative path level`},
-		{"branch ..", appOptions{branch: ".."}, `branch ".." is refused: it is a relative path level`},
+		{"branch ..", appOptions{branch: ".."}, `branch ".." is refused: it holds ".."`},
+		{"branch a..b", appOptions{branch: "a..b"}, `branch "a..b" is refused: it holds "..", and git accepts no such branch name (git check-ref-format --branch)`},
+		{"branch feat/", appOptions{branch: "feat/"}, `branch "feat/" is refused: it has an empty level`},
 		{"amplify: app id that keeps shared", appOptions{appID: "sha.red", extra: map[string]any{model.ContextPaths: "amplify"}}, `app id "sha.red" is refused`},
 		{"amplify with a custom prefix", appOptions{extra: map[string]any{model.ContextPaths: "amplify", model.ContextPrefix: "/teams"}},
 			`parameter prefix "/teams" cannot be used with paths "amplify": Amplify Gen 2's paths always start with /amplify`},

@@ -116,13 +116,15 @@ func read(dir string, out *[]Artifact, depth int) error {
 		}
 		if a.AdditionalMetadataFile != "" {
 			mp := filepath.Join(dir, a.AdditionalMetadataFile)
+			// Not wrapped: a missing metadata file is a broken assembly,
+			// not a missing one (os.ErrNotExist means no manifest.json).
 			data, err := os.ReadFile(mp)
 			if err != nil {
-				return fmt.Errorf("artifact %s: %w", id, err)
+				return fmt.Errorf("%s, the additionalMetadataFile of artifact %s in %s, cannot be read: %v", mp, id, p, err)
 			}
 			var md map[string][]metadataEntry
 			if err := json.Unmarshal(data, &md); err != nil {
-				return fmt.Errorf("%s: not a metadata file: %w", mp, err)
+				return fmt.Errorf("%s, the additionalMetadataFile of artifact %s in %s, is not a metadata file (a JSON object from construct paths to lists of {\"type\", \"data\"}): %v", mp, id, p, err)
 			}
 			if err := addRecords(mp, id, md, &art.Records); err != nil {
 				return err
@@ -134,7 +136,7 @@ func read(dir string, out *[]Artifact, depth int) error {
 		}
 		if a.Type == "cdk:cloud-assembly" && a.Properties.DirectoryName != "" {
 			if err := read(filepath.Join(dir, a.Properties.DirectoryName), out, depth+1); err != nil {
-				return fmt.Errorf("nested assembly %s: %w", id, err)
+				return fmt.Errorf("nested assembly %s: %v", id, err) // not os.ErrNotExist: the outer assembly exists
 			}
 		}
 	}

@@ -127,7 +127,7 @@ func (r *runner) resolve(branch string, needBranch, needAppID bool) (resolvedBac
 	// What is missing is not needed: check the rest with a stand-in.
 	check := b
 	if check.Branch == "" {
-		check.Branch = "-"
+		check.Branch = "main"
 	}
 	if check.AppID == "" {
 		check.AppID = "-"
@@ -144,14 +144,7 @@ func appPrefix(b model.Backend) string { return b.AppPrefix() }
 // checkName checks a secret name and the parameter name it makes (see
 // model.ValidateParameterName).
 func checkName(b model.Backend, name string, shared bool) error {
-	if err := model.ValidateSecretName(name); err != nil {
-		return usage("%v", err)
-	}
-	p := b.BranchPath(name)
-	if shared {
-		p = b.SharedPath(name)
-	}
-	if err := model.ValidateParameterName(p); err != nil {
+	if err := model.ValidateSecretPath(b, name, shared); err != nil {
 		return usage("%v", err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,4 +123,74 @@ func TestCheck(t *testing.T) {
 		r := e.mustRun(0, "", "secret", "check", "--branch", "main")
 		wantContains(t, "stdout", r.stdout, "reference no secret")
 	})
+}
+
+// writeAssembly writes a cloud assembly of one stack whose construct
+// metadata (in the manifest) holds recs.
+func writeAssembly(t *testing.T, dir string, recs ...model.Record) {
+	t.Helper()
+	md := map[string]any{}
+	for _, r := range recs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md["/"+r.Path] = []any{map[string]any{"type": model.MetadataType, "data": string(b)}}
+	}
+	m, err := json.Marshal(map[string]any{"version": "54.0.0", "artifacts": map[string]any{
+		"S-main": map[string]any{"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S-main.template.json"}, "metadata": md},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "manifest.json"), string(m))
+}
+
+// TestCheckNeverSuggestsARefusedSet: a record naming a secret that set
+// refuses (an assembly fnenv's construct did not write) gets no set
+// command, but why it cannot be set; a valid missing one gets both.
+func TestCheckNeverSuggestsARefusedSet(t *testing.T) {
+	e := newEnv(t)
+	b := model.Backend{Prefix: "/amplify", AppID: appID, Branch: "main"}
+	writeAssembly(t, filepath.Join(e.dir, "cdk.out"), model.Record{Backend: b, Path: "S-main/Fn", Function: model.NewFunction("fn", "app/fn", map[string]model.Variable{
+		"BAD": {Kind: model.Secret, Secret: "../../x"}, "GOOD": {Kind: model.Secret, Secret: "GOOD_KEY"},
+	})})
+	r := e.mustRun(1, "", "secret", "check", "--branch", "main")
+	wantContains(t, "stdout", r.stdout,
+		`fnenv secret set cannot set it: secret name "../../x" must match [a-zA-Z0-9_.-]+`, "rename the secret in the app and synthesize again",
+		"set it: fnenv secret set GOOD_KEY --branch main")
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(line, "fnenv secret set ../../x") || strings.Contains(line, "fnenv secret set '../../x'") {
+			t.Errorf("check suggests a command set refuses: %s", line)
+		}
+	}
+}
+
+// TestBadMetadataFile: an artifact's additionalMetadataFile that is
+// missing or not JSON is named with its problem, not taken for a missing
+// assembly.
+func TestBadMetadataFile(t *testing.T) {
+	tests := []struct {
+		name, file string // file "" is missing
+		want       []string
+	}{
+		{"missing", "", []string{"S-main.metadata.json", "the additionalMetadataFile of artifact S-main", "no such file"}},
+		{"not JSON", "{not json", []string{"S-main.metadata.json", "is not a metadata file", "invalid character"}},
+		{"wrong shape", `{"/S-main/Fn": {"type": "x"}}`, []string{"S-main.metadata.json", "is not a metadata file", "cannot unmarshal object"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			out := filepath.Join(e.dir, "cdk.out")
+			writeFile(t, filepath.Join(out, "manifest.json"), `{"version": "54.0.0", "artifacts": {"S-main": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S-main.template.json"}, "additionalMetadataFile": "S-main.metadata.json"}}}`)
+			if tt.file != "" {
+				writeFile(t, filepath.Join(out, "S-main.metadata.json"), tt.file)
+			}
+			r := e.mustRun(1, "", "secret", "check", "--branch", "main")
+			wantContains(t, "stderr", r.stderr, tt.want...)
+			if strings.Contains(r.stderr, "no cloud assembly") {
+				t.Errorf("taken for a missing assembly:\n%s", r.stderr)
+			}
+		})
+	}
 }

@@ -144,6 +144,16 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"amplify paths with a prefix", v, []string{"secret", "set", "OK", "--branch", "main", "--paths", "amplify", "--prefix", "/teams"}, nil, "", 2, []string{`prefix "/teams" cannot be used with paths "amplify"`}},
 		{"amplify paths from cdk.json with a prefix", v, []string{"secret", "set", "OK", "--branch", "main"}, nil, `{"context": {"appId": "testapp", "fnenvPaths": "amplify", "fnenvPrefix": "/teams"}}`, 2, []string{`prefix "/teams" cannot be used`}},
 		{"list branch and shared", "", []string{"secret", "list", "--branch", "main", "--shared"}, nil, "", 2, []string{"--branch and --shared"}},
+		{"timeout 1ms", v, []string{"secret", "set", "OK", "--branch", "main", "--timeout", "1ms"}, nil, "", 1, []string{"overall timeout of 1ms (--timeout)"}},
+		// Branch names git refuses (git check-ref-format --branch), from any source.
+		{"branch a..b", v, []string{"secret", "set", "OK", "--branch", "a..b"}, nil, "", 2, []string{`branch "a..b" is refused: it holds ".."`, "git check-ref-format --branch", "git branch --show-current"}},
+		{"branch feat/", v, []string{"secret", "set", "OK", "--branch", "feat/"}, nil, "", 2, []string{`branch "feat/" is refused: it has an empty level`}},
+		{"branch a@{b", "", []string{"secret", "list", "--branch", "a@{b"}, nil, "", 2, []string{`branch "a@{b" is refused: it holds "@{"`}},
+		{"branch HEAD", "", []string{"secret", "get", "OK", "--branch", "HEAD"}, nil, "", 2, []string{`branch "HEAD" is refused`}},
+		{"branch -x", v, []string{"secret", "set", "OK", "--branch=-x"}, nil, "", 2, []string{`branch "-x" is refused: it starts with '-'`}},
+		{"branch with a space", "", []string{"secret", "remove", "OK", "--yes", "--branch", "a b"}, nil, "", 2, []string{`branch "a b" is refused: it holds ' ' at byte 1`}},
+		{"AWS_BRANCH with a newline", v, []string{"secret", "set", "OK"}, map[string]string{"AWS_BRANCH": "main\nx"}, "", 2, []string{`branch "main\nx" is refused: it holds the control character '\n' at byte 4`}},
+		{"copy to a branch ending in .lock", "", []string{"secret", "copy", "--from-branch", "main", "--to-branch", "x.lock"}, nil, "", 2, []string{`--to-branch: branch "x.lock" is refused`}},
 		// Values that are not UTF-8: SSM would store U+FFFD for each bad byte.
 		{"Latin-1 value", "caf\xe9\n", []string{"secret", "set", "OK", "--branch", "main"}, nil, "", 2, []string{"not UTF-8 text", "offset 3 (counting from 0)", "base64 < FILE | fnenv secret set OK --branch main", "nothing was written"}},
 		{"binary value", "\xff\xfe\x00\x01", []string{"secret", "set", "OK", "--shared", "--app-id", "testapp"}, nil, "", 2, []string{"offset 0", "base64 < FILE | fnenv secret set OK --shared --app-id testapp"}},

@@ -259,9 +259,16 @@ func (u Use) fixes(appID string) []string {
 		if u.Backend.Paths == model.PathsAmplify {
 			app += " --paths " + string(model.PathsAmplify)
 		}
+		// A command set would refuse is no fix: say why instead. (fnenv's
+		// construct refuses such a name at synth.)
+		for _, shared := range []bool{false, true} {
+			if err := model.ValidateSecretPath(u.Backend, u.Secret, shared); err != nil {
+				return []string{fmt.Sprintf("fnenv secret set cannot set it: %v; the function's record in the assembly names it, and fnenv's construct refuses such a name at synth: rename the secret in the app and synthesize again", err)}
+			}
+		}
 		return []string{
-			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", u.Secret, ShellQuote(u.Backend.Branch), app),
-			fmt.Sprintf("or for every branch: fnenv secret set %s --shared%s", u.Secret, app),
+			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", ShellQuote(u.Secret), ShellQuote(u.Backend.Branch), app),
+			fmt.Sprintf("or for every branch: fnenv secret set %s --shared%s", ShellQuote(u.Secret), app),
 		}
 	case SecretsManagerSecret:
 		return u.smFixes()

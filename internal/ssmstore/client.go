@@ -93,18 +93,38 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			}), store: s}
 		}))
 	if err != nil {
+		if e := opts.deadlinePassed(ctx, cctx, "loading the AWS configuration"); e != nil {
+			return nil, e
+		}
 		return nil, fmt.Errorf("loading the AWS configuration: %v", err)
 	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region: set AWS_REGION, or a region in the profile AWS_PROFILE names")
 	}
 	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
+		if e := opts.deadlinePassed(ctx, cctx, "getting AWS credentials"); e != nil {
+			return nil, e
+		}
 		return nil, fmt.Errorf("no AWS credentials: set AWS_PROFILE (a profile in ~/.aws/config), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an IAM role is available (%v)", err)
 	}
 	client := ssm.NewFromConfig(cfg)
 	s.api, s.cfg = client, cfg
 	s.opts.endpoint = endpointOf(cctx, client)
 	return s, nil
+}
+
+// deadlinePassed is the error of a step of Open stopped by the overall
+// deadline (cctx's, Timeout) rather than by the caller's ctx; nil when the
+// deadline has not passed. It names the timeout and how to give more.
+func (o Options) deadlinePassed(ctx, cctx context.Context, step string) error {
+	if ctx.Err() != nil || !errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		return nil
+	}
+	name := o.TimeoutName
+	if name == "" {
+		name = "the store's Timeout"
+	}
+	return fmt.Errorf("%s did not finish within the overall timeout of %s (%s), which had passed before any SSM call: give a longer one, e.g. %s 30s", step, o.Timeout, name, name)
 }
 
 // endpointOf is the URL the client sends to: AWS_ENDPOINT_URL(_SSM) or
