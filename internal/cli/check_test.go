@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnenv/fnenv/internal/assembly"
 	"github.com/fnenv/fnenv/model"
 )
 
@@ -125,36 +125,21 @@ func TestCheck(t *testing.T) {
 	})
 }
 
-// writeAssembly writes a cloud assembly of one stack whose construct
-// metadata (in the manifest) holds recs.
-func writeAssembly(t *testing.T, dir string, recs ...model.Record) {
-	t.Helper()
-	md := map[string]any{}
-	for _, r := range recs {
-		b, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		md["/"+r.Path] = []any{map[string]any{"type": model.MetadataType, "data": string(b)}}
-	}
-	m, err := json.Marshal(map[string]any{"version": "54.0.0", "artifacts": map[string]any{
-		"S-main": map[string]any{"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "S-main.template.json"}, "metadata": md},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "manifest.json"), string(m))
-}
-
 // TestCheckNeverSuggestsARefusedSet: a record naming a secret that set
 // refuses (an assembly fnenv's construct did not write) gets no set
 // command, but why it cannot be set; a valid missing one gets both.
 func TestCheckNeverSuggestsARefusedSet(t *testing.T) {
 	e := newEnv(t)
 	b := model.Backend{Prefix: "/amplify", AppID: appID, Branch: "main"}
-	writeAssembly(t, filepath.Join(e.dir, "cdk.out"), model.Record{Backend: b, Path: "S-main/Fn", Function: model.NewFunction("fn", "app/fn", map[string]model.Variable{
+	rec := model.Record{Backend: b, Path: "S-main/Fn", Function: model.NewFunction("fn", "app/fn", map[string]model.Variable{
 		"BAD": {Kind: model.Secret, Secret: "../../x"}, "GOOD": {Kind: model.Secret, Secret: "GOOD_KEY"},
-	})})
+	})}
+	if err := os.Mkdir(filepath.Join(e.dir, "cdk.out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := assembly.WriteFake(filepath.Join(e.dir, "cdk.out"), assembly.FakeFunction{Record: rec}); err != nil {
+		t.Fatal(err)
+	}
 	r := e.mustRun(1, "", "secret", "check", "--branch", "main")
 	wantContains(t, "stdout", r.stdout,
 		`fnenv secret set cannot set it: secret name "../../x" must match [a-zA-Z0-9_.-]+`, "rename the secret in the app and synthesize again",
