@@ -240,6 +240,13 @@ func TestInvoke(t *testing.T) {
 		}
 		r = e.mustRun(0, "", "env", "greet", "--branch", "main", "--assembly", mainAsm, "--reveal")
 		wantContains(t, "stdout", r.stdout, mainKey, shared)
+		// A value not of its type fails Load, as at a cold start, for env and
+		// invoke alike.
+		badPort := writeAssembly(t, fn, "main", 0, map[string]any{"PORT": "80a"})
+		for _, cmd := range []string{"env", "invoke"} {
+			r = e.mustRun(1, "", cmd, "greet", "--branch", "main", "--assembly", badPort)
+			wantContains(t, cmd+"'s stderr", r.stderr, `fnenv: function "greet": 1 variable is not of its type (values not shown):`+"\n  PORT (literal) is not a valid int")
+		}
 		// --app-id moves the secrets' paths, as for every other command.
 		r = e.mustRun(1, "", "env", "greet", "--branch", "main", "--assembly", mainAsm, "--app-id", "otherapp")
 		wantContains(t, "stderr", r.stderr, "tried /amplify/otherapp/main/API_KEY and /amplify/shared/otherapp/API_KEY")
