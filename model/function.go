@@ -143,6 +143,11 @@ type Record struct {
 	Function Function `json:"function"`
 	// Path is the construct path of the function, e.g. "Payments-main/Charge".
 	Path string `json:"path"`
+	// GoBuildFlags are the function's own go build flags
+	// (BundlingOptions.GoBuildFlags, e.g. "-tags=prod"), which `fnenv
+	// invoke` adds to its build for this machine as synth does to the
+	// build for Lambda.
+	GoBuildFlags []string `json:"goBuildFlags,omitempty"`
 }
 
 // MetadataType is the construct metadata type under which records are

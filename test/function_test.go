@@ -301,6 +301,8 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 			// a token is parsed at Load, not at synth
 			"ACCOUNT": function.Literal(*awscdk.Aws_ACCOUNT_ID()).As(function.Int),
 		},
+		// recorded for `fnenv invoke`'s build
+		Bundling: &function.BundlingOptions{GoBuildFlags: []string{"-tags=prod"}},
 	})
 	tmpl := template(t, stack)
 	app.Synth(nil)
@@ -319,7 +321,8 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 			{Name: "STRIPE_KEY", Field: "StripeKey", Kind: model.Secret, Secret: "STRIPE_KEY"},
 			{Name: "TIMEOUT", Field: "Timeout", Kind: model.Literal, Type: function.Duration},
 		}},
-		Path: "Payments--feature-login-5712f05b4f/Charge",
+		Path:         "Payments--feature-login-5712f05b4f/Charge",
+		GoBuildFlags: []string{"-tags=prod"},
 	}}
 	if diff := cmp.Diff(records, want); diff != "" {
 		t.Errorf("records (-got +want):\n%s", diff)

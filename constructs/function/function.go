@@ -338,7 +338,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		}
 	}
 
-	rec, err := json.Marshal(model.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
+	rec, err := json.Marshal(model.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path(), GoBuildFlags: f.bundling.GoBuildFlags})
 	if err != nil {
 		panic(err) // a Record of strings always encodes
 	}

@@ -60,6 +60,7 @@ func handle(ctx context.Context, raw json.RawMessage) (map[string]any, error) {
 		"shared":   resolver.Mask(e.SharedToken),
 		"event":    raw,
 		"function": e.Lambda.FunctionName,
+		"tagged":   tagged,
 	}, nil
 }
 
@@ -68,6 +69,11 @@ func main() {
 	lambda.Start(handle)
 }
 `
+
+// greetTagged and greetUntagged set the handler's "tagged" by the build
+// tag greet_tagged: GoBuildFlags reach the build.
+const greetTagged = "//go:build greet_tagged\n\npackage main\n\nconst tagged = true\n"
+const greetUntagged = "//go:build !greet_tagged\n\npackage main\n\nconst tagged = false\n"
 
 // greetFunction is the test function's spec; its literals' values are
 // set, as on the construct side.
@@ -87,6 +93,8 @@ func invokeModule(t *testing.T) *usermod.Module {
 	m := usermod.New(t, usermod.Options{Name: "invokeapp"})
 	m.WriteFile("cdk.json", `{"app": "false", "context": {"appId": "`+appID+`"}}`+"\n")
 	m.WriteFile("functions/greet/main.go", greetHandler)
+	m.WriteFile("functions/greet/tagged.go", greetTagged)
+	m.WriteFile("functions/greet/untagged.go", greetUntagged)
 	src, err := codegen.Generate(greetFunction())
 	if err != nil {
 		t.Fatal(err)
@@ -99,8 +107,9 @@ func invokeModule(t *testing.T) *usermod.Module {
 // writeAssembly writes a cloud assembly, as a synth for branch writes it,
 // with fn in stack Greet-<branch>: its record and its Lambda function,
 // whose environment is the construct's (model.Function.Environment) plus
-// extra, and whose Timeout is timeout seconds (0: none).
-func writeAssembly(t *testing.T, fn model.Function, branch string, timeout int, extra map[string]any) string {
+// extra, whose Timeout is timeout seconds (0: none), and whose
+// GoBuildFlags are flags.
+func writeAssembly(t *testing.T, fn model.Function, branch string, timeout int, extra map[string]any, flags ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	b := model.Backend{Prefix: "/amplify", AppID: appID, Branch: branch}
@@ -111,7 +120,7 @@ func writeAssembly(t *testing.T, fn model.Function, branch string, timeout int, 
 	for k, v := range extra {
 		vars[k] = v
 	}
-	rec := model.Record{Backend: b, Function: fn, Path: "Greet-" + b.BranchLevel() + "/Greet"}
+	rec := model.Record{Backend: b, Function: fn, Path: "Greet-" + b.BranchLevel() + "/Greet", GoBuildFlags: flags}
 	if err := assembly.WriteFake(dir, assembly.FakeFunction{Record: rec, Environment: vars, Timeout: timeout}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +164,7 @@ func TestInvoke(t *testing.T) {
 		Shared   string          `json:"shared"`
 		Event    json.RawMessage `json:"event"`
 		Function string          `json:"function"`
+		Tagged   bool            `json:"tagged"`
 	}
 	decode := func(t *testing.T, r result) reply {
 		t.Helper()
@@ -186,6 +196,15 @@ func TestInvoke(t *testing.T) {
 		got := decode(t, e.mustRun(0, "", "invoke", "greet", "--branch", "main", "--assembly", mainAsm))
 		if string(got.Event) != "{}" {
 			t.Errorf("event = %s, want {}", got.Event)
+		}
+	})
+	t.Run("the function's GoBuildFlags", func(t *testing.T) {
+		asm := writeAssembly(t, fn, "main", 0, nil, "-tags=greet_tagged", "-ldflags=-X main.unused=1")
+		if got := decode(t, e.mustRun(0, "", "invoke", "greet", "--branch", "main", "--assembly", asm)); !got.Tagged {
+			t.Errorf("tagged = false: the record's -tags=greet_tagged did not reach the build")
+		}
+		if got := decode(t, e.mustRun(0, "", "invoke", "greet", "--branch", "main", "--assembly", mainAsm)); got.Tagged {
+			t.Errorf("tagged = true without the flag: the cached build was reused across flags")
 		}
 	})
 	t.Run("handler error", func(t *testing.T) {

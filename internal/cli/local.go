@@ -302,12 +302,21 @@ func (r *runner) moduleRoot() (string, error) {
 	return root, nil
 }
 
-// LocalBuildFlags are the go build flags of a handler built for this
+// localBuildFlags are the go build flags of a handler built for this
 // machine by `fnenv invoke`: the tag of the Lambda build (so that the
-// handler links what it links in Lambda), no VCS stamping; the build ID is
-// kept, so that the go command finds an unchanged binary up to date and
-// does not link it again.
-var LocalBuildFlags = []string{"-tags", "lambda.norpc", "-buildvcs=false"}
+// handler links what it links in Lambda) and the function's own flags
+// (BundlingOptions.GoBuildFlags, merged as synth merges them), no VCS
+// stamping. Unlike synth's, they keep the build ID and the symbols: the go
+// command then finds an unchanged binary up to date and does not link it
+// again, and a panic's trace names files.
+func localBuildFlags(own []string) []string {
+	tags, ldflags, rest := srctree.MergeBuildFlags([]string{"lambda.norpc"}, "", own)
+	flags := []string{"-buildvcs=false", "-tags", strings.Join(tags, ",")}
+	if ldflags != "" {
+		flags = append(flags, "-ldflags="+ldflags)
+	}
+	return append(flags, rest...)
+}
 
 // buildLocal builds lf's handler for this machine (GOOS and GOARCH of the
 // host, CGO off as in Lambda) into the invoke cache, outside the source
@@ -337,7 +346,7 @@ func (r *runner) buildLocal(ctx context.Context, lf *localFunction) (string, err
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", failed("creating the build cache: %v", err)
 	}
-	args := append(append([]string{"build"}, LocalBuildFlags...), "-o", out, ".")
+	args := append(append([]string{"build"}, localBuildFlags(lf.Record.GoBuildFlags)...), "-o", out, ".")
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)

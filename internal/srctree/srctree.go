@@ -95,3 +95,30 @@ func GitBranch(dir string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// MergeBuildFlags adds a target's own go build flags (extra) to base tags
+// and ldflags: a -tags or -ldflags of extra (written "-tags=a,b" or
+// "-tags", "a,b") is merged into them, since the go command keeps only the
+// last of each; the other flags come back in rest, in their order. The
+// function construct's build for Lambda and `fnenv invoke`'s build for
+// this machine both use it.
+func MergeBuildFlags(baseTags []string, baseLdflags string, extra []string) (tags []string, ldflags string, rest []string) {
+	tags, ldflags = append([]string(nil), baseTags...), baseLdflags
+	for i := 0; i < len(extra); i++ {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(extra[i], "-"), "=")
+		if !strings.HasPrefix(extra[i], "-") || (name != "tags" && name != "ldflags") {
+			rest = append(rest, extra[i])
+			continue
+		}
+		if !hasVal && i+1 < len(extra) {
+			i++
+			val = extra[i]
+		}
+		if name == "tags" {
+			tags = append(tags, strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' })...)
+		} else if val != "" {
+			ldflags = strings.TrimSpace(ldflags + " " + val)
+		}
+	}
+	return tags, ldflags, rest
+}

@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/fnenv/fnenv/internal/srctree"
 )
 
 // Flags are the go build flags of every handler (PRODUCT.md "Build").
@@ -38,25 +40,7 @@ var Flags = BuildFlags(nil)
 // "-tags", "a,b") is merged with fnenv's (lambda.norpc; -s -w -buildid=),
 // since the go command keeps only the last of each.
 func BuildFlags(extra []string) []string {
-	tags := []string{"lambda.norpc"}
-	ldflags := "-s -w -buildid="
-	var rest []string
-	for i := 0; i < len(extra); i++ {
-		name, val, hasVal := strings.Cut(strings.TrimLeft(extra[i], "-"), "=")
-		if !strings.HasPrefix(extra[i], "-") || (name != "tags" && name != "ldflags") {
-			rest = append(rest, extra[i])
-			continue
-		}
-		if !hasVal && i+1 < len(extra) {
-			i++
-			val = extra[i]
-		}
-		if name == "tags" {
-			tags = append(tags, strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' })...)
-		} else if val != "" {
-			ldflags += " " + val
-		}
-	}
+	tags, ldflags, rest := srctree.MergeBuildFlags([]string{"lambda.norpc"}, "-s -w -buildid=", extra)
 	return append([]string{"-trimpath", "-buildvcs=false", "-tags", strings.Join(tags, ","), "-ldflags=" + ldflags}, rest...)
 }
 
