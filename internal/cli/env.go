@@ -192,8 +192,10 @@ func parse(v *resolver.Values, x model.Variable) {
 }
 
 // ResolverDeclaration is the resolver.Declaration the generated env
-// package of f holds (see codegen): one Var per variable, and the Secrets
-// Manager client when f references Secrets Manager.
+// package of f holds: one Var per variable, and the Secrets Manager client
+// when f references Secrets Manager. Keep it in step with codegen's
+// template (its Vars); TestResolverDeclarationMatchesGenerated compares
+// them.
 func ResolverDeclaration(f model.Function) resolver.Declaration {
 	s := resolver.Declaration{Function: f.Name}
 	for _, v := range f.Variables {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -275,5 +276,41 @@ func TestInvoke(t *testing.T) {
 	})
 	if diff := cmp.Diff(m.Files(), before); diff != "" {
 		t.Errorf("invoke and env changed the module's files (-got +want):\n%s", diff)
+	}
+}
+
+// TestResolverDeclarationMatchesGenerated: fnenv env resolves with the
+// declaration the function's generated env package holds, variable for
+// variable.
+func TestResolverDeclarationMatchesGenerated(t *testing.T) {
+	fn := model.NewFunction("mixed", "functions/mixed", map[string]model.Variable{
+		"GREETING":    {Kind: model.Literal, Value: "hello"},
+		"PORT":        {Kind: model.Literal, Value: "8080", Type: envtype.Int},
+		"API_KEY":     {Kind: model.Secret, Secret: "MY_API_KEY"},
+		"DB_PASSWORD": {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "DbCredential", ID: "app/main/db", Field: "password"}},
+		"LICENSE":     {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "License", ID: "app/license"}},
+	})
+	src, err := codegen.Generate(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ResolverDeclaration(fn)
+	if d.Function != "mixed" || d.SecretsManager == nil || len(d.Vars) != len(fn.Variables) {
+		t.Fatalf("declaration %+v: want function mixed, a Secrets Manager factory and %d variables", d, len(fn.Variables))
+	}
+	for _, v := range d.Vars {
+		lit := fmt.Sprintf("{Name: %q", v.Name)
+		if v.Secret != "" {
+			lit += fmt.Sprintf(", Secret: %q", v.Secret)
+		}
+		if v.SecretsManager != "" {
+			lit += fmt.Sprintf(", SecretsManager: %q", v.SecretsManager)
+			if v.JSONField != "" {
+				lit += fmt.Sprintf(", JSONField: %q", v.JSONField)
+			}
+		}
+		if !strings.Contains(string(src), "\t\t"+lit+"},\n") {
+			t.Errorf("the generated package does not declare %s}:\n%s", lit, src)
+		}
 	}
 }
