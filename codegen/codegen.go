@@ -44,6 +44,8 @@ func Path(fn model.Function) string { return path.Join(fn.Entry, "env", "env.go"
 
 type variable struct {
 	Name, Field, Secret string
+	// Parameter is a function.Parameter's path or ARN.
+	Parameter string
 	// GoType, Getter (the resolver.Values method), Const (the function
 	// package's constant) and Form (the accepted text) of its type.
 	GoType, Getter, Const, Form string
@@ -83,7 +85,7 @@ func Generate(fn model.Function) ([]byte, error) {
 	for _, v := range fn.Variables {
 		t := envtype.Of(v.Type)
 		x := variable{
-			Name: v.Name, Field: v.Field, Secret: v.Secret,
+			Name: v.Name, Field: v.Field, Secret: v.Secret, Parameter: v.Parameter,
 			GoType: t.GoType(), Getter: types[t].getter, Const: types[t].constant, Form: t.Form(),
 		}
 		if x.Field == "" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/fnenv/fnenv/model"
@@ -33,9 +34,13 @@ const DefaultTimeout = 10 * time.Second
 type Var struct {
 	// Name is the environment variable key, e.g. "API_KEY".
 	Name string
-	// Secret is the name of the secret the variable holds, e.g.
-	// "MY_API_KEY"; empty for a literal.
+	// Secret is the secret the variable holds: its name, e.g.
+	// "MY_API_KEY", or an existing parameter's full path or ARN (see
+	// model.ParseRef); empty for a literal.
 	Secret string
+	// Parameter is the existing non-secret parameter the variable holds
+	// (function.Parameter): its full path or ARN; empty otherwise.
+	Parameter string
 	// SecretsManager names the Secrets Manager secret the variable reads,
 	// e.g. "DbCredential" (its construct path in its stack); empty
 	// otherwise. The secret's id comes from FNENV_SECRETSMANAGER.
@@ -148,6 +153,7 @@ type Loader[T any] struct {
 	override atomic.Pointer[T]
 	group    singleflight.Group
 	ssm      Client               // built on the first fetch
+	regional map[string]Client    // other regions' clients, built on first use
 	smc      SecretsManagerClient // built on the first fetch that needs it
 
 	mu   sync.Mutex
@@ -338,47 +344,53 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	vals := make(map[string]string, len(l.decl.Vars))
 	var errs []error
 
-	var missingLiterals []string
-	secretVars := map[string][]string{} // secret -> variables holding it
-	var secrets []string
-	hasSM := false
+	var missingLiterals, movedLiterals []string
+	literalsEnv, hasMoved := os.LookupEnv(model.EnvLiterals)
+	secretVars := map[string][]string{} // secret or existing parameter -> variables holding it
+	var secrets, existing []string      // secret names; existing parameters' paths and ARNs
+	isParameter := map[string]bool{}    // the variables of function.Parameter
+	hasSecret, hasParameter, hasSM := false, false, false
 	for _, v := range l.decl.Vars {
+		ref := v.Secret
 		switch {
 		case v.SecretsManager != "":
 			hasSM = true
-		case v.Secret == "":
+			continue
+		case v.Parameter != "":
+			ref, hasParameter, isParameter[v.Name] = v.Parameter, true, true
+		case v.Secret != "":
+			hasSecret = true
+		default:
 			val, ok := os.LookupEnv(v.Name)
-			if !ok {
+			switch {
+			case ok:
+				vals[v.Name] = val
+				srcs[v.Name] = Source{Kind: SourceLiteral}
+			case hasMoved:
+				movedLiterals = append(movedLiterals, v.Name)
+			default:
 				missingLiterals = append(missingLiterals, v.Name)
 			}
-			vals[v.Name] = val
-			srcs[v.Name] = Source{Kind: SourceLiteral}
-		default:
-			if _, seen := secretVars[v.Secret]; !seen {
-				secrets = append(secrets, v.Secret)
-			}
-			secretVars[v.Secret] = append(secretVars[v.Secret], v.Name)
+			continue
 		}
+		if _, seen := secretVars[ref]; !seen {
+			if model.FormOf(ref) == model.RefName {
+				secrets = append(secrets, ref)
+			} else {
+				existing = append(existing, ref)
+			}
+		}
+		secretVars[ref] = append(secretVars[ref], v.Name)
 	}
 	stale := &StaleError{Function: l.decl.Function, MissingLiterals: missingLiterals}
-	if len(secrets) > 0 {
-		configured, err := model.DecodeSecrets(os.Getenv(model.EnvSecrets))
-		if err != nil {
-			errs = append(errs, l.errorf("%w", err))
+	if hasSecret {
+		if err := l.matchPairs(stale, model.EnvSecrets, model.DecodeSecrets, "secret", func(v Var) string { return v.Secret }); err != nil {
+			errs = append(errs, err)
 		}
-		for _, v := range l.decl.Vars {
-			if v.Secret == "" {
-				if s, ok := configured[v.Name]; ok {
-					stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s is a literal here but %s maps it to secret %s", v.Name, model.EnvSecrets, s))
-				}
-				continue
-			}
-			switch s, ok := configured[v.Name]; {
-			case !ok:
-				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("secret variable %s (secret %s) is not in %s", v.Name, v.Secret, model.EnvSecrets))
-			case s != v.Secret:
-				stale.Mismatches = append(stale.Mismatches, fmt.Sprintf("%s holds secret %s here but %s maps it to secret %s", v.Name, v.Secret, model.EnvSecrets, s))
-			}
+	}
+	if _, ok := os.LookupEnv(model.EnvParameters); hasParameter || ok {
+		if err := l.matchPairs(stale, model.EnvParameters, model.DecodeParameters, "parameter", func(v Var) string { return v.Parameter }); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	var sm smPlan
@@ -388,22 +400,37 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 			errs = append(errs, err)
 		}
 	}
+	var plan ssmPlan
+	var literalParams []string
+	if len(movedLiterals) > 0 {
+		var err error
+		if literalParams, err = model.DecodeLiterals(literalsEnv); err != nil {
+			errs = append(errs, l.errorf("%w", err))
+		}
+		plan.add("", literalParams...)
+	}
 	if len(stale.MissingLiterals) > 0 || len(stale.Mismatches) > 0 {
 		errs = append(errs, stale)
 	}
-	if len(errs) > 0 || (len(secrets) == 0 && len(sm.ids) == 0) {
+	if len(errs) > 0 || (len(secrets) == 0 && len(existing) == 0 && len(literalParams) == 0 && len(sm.ids) == 0) {
 		return vals, errors.Join(errs...)
 	}
 
 	branch, shared := os.Getenv(model.EnvBranchPrefix), os.Getenv(model.EnvSharedPrefix)
-	var client Client
 	var smc SecretsManagerClient
 	if len(secrets) > 0 {
 		if branch == "" || shared == "" {
 			return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", model.EnvBranchPrefix, model.EnvSharedPrefix)
 		}
-		var err error
-		if client, err = l.client(); err != nil {
+		for _, s := range secrets {
+			plan.add("", branch+s, shared+s)
+		}
+	}
+	for _, ref := range existing {
+		plan.addRef(ref)
+	}
+	if len(plan.names) > 0 {
+		if _, err := l.client(); err != nil {
 			return nil, l.errorf("%w", err)
 		}
 	}
@@ -413,21 +440,19 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 			return nil, l.errorf("%w", err)
 		}
 	}
-	names := make([]string, 0, 2*len(secrets))
-	for _, s := range secrets {
-		names = append(names, branch+s, shared+s)
-	}
-	// One round: the SSM chunks and the Secrets Manager batches all at once.
+	// One round: the SSM chunks of every region and the Secrets Manager
+	// batches all at once.
 	var (
-		wg             sync.WaitGroup
-		found, smFound map[string]string
-		smFailed       map[string]error
-		ssmErr, smErr  error
+		wg            sync.WaitGroup
+		found         map[string]ssmtypes.Parameter
+		smFound       map[string]string
+		smFailed      map[string]error
+		ssmErr, smErr error
 	)
-	nChunks := (len(names) + MaxNamesPerRequest - 1) / MaxNamesPerRequest
+	nChunks := plan.requests()
 	r := newRound(nChunks + secretBatches(sm.ids))
-	if len(names) > 0 {
-		wg.Go(func() { found, ssmErr = getParameters(ctx, r, 0, client, names, secretOf(branch, shared)) })
+	if nChunks > 0 {
+		wg.Go(func() { found, ssmErr = plan.fetch(ctx, r, 0, l.regionClient, secretOf(branch, shared)) })
 	}
 	if len(sm.ids) > 0 {
 		wg.Go(func() { smFound, smFailed, smErr = batchGetSecrets(ctx, r, nChunks, smc, sm.ids) })
@@ -445,10 +470,10 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	missing := &MissingSecretsError{Function: l.decl.Function, Branch: branchOf(branch, os.Getenv(model.EnvBranch))}
 	for _, s := range secrets {
 		src := Source{Kind: SourceBranch, ID: branch + s}
-		val, ok := found[src.ID]
+		p, ok := found[src.ID]
 		if !ok {
 			src = Source{Kind: SourceShared, ID: shared + s}
-			val, ok = found[src.ID]
+			p, ok = found[src.ID]
 		}
 		if !ok {
 			missing.Secrets = append(missing.Secrets, Missing{
@@ -457,9 +482,31 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 			continue
 		}
 		for _, name := range secretVars[s] {
-			vals[name] = val
+			vals[name] = *p.Value
 			srcs[name] = src
 		}
+	}
+	missingParams := &MissingParametersError{Function: l.decl.Function}
+	for _, ref := range existing {
+		p, ok := found[ref]
+		if !ok {
+			missingParams.Parameters = append(missingParams.Parameters, MissingParameter{Parameter: ref, Vars: secretVars[ref]})
+			continue
+		}
+		for _, name := range secretVars[ref] {
+			if isParameter[name] && p.Type == ssmtypes.ParameterTypeSecureString {
+				errs = append(errs, &SecureStringParameterError{Function: l.decl.Function, Var: name, Parameter: ref})
+				continue
+			}
+			vals[name] = *p.Value
+			srcs[name] = Source{Kind: SourceParameter, ID: ref}
+		}
+	}
+	if len(missingParams.Parameters) > 0 {
+		errs = append(errs, missingParams)
+	}
+	if err := l.movedLiterals(literalParams, movedLiterals, found, vals, srcs); err != nil {
+		errs = append(errs, err)
 	}
 	if len(missing.Secrets) > 0 {
 		errs = append(errs, missing)

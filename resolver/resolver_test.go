@@ -383,7 +383,7 @@ func TestLoadStale(t *testing.T) {
 	want := "fnenv: function \"say-hello\": the env package does not match the function's configuration: run `fnenv gen` and redeploy (outside Lambda, set the variables or use FNENV_DOTENV):\n" +
 		"  literal GREETING is not set in the environment\n" +
 		"  API_KEY holds secret MY_API_KEY here but FNENV_SECRETS maps it to secret OLD_API_KEY\n" +
-		"  GREETING is a literal here but FNENV_SECRETS maps it to secret GREETING\n" +
+		"  GREETING is not a secret here but FNENV_SECRETS maps it to secret GREETING\n" +
 		"  secret variable TOKEN (secret TOKEN) is not in FNENV_SECRETS"
 	if diff := cmp.Diff(err.Error(), want); diff != "" {
 		t.Errorf("error (-got +want):\n%s", diff)

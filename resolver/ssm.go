@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/fnenv/fnenv/resolver/internal/awsenv"
 )
@@ -79,9 +80,10 @@ func NewClient() (*ssm.Client, error) {
 
 // getParameters fetches names as requests first, first+1… of round r:
 // chunks of MaxNamesPerRequest, all in parallel, with decryption. It
-// returns the values found by name; names that do not exist are simply
-// absent. Every failed chunk is reported, as a *RequestError, joined.
-func getParameters(ctx context.Context, r *round, first int, c Client, names []string, secretOf func(string) string) (map[string]string, error) {
+// returns the parameters found, by name and by ARN; names that do not
+// exist are simply absent. Every failed chunk is reported, as a
+// *RequestError, joined.
+func getParameters(ctx context.Context, r *round, first int, c Client, names []string, secretOf func(string) string) (map[string]ssmtypes.Parameter, error) {
 	chunks := slices.Collect(slices.Chunk(names, MaxNamesPerRequest))
 	outs := make([]*ssm.GetParametersOutput, len(chunks))
 	errs := make([]error, len(chunks))
@@ -114,11 +116,15 @@ func getParameters(ctx context.Context, r *round, first int, c Client, names []s
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	found := make(map[string]string, len(names))
+	found := make(map[string]ssmtypes.Parameter, len(names))
 	for _, out := range outs {
 		for _, p := range out.Parameters {
-			if p.Name != nil && p.Value != nil {
-				found[*p.Name] = *p.Value
+			if p.Name == nil || p.Value == nil {
+				continue
+			}
+			found[*p.Name] = p
+			if p.ARN != nil {
+				found[*p.ARN] = p
 			}
 		}
 	}

@@ -30,6 +30,7 @@ func (v *Values) Get(name string) string { return v.vals[name] }
 // Source kinds: where Load found a variable's value.
 const (
 	SourceLiteral        = "literal"         // the function's configuration
+	SourceParameter      = "parameter"       // an existing SSM parameter, by path or ARN
 	SourceBranch         = "branch"          // the branch's SSM parameter
 	SourceShared         = "shared"          // the shared SSM parameter (no branch value)
 	SourceSecretsManager = "secrets-manager" // a Secrets Manager secret, or one JSON field of it
@@ -42,6 +43,8 @@ type Source struct {
 	// SourceSecretsManager.
 	Kind string
 	// ID is the SSM parameter's name for SourceBranch and SourceShared,
+	// its path or ARN for SourceParameter, the first parameter holding the
+	// literals moved out of the environment for such a SourceLiteral,
 	// the secret's id (ARN or name) for SourceSecretsManager; "" for a
 	// literal.
 	ID string
@@ -123,6 +126,8 @@ func (x Var) source() string {
 	switch {
 	case x.Secret != "":
 		return "secret " + x.Secret
+	case x.Parameter != "":
+		return "parameter " + x.Parameter
 	case x.SecretsManager != "" && x.JSONField != "":
 		return "Secrets Manager secret " + x.SecretsManager + ", field " + x.JSONField
 	case x.SecretsManager != "":

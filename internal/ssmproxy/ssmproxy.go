@@ -22,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fnenv/fnenv/model"
 )
 
 // Option configures a Proxy.
@@ -77,10 +79,20 @@ func Before(target string, n int, fn func()) Option {
 	return func(p *Proxy) { p.beforeTarget, p.beforeN, p.before = target, n, fn }
 }
 
+// ARNsAsNames makes GetParameters take parameter ARNs in Names, as SSM
+// does and moto does not: an ARN in account (moto's) and in the region the
+// request is signed for goes to moto as the parameter's name
+// (model.ParseRef's Name); another ARN goes as it is, and moto finds
+// nothing, as SSM finds nothing another account did not share. The
+// request is recorded as the client sent it.
+func ARNsAsNames(account string) Option { return func(p *Proxy) { p.arnAccount = account } }
+
 // Request is one request the proxy saw.
 type Request struct {
 	// Target is the X-Amz-Target header, e.g. "AmazonSSM.GetParameters".
 	Target string
+	// Region is the region the request is signed for, e.g. "us-east-1".
+	Region string
 	// Names are the parameter names of a GetParameters or DeleteParameters
 	// request.
 	Names []string
@@ -114,6 +126,7 @@ type Proxy struct {
 	beforeN       int
 	before        func()
 	closed        chan struct{}
+	arnAccount    string
 
 	mu        sync.Mutex
 	tokens    float64
@@ -202,10 +215,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		named = append(named, in.Name)
 	}
 	target := r.Header.Get("X-Amz-Target")
+	region := signingRegion(r.Header.Get("Authorization"))
+	if p.arnAccount != "" && target == "AmazonSSM.GetParameters" {
+		p.arnsAsNames(r, body, region)
+	}
 
 	p.mu.Lock()
 	i := len(p.requests)
-	p.requests = append(p.requests, Request{Target: target, Names: in.Names, Name: in.Name, SecretIDs: in.SecretIdList})
+	p.requests = append(p.requests, Request{Target: target, Region: region, Names: in.Names, Name: in.Name, SecretIDs: in.SecretIdList})
 	throttled := i < p.throttleFirst || !p.admit()
 	failed := i < p.failFirst
 	if p.seen == nil {
@@ -320,4 +337,39 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// signingRegion is the region of a SigV4 Authorization header's
+// credential scope: Credential=<key>/<date>/<region>/<service>/aws4_request.
+func signingRegion(auth string) string {
+	_, scope, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(scope, "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}
+
+// arnsAsNames rewrites r's GetParameters body (see ARNsAsNames).
+func (p *Proxy) arnsAsNames(r *http.Request, body []byte, region string) {
+	var in map[string]any
+	if json.Unmarshal(body, &in) != nil {
+		return
+	}
+	names, _ := in["Names"].([]any)
+	for i, n := range names {
+		s, _ := n.(string)
+		if ref, err := model.ParseRef(s); err == nil && ref.Form == model.RefARN && ref.Account == p.arnAccount && ref.Region == region {
+			names[i] = ref.Name
+		}
+	}
+	out, err := json.Marshal(in)
+	if err != nil {
+		return
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(out)), int64(len(out))
+	r.Header.Set("Content-Length", fmt.Sprint(len(out)))
 }
