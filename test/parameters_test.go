@@ -1,9 +1,17 @@
 package test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
@@ -224,5 +232,70 @@ func TestLiteralsBeyond32KBFailSynth(t *testing.T) {
 	function.New(stack, "Fn", &function.Props{Name: "huge", Entry: hello, Environment: env})
 	if got, want := synthError(app), `function "huge": literals: are 35911 bytes as JSON; fnenv keeps at most 32768 (32 KB) of literals per function`; !strings.Contains(got, want) {
 		t.Errorf("synth error = %q, want %q", got, want)
+	}
+}
+
+// TestMovedLiteralsDeployOnMoto deploys the parameters of a function's 20
+// KB of literals (the stack's AWS::SSM::Parameter resources, as
+// synthesized; moto cannot run the function's Lambda resources without
+// its assets) with CloudFormation on moto, and reads them back as the
+// handler does.
+func TestMovedLiteralsDeployOnMoto(t *testing.T) {
+	_, c := motoEnv(t)
+	app := newApp(appOptions{})
+	stack := newStack(app, "Big")
+	function.New(stack, "Fn", &function.Props{Name: "big", Entry: hello, Environment: twentyKB()})
+	tmpl := template(t, stack)
+	env := lambdaEnv(t, tmpl)
+	params := resources(t, tmpl, "AWS::SSM::Parameter")
+	body, err := json.Marshal(map[string]any{"Resources": params})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfn := cloudformation.NewFromConfig(cfg)
+	if _, err := cfn.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("Big-main"), TemplateBody: aws.String(string(body))}); err != nil {
+		t.Fatal(err)
+	}
+	w := cloudformation.NewStackCreateCompleteWaiter(cfn, func(o *cloudformation.StackCreateCompleteWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
+	if err := w.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("Big-main")}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+
+	names, err := model.DecodeLiterals(env[model.EnvLiterals])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: names})
+	if err != nil || len(out.Parameters) != len(names) {
+		t.Fatalf("GetParameters(%v) = %v, %v", names, out, err)
+	}
+	byName := map[string]string{}
+	for _, p := range out.Parameters {
+		byName[*p.Name] = *p.Value
+		if p.Type != "String" {
+			t.Errorf("parameter %s is a %s", *p.Name, p.Type)
+		}
+	}
+	var values []string
+	for _, n := range names {
+		values = append(values, byName[n])
+	}
+	moved, err := model.DecodeLiteralValues(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range moved {
+		if want := twentyKB()[k]; want == (function.Value{}) || v != strings.Repeat(v[:1], 500) {
+			t.Errorf("literal %s deployed wrong", k)
+		}
+	}
+	if len(moved)+len(env) < 41 {
+		t.Errorf("%d literals moved, %d variables in the environment: some literal is lost", len(moved), len(env))
 	}
 }
