@@ -57,6 +57,8 @@ func (u Use) Locations() []string {
 		if u.SecretID != "" {
 			return []string{smLocation(u.SecretID, u.Field)}
 		}
+	case ExistingParameter:
+		return []string{u.Secret}
 	}
 	return nil
 }
@@ -89,6 +91,9 @@ func Collect(recs []model.Record, branch string) ([]Use, int, error) {
 		var recUses []*Use
 		for _, s := range rec.Function.Secrets() {
 			recUses = append(recUses, &Use{Kind: SSMParameter, Secret: s, Backend: b})
+		}
+		for _, ref := range rec.Function.ExistingParameters() {
+			recUses = append(recUses, &Use{Kind: ExistingParameter, Secret: ref, Backend: b})
 		}
 		for _, v := range rec.Function.SecretsManagerVariables() {
 			r := v.SecretsManager
@@ -134,6 +139,8 @@ type Result struct {
 	// InSecretsManager counts the Secrets Manager uses found (the secret,
 	// and its JSON field when one is read).
 	InSecretsManager int
+	// Existing counts the existing parameters (by path or ARN) found.
+	Existing int
 	// Unchecked are Secrets Manager secrets the app creates, whose ids
 	// are known at deploy only.
 	Unchecked []Use
@@ -179,6 +186,8 @@ func Check(ctx context.Context, branch string, functions int, uses []Use, lookup
 			res.Unchecked = append(res.Unchecked, u)
 		case u.Kind == SecretsManagerSecret && found[locs[0]]:
 			res.InSecretsManager++
+		case u.Kind == ExistingParameter && found[locs[0]]:
+			res.Existing++
 		case found[locs[0]]:
 			res.OnBranch++
 		case len(locs) > 1 && found[locs[1]]:
@@ -202,6 +211,9 @@ func (r Result) Summary() string {
 		len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch, r.OnBranch, r.Shared)
 	if r.InSecretsManager > 0 {
 		sum += fmt.Sprintf(", %d in Secrets Manager", r.InSecretsManager)
+	}
+	if r.Existing > 0 {
+		sum += fmt.Sprintf(", %d existing parameters", r.Existing)
 	}
 	sum += ")"
 	if len(r.Unchecked) > 0 {
@@ -229,6 +241,8 @@ func (r Result) Report(appID string) string {
 		switch u.Kind {
 		case SecretsManagerSecret:
 			fmt.Fprintf(&sb, "\n  %s — Secrets Manager secret %s %s\n", u.Secret, u.SecretID, u.smMissing())
+		case ExistingParameter:
+			fmt.Fprintf(&sb, "\n  %s — existing parameter not found: it does not exist, or (by ARN from another account) is not shared with this one\n", u.Secret)
 		default:
 			fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
 		}
@@ -272,6 +286,8 @@ func (u Use) fixes(appID string) []string {
 		}
 	case SecretsManagerSecret:
 		return u.smFixes()
+	case ExistingParameter:
+		return []string{"fnenv does not manage it: create it, share it through AWS RAM from its account, or fix the reference"}
 	}
 	return nil
 }

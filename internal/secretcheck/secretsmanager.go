@@ -40,6 +40,7 @@ func Lookups(s *ssmstore.Store) map[Kind]Lookup {
 	return map[Kind]Lookup{
 		SSMParameter:         s.Exists,
 		SecretsManagerSecret: SecretsManagerLookup(sm.NewFromConfig(s.Config())),
+		ExistingParameter:    ParametersLookup(s.Config()),
 	}
 }
 
