@@ -73,10 +73,42 @@ func decodePairs(key, s string) (map[string]string, error) {
 	}
 	for pair := range strings.SplitSeq(s, ",") {
 		k, v, ok := strings.Cut(pair, "=")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("%s: %q is not VAR=REF", key, pair)
+		var why string
+		switch {
+		case !ok || k == "" || v == "":
+			why = "is not VAR=REF"
+		case !IsEnvKey(k):
+			why = fmt.Sprintf("names variable %q, which is not a variable key ([a-zA-Z][a-zA-Z0-9_]+)", k)
+		default:
+			if _, err := ParseRef(v); err != nil {
+				why = fmt.Sprintf("names no reference: %v", err)
+			}
+		}
+		if why != "" {
+			return nil, fmt.Errorf("%s: pair %q %s (pairs are VAR=REF, separated by ',', without spaces); %s", key, pair, why, NotByConstruct)
 		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// NotByConstruct ends the error about a variable of fnenv's
+// configuration (FNENV_…) that breaks its rule: the function construct
+// never writes such a value, so the fix is a redeploy, not a value to set.
+const NotByConstruct = "fnenv's function construct did not write this value (the function's configuration was changed after its deploy, or set by hand): redeploy the function from its CDK app"
+
+// CheckPrefixVar checks the value of EnvBranchPrefix or EnvSharedPrefix
+// (key) as the construct writes it: a parameter path that starts and ends
+// with '/', its levels [a-zA-Z0-9_.-] (ValidateLevel), e.g.
+// "/amplify/my-app/main/". The error names the variable and the rule.
+func CheckPrefixVar(key, value string) error {
+	if len(value) < 2 || value[0] != '/' || value[len(value)-1] != '/' {
+		return fmt.Errorf("%s=%q must be a parameter path that starts and ends with '/', like \"/amplify/my-app/main/\"; %s", key, value, NotByConstruct)
+	}
+	for l := range strings.SplitSeq(value[1:len(value)-1], "/") {
+		if err := ValidateLevel("level", l); err != nil {
+			return fmt.Errorf("%s=%q: %v; %s", key, value, err, NotByConstruct)
+		}
+	}
+	return nil
 }

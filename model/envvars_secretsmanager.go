@@ -40,11 +40,11 @@ func DecodeSecretsManager(s string) (map[string]string, error) {
 	for entry := range strings.SplitSeq(s, ",") {
 		vars, id, ok := strings.Cut(entry, "=")
 		if !ok || vars == "" || id == "" {
-			return nil, fmt.Errorf("%s: %q is not VAR+VAR=SECRET_ID", EnvSecretsManager, entry)
+			return nil, fmt.Errorf("%s: %q is not VAR+VAR=SECRET_ID; %s", EnvSecretsManager, entry, NotByConstruct)
 		}
 		for v := range strings.SplitSeq(vars, "+") {
 			if v == "" {
-				return nil, fmt.Errorf("%s: %q has an empty variable name", EnvSecretsManager, entry)
+				return nil, fmt.Errorf("%s: %q has an empty variable name; %s", EnvSecretsManager, entry, NotByConstruct)
 			}
 			out[v] = id
 		}

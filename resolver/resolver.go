@@ -221,6 +221,9 @@ func (l *Loader[T]) Refresh(ctx context.Context) (*T, error) {
 	if o := l.override.Load(); o != nil {
 		return o, nil
 	}
+	if err := l.ended(ctx); err != nil {
+		return nil, err
+	}
 	l.mu.Lock()
 	r := l.last
 	if r == nil || l.opts.now().Sub(r.start) >= MinRefreshInterval {
@@ -263,6 +266,9 @@ func (l *Loader[T]) Override(v *T) (restore func()) {
 // Unless force, a call that finds the cache fresh once its turn comes (a
 // concurrent fetch just ended) returns it.
 func (l *Loader[T]) refresh(ctx context.Context, force bool) (*T, error) {
+	if err := l.ended(ctx); err != nil {
+		return nil, err
+	}
 	var leader atomic.Bool // whether this call's fetch is the one running
 	ch := l.group.DoChan("", func() (any, error) {
 		leader.Store(true)
@@ -285,7 +291,7 @@ func (l *Loader[T]) refresh(ctx context.Context, force bool) (*T, error) {
 				done = nil
 				continue
 			}
-			return nil, l.errorf("waiting for secrets being resolved by a concurrent Load: %w", ctx.Err())
+			return nil, l.errorf("the context ended while this Load waited for the secrets being resolved by a concurrent Load: %w", ctx.Err())
 		}
 	}
 }
@@ -331,6 +337,20 @@ func parseMaxAge(s string) (time.Duration, bool, error) {
 		return 0, false, fmt.Errorf("%s=%q is not a duration of zero or more, like \"5m\" or \"0s\" (forever)", model.EnvMaxAge, s)
 	}
 	return d, d == 0, nil
+}
+
+// ended is the error of a Load or Refresh given a context already done:
+// it says so, by ctx.Err(), and that nothing was read.
+func (l *Loader[T]) ended(ctx context.Context) error {
+	err := ctx.Err()
+	if err == nil {
+		return nil
+	}
+	how := "was cancelled"
+	if errors.Is(err, context.DeadlineExceeded) {
+		how = "had passed its deadline"
+	}
+	return l.errorf("the context %s before the secrets were read; nothing was read: %w", how, err)
 }
 
 func (l *Loader[T]) errorf(format string, args ...any) error {
@@ -421,6 +441,9 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	if len(secrets) > 0 {
 		if branch == "" || shared == "" {
 			return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", model.EnvBranchPrefix, model.EnvSharedPrefix)
+		}
+		if err := errors.Join(model.CheckPrefixVar(model.EnvBranchPrefix, branch), model.CheckPrefixVar(model.EnvSharedPrefix, shared)); err != nil {
+			return nil, l.errorf("%w", err)
 		}
 		for _, s := range secrets {
 			plan.add("", branch+s, shared+s)

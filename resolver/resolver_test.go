@@ -393,6 +393,90 @@ func TestLoadStale(t *testing.T) {
 	}
 }
 
+// TestLoadBadConfiguration: a configuration variable fnenv's construct
+// would never write is named with its rule and the fix, a redeploy — not a
+// secret to set nor a package to regenerate — and nothing is read.
+func TestLoadBadConfiguration(t *testing.T) {
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+		{Name: "API_KEY", Secret: "MY_API_KEY"},
+		{Name: "TOKEN", Secret: "TOKEN"},
+	}}
+	tests := []struct {
+		name, key, value string
+		want             string
+	}{
+		{"space after a comma", "FNENV_SECRETS", "API_KEY=MY_API_KEY, TOKEN=TOKEN", `FNENV_SECRETS: pair " TOKEN=TOKEN" names variable " TOKEN", which is not a variable key ([a-zA-Z][a-zA-Z0-9_]+)`},
+		{"space in a name", "FNENV_SECRETS", "API_KEY=MY API_KEY,TOKEN=TOKEN", `FNENV_SECRETS: pair "API_KEY=MY API_KEY" names no reference: secret name "MY API_KEY" must match [a-zA-Z0-9_.-]+`},
+		{"no '='", "FNENV_SECRETS", "API_KEY,TOKEN=TOKEN", `FNENV_SECRETS: pair "API_KEY" is not VAR=REF`},
+		{"branch prefix without slashes", "FNENV_BRANCH_PREFIX", "amplify/app/main", `FNENV_BRANCH_PREFIX="amplify/app/main" must be a parameter path that starts and ends with '/'`},
+		{"branch prefix with a space", "FNENV_BRANCH_PREFIX", "/amplify/app/ma in/", `FNENV_BRANCH_PREFIX="/amplify/app/ma in/": level "ma in" must match [a-zA-Z0-9_.-]+`},
+		{"shared prefix without its last slash", "FNENV_SHARED_PREFIX", "/amplify/shared/app", `FNENV_SHARED_PREFIX="/amplify/shared/app" must be a parameter path that starts and ends with '/'`},
+		{"shared prefix with ..", "FNENV_SHARED_PREFIX", "/amplify/../app/", `FNENV_SHARED_PREFIX="/amplify/../app/": level ".." is refused`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := setup(t, spec)
+			t.Setenv(tt.key, tt.value)
+			e, err := newLoader(spec).Load(context.Background())
+			if e != nil || err == nil {
+				t.Fatalf("Load = %v, %v; want no Env and an error", e, err)
+			}
+			for _, want := range []string{tt.want, "fnenv's function construct did not write this value", "redeploy the function from its CDK app"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error\n%s\ndoes not contain %q", err, want)
+				}
+			}
+			for _, wrong := range []string{"set it with", "fnenv secret set", "fnenv gen"} {
+				if strings.Contains(err.Error(), wrong) {
+					t.Errorf("error\n%s\nsuggests %q", err, wrong)
+				}
+			}
+			if p.Count() != 0 {
+				t.Errorf("requests = %d, want none", p.Count())
+			}
+		})
+	}
+}
+
+// TestLoadEndedContext: Load and Refresh with a context already done say
+// so, by ctx.Err(), and read nothing.
+func TestLoadEndedContext(t *testing.T) {
+	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	_, p := setup(t, spec)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		want string
+		is   error
+	}{
+		{"cancelled", cancelled, `fnenv: function "say-hello": the context was cancelled before the secrets were read; nothing was read: context canceled`, context.Canceled},
+		{"deadline passed", expired, `fnenv: function "say-hello": the context had passed its deadline before the secrets were read; nothing was read: context deadline exceeded`, context.DeadlineExceeded},
+	} {
+		l := newLoader(spec)
+		for call, f := range map[string]func(context.Context) (*env, error){"Load": l.Load, "Refresh": l.Refresh} {
+			t.Run(tt.name+"/"+call, func(t *testing.T) {
+				e, err := f(tt.ctx)
+				if e != nil || err == nil {
+					t.Fatalf("%s = %v, %v; want an error", call, e, err)
+				}
+				if diff := cmp.Diff(err.Error(), tt.want); diff != "" {
+					t.Errorf("error (-got +want):\n%s", diff)
+				}
+				if !errors.Is(err, tt.is) {
+					t.Errorf("errors.Is(%v, %v) = false", err, tt.is)
+				}
+			})
+		}
+	}
+	if p.Count() != 0 {
+		t.Errorf("requests = %d, want none", p.Count())
+	}
+}
+
 func TestLoadCachedThenRefreshed(t *testing.T) {
 	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec)

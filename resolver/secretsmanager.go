@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -189,6 +190,10 @@ func (l *Loader[T]) resolveSecretsManager(p smPlan, found map[string]string, fai
 				problem(v, "its JSON has no top-level field "+fmt.Sprintf("%q", v.JSONField))
 				continue
 			}
+			if string(bytes.TrimSpace(raw)) == "null" { // not "": null is no value
+				problem(v, fmt.Sprintf("its JSON's top-level field %q is null, which counts as missing", v.JSONField))
+				continue
+			}
 			vals[v.Name] = jsonText(raw)
 		}
 	}
@@ -200,7 +205,7 @@ func (l *Loader[T]) resolveSecretsManager(p smPlan, found map[string]string, fai
 }
 
 // jsonText is a JSON value as a string: a string's content, else its JSON
-// text (a number, bool, null, object or array).
+// text (a number, bool, object or array; a null field is refused before).
 func jsonText(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {

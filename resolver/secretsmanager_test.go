@@ -151,15 +151,16 @@ func TestLoadSecretsManagerProblems(t *testing.T) {
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_USERNAME", "DbCredential", "username"),
+		smVar("DB_HOST", "DbCredential", "host"),
 		smVar("GONE", "Gone", "password"),
 		smVar("PLAIN_FIELD", "Plain", "key"),
 		smVar("PLAIN_WHOLE", "Plain", ""),
 	}}
 	c, _ := smSetup(t, spec, map[string]string{
-		"DB_PASSWORD": "fnenv-test/db", "DB_USERNAME": "fnenv-test/db",
+		"DB_PASSWORD": "fnenv-test/db", "DB_USERNAME": "fnenv-test/db", "DB_HOST": "fnenv-test/db",
 		"GONE": "fnenv-test/gone", "PLAIN_FIELD": "fnenv-test/plain", "PLAIN_WHOLE": "fnenv-test/plain",
 	})
-	createSecret(t, c, "fnenv-test/db", `{"username":"fake_user_0001"}`)
+	createSecret(t, c, "fnenv-test/db", `{"username":"fake_user_0001","host":null}`)
 	createSecret(t, c, "fnenv-test/plain", "not json: fake_plain_0001")
 
 	e, err := newLoader(spec).Load(context.Background())
@@ -170,7 +171,8 @@ func TestLoadSecretsManagerProblems(t *testing.T) {
 	t.Logf("error: %v", msg)
 	for _, want := range []string{
 		"MY_API_KEY (for API_KEY)", // the SSM problem, in the same error
-		`3 Secrets Manager references could not be resolved:`,
+		`4 Secrets Manager references could not be resolved:`,
+		`DB_HOST: field "host" of secret fnenv-test/db (DbCredential): its JSON's top-level field "host" is null, which counts as missing`,
 		`DB_PASSWORD: field "password" of secret fnenv-test/db (DbCredential): its JSON has no top-level field "password"`,
 		`GONE: field "password" of secret fnenv-test/gone (Gone): ResourceNotFoundException`,
 		`PLAIN_FIELD: field "key" of secret fnenv-test/plain (Plain): its SecretString is not a JSON object`,
@@ -183,8 +185,8 @@ func TestLoadSecretsManagerProblems(t *testing.T) {
 		t.Errorf("the error holds a value or names a variable that resolved: %v", msg)
 	}
 	var se *resolver.SecretsManagerError
-	if !errors.As(err, &se) || len(se.Problems) != 3 {
-		t.Errorf("errors.As(*SecretsManagerError) with 3 problems: got %+v", se)
+	if !errors.As(err, &se) || len(se.Problems) != 4 {
+		t.Errorf("errors.As(*SecretsManagerError) with 4 problems: got %+v", se)
 	}
 }
 
