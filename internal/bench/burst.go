@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // BurstConfig configures Burst.
@@ -51,7 +54,21 @@ type BurstPolicy struct {
 	Retryer func(answered *atomic.Int32) aws.Retryer
 	// Fnenv marks fnenv's policy, the one the goals are checked on.
 	Fnenv bool
+	// SMRate, when not zero, makes each cold start resolve one Secrets
+	// Manager reference and no SSM secret, with fnenv's resolver, against
+	// a bucket of SMRate requests a second instead of the config's Rate.
+	SMRate float64
 }
+
+// Secrets Manager's quotas (its user guide, "quotas"), per account and
+// region: the bucket of the burst's Secrets Manager rows.
+const (
+	// BatchGetSecretValueRate is BatchGetSecretValue's: 100 requests/s,
+	// not adjustable.
+	BatchGetSecretValueRate = 100
+	// GetSecretValueRate is GetSecretValue's: 10,000 requests/s.
+	GetSecretValueRate = 10000
+)
 
 // BurstPolicies are the policies the report compares: fnenv's policy
 // before issue 17 and the ideas measured on the way to the one it has now.
@@ -72,6 +89,8 @@ func BurstPolicies() []BurstPolicy {
 		{Name: "fewer names", How: "as before with 5 secrets: 10 names, one request per cold start", Secrets: 5,
 			Retryer: func(*atomic.Int32) aws.Retryer { return fullJitter(50*time.Millisecond, time.Second, nil) }},
 		{Name: "after (fnenv)", How: "fnenv's round (resolver/retry.go): one request at a time while none is answered, 2.5 s per request doubling to 16 s; then the rest within 250 ms doubling to 2 s", Fnenv: true},
+		{Name: "sm-batch (Secrets Manager at 100/s)", How: "one Secrets Manager reference per cold start, fnenv's round; the bucket at BatchGetSecretValue's quota (100/s per account and region, not adjustable)", SMRate: BatchGetSecretValueRate},
+		{Name: "sm-get (Secrets Manager at 10,000/s)", How: "the same burst against GetSecretValue's quota (10,000/s)", SMRate: GetSecretValueRate},
 	}
 }
 
@@ -184,6 +203,11 @@ func Burst(ctx context.Context, m *moto.Server, cfg BurstConfig) ([]*BurstResult
 	if err := putSecrets(ctx, m, n); err != nil {
 		return nil, err
 	}
+	if slices.ContainsFunc(cfg.Policies, func(p BurstPolicy) bool { return p.SMRate > 0 }) {
+		if err := putMixedSecrets(ctx, m); err != nil {
+			return nil, err
+		}
+	}
 	var out []*BurstResult
 	for _, p := range cfg.Policies {
 		r, err := burst(ctx, m, cfg, p)
@@ -203,8 +227,12 @@ func burst(ctx context.Context, m *moto.Server, cfg BurstConfig, pol BurstPolicy
 	if pol.Secrets > 0 {
 		secrets = pol.Secrets
 	}
+	rate := cfg.Rate
+	if pol.SMRate > 0 {
+		rate, secrets = pol.SMRate, 0
+	}
 	res := &BurstResult{Config: cfg, Policy: pol, Secrets: secrets}
-	p, err := ssmproxy.Start(m.URL, ssmproxy.WithLatency(cfg.Latency), ssmproxy.WithRate(cfg.Rate, int(cfg.Rate)))
+	p, err := ssmproxy.Start(m.URL, ssmproxy.WithLatency(cfg.Latency), ssmproxy.WithRate(rate, int(rate)))
 	if err != nil {
 		return nil, err
 	}
@@ -212,9 +240,14 @@ func burst(ctx context.Context, m *moto.Server, cfg BurstConfig, pol BurstPolicy
 	setLambdaEnv(p.URL, secrets)
 	spec, build := benchSpec(secrets)
 	res.PerStart = (2*secrets + resolver.MaxNamesPerRequest - 1) / resolver.MaxNamesPerRequest
+	if pol.SMRate > 0 {
+		unset := smBurstSpec(&spec, &build)
+		defer unset()
+		res.PerStart = 1
+	}
 	res.NeededRequests = cfg.ColdStarts * res.PerStart
-	res.Floor = time.Duration(float64(res.NeededRequests) / cfg.Rate * float64(time.Second))
-	res.Limit10s = min(cfg.ColdStarts, int(cfg.Rate+10*cfg.Rate)/res.PerStart)
+	res.Floor = time.Duration(float64(res.NeededRequests) / rate * float64(time.Second))
+	res.Limit10s = min(cfg.ColdStarts, int(rate+10*rate)/res.PerStart)
 
 	var (
 		mu sync.Mutex
@@ -275,4 +308,22 @@ func burst(ctx context.Context, m *moto.Server, cfg BurstConfig, pol BurstPolicy
 		}
 	}
 	return res, nil
+}
+
+// smBurstSpec makes spec and build those of a function with one Secrets
+// Manager reference (field 0 of the mixed function's first secret), set
+// in the environment as the construct would; build checks its value.
+// unset clears the environment.
+func smBurstSpec(spec *resolver.Declaration, build *func(*resolver.Values) *benchEnv) (unset func()) {
+	secret, field := mixedField(0)
+	spec.SecretsManager = smfetch.New
+	spec.Vars = append(spec.Vars, resolver.Var{Name: "SM_00", SecretsManager: secret, JSONField: field})
+	*build = func(v *resolver.Values) *benchEnv {
+		if v.Get("SM_00") != mixedValue(0) {
+			return &benchEnv{vals: []string{"wrong"}} // checkValues fails it
+		}
+		return &benchEnv{}
+	}
+	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{secret: {"SM_00"}}))
+	return func() { os.Unsetenv(model.EnvSecretsManager) }
 }

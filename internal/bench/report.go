@@ -361,6 +361,10 @@ func (r *Report) writeBurst(p func(string, ...any)) {
 			b.Requests, b.Admitted, b.PerAdmitted(), secs(st.P50), secs(st.P90), secs(b.Last), b.Policy.How)
 	}
 	p("")
+	p("The Secrets Manager rows (issue 23) repeat the burst with one Secrets Manager reference per cold start and no SSM")
+	p("secret, resolved by fnenv's round (one request each), the bucket at Secrets Manager's quotas: %d/s, BatchGetSecretValue's", BatchGetSecretValueRate)
+	p("(per account and region, not adjustable), and %d/s, GetSecretValue's.", GetSecretValueRate)
+	p("")
 	p("![cold starts resolved over time](%s)", BurstSVG)
 	p("")
 	for _, b := range r.Burst {
