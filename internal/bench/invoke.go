@@ -48,8 +48,8 @@ const InvokeGoal = 2 * time.Second
 // Invoke measures `fnenv invoke` of function 0 of the synth benchmark's
 // generated module, with a fake cloud assembly of it (assembly.WriteFake)
 // and its secrets in moto, with a fnenv CLI built from Root. The handler's
-// build goes to the user cache directory, as for a user; the module's
-// directory is new, so the first invoke builds it.
+// build goes to a temporary user cache directory (XDG_CACHE_HOME), so the
+// first invoke builds it; the Go build cache is the user's.
 func Invoke(ctx context.Context, m *moto.Server, cfg InvokeConfig) (*InvokeResult, error) {
 	if cfg.Iterations <= 0 {
 		cfg.Iterations = 10
@@ -91,10 +91,18 @@ func Invoke(ctx context.Context, m *moto.Server, cfg InvokeConfig) (*InvokeResul
 	if err := assembly.WriteFake(asm, assembly.FakeFunction{Record: rec, Environment: vars}); err != nil {
 		return nil, err
 	}
+	// The handler's build goes to a user cache directory of the run's own
+	// (removed with it), the Go build cache stays the user's.
+	gocache, err := exec.CommandContext(ctx, "go", "env", "GOCACHE").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOCACHE: %v", err)
+	}
+	env := append(os.Environ(), m.Env()...)
+	env = append(env, "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"), "GOCACHE="+strings.TrimSpace(string(gocache)))
 	invoke := func() (time.Duration, error) {
 		cmd := exec.CommandContext(ctx, cli, "invoke", fn.Name, "--branch", b.Branch, "--assembly", asm)
 		cmd.Dir = mod
-		cmd.Env = append(os.Environ(), m.Env()...)
+		cmd.Env = env
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		start := time.Now()
@@ -132,7 +140,8 @@ func (r *Report) writeInvoke(p func(string, ...any)) {
 	p("A user's module (the synth benchmark's function 0: two literals, two secrets; fnenv replaced by this checkout),")
 	p("a cloud assembly of it, its secrets in moto, and the fnenv CLI built from this checkout. Each run is the whole")
 	p("`fnenv invoke` command: reading the assembly and the AWS configuration, `go build` of the handler for this machine")
-	p("into the user cache directory (which the go command finds up to date when nothing changed), the handler's cold")
+	p("into the invoke cache (a user cache directory of the run's own; the go command finds the binary up to date when")
+	p("nothing changed; the Go build cache is the user's), the handler's cold")
 	p("start under the local Runtime API — its Load, one GetParameters round trip to moto, is the handler's own work —")
 	p("and the event. The first invoke builds the handler (the Go build cache already holds its dependencies).")
 	p("")

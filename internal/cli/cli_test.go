@@ -90,6 +90,8 @@ type tenv struct {
 	vars map[string]string
 	term Terminal
 	ssm  *ssm.Client
+	// cacheDir is App.CacheDir: "" for the default.
+	cacheDir string
 }
 
 func newEnv(t *testing.T) *tenv {
@@ -126,7 +128,7 @@ func (e *tenv) app(stdin string) (*App, *bytes.Buffer, *bytes.Buffer) {
 	return &App{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Term: e.term,
 		Getenv: func(k string) string { return e.vars[k] }, Dir: e.dir, NoGit: true,
-		MaxBackoff: time.Millisecond,
+		MaxBackoff: time.Millisecond, CacheDir: e.cacheDir,
 	}, &out, &errb
 }
 

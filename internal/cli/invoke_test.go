@@ -133,6 +133,7 @@ func invokeEnv(t *testing.T, m *usermod.Module) *tenv {
 	t.Helper()
 	e := newEnv(t)
 	e.dir = m.Dir
+	e.cacheDir = t.TempDir() // the user's cache is not the tests'
 	return e
 }
 
