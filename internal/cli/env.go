@@ -128,7 +128,12 @@ func sourceText(s resolver.Source) string {
 			return fmt.Sprintf("Secrets Manager %s, field %q", s.ID, s.Field)
 		}
 		return "Secrets Manager " + s.ID
+	case resolver.SourceParameter:
+		return "parameter " + s.ID
 	case resolver.SourceLiteral:
+		if s.ID != "" { // moved out of Lambda's 4 KB
+			return "literal, from parameter " + s.ID + "…"
+		}
 		return "literal"
 	}
 	return "?"
