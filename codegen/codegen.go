@@ -26,6 +26,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/fnenv/fnenv/internal/srctree"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/envtype"
 )
@@ -128,7 +129,9 @@ func Generate(fn model.Function) ([]byte, error) {
 // in the same directory and renamed over the old one, so that a reader —
 // or a crash — never sees a half-written file. No other file is touched.
 // fn.Entry must pass model.ValidateEntry: relative, clean, slash-separated,
-// inside the module.
+// inside the module; and
+// <Entry>/env, symbolic links followed, must resolve inside the module
+// (srctree.ResolveInside), else nothing is written.
 func Write(moduleRoot string, fn model.Function) (changed bool, err error) {
 	src, err := Generate(fn) // checks the entry too (model.ValidateEntry)
 	if err != nil {
@@ -139,6 +142,9 @@ func Write(moduleRoot string, fn model.Function) (changed bool, err error) {
 		return false, nil
 	}
 	dir := filepath.Dir(file)
+	if _, err := srctree.ResolveInside(moduleRoot, path.Dir(Path(fn))); err != nil {
+		return false, fmt.Errorf("codegen: function %q: entry %w", fn.Name, err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("codegen: function %q: %w", fn.Name, err)
 	}

@@ -236,3 +236,31 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("a failed Write created the entry's directory")
 	}
 }
+
+// TestWriteRefusesASymlinkOut: an entry, or its env directory, that is a
+// symbolic link leading out of the module gets no env package: an error
+// naming the function and where the path resolves, and nothing written
+// outside.
+func TestWriteRefusesASymlinkOut(t *testing.T) {
+	for _, link := range []string{"app/functions/say-hello", "app/functions/say-hello/env"} {
+		t.Run(link, func(t *testing.T) {
+			root, outside := t.TempDir(), t.TempDir()
+			if err := os.MkdirAll(filepath.Join(root, filepath.Dir(link)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, filepath.Join(root, link)); err != nil {
+				t.Fatal(err)
+			}
+			fn := readSpec(t, "testdata/say-hello/spec.json")
+			changed, err := codegen.Write(root, fn)
+			realOutside, _ := filepath.EvalSymlinks(outside)
+			if changed || err == nil || !strings.Contains(err.Error(), `codegen: function "say-hello": entry app/functions/say-hello/env resolves to `+realOutside) ||
+				!strings.Contains(err.Error(), "outside the module root") {
+				t.Errorf("Write = %v, %v; want an error naming the function and where the entry resolves", changed, err)
+			}
+			if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+				t.Errorf("Write left %d entries outside the module", len(entries))
+			}
+		})
+	}
+}

@@ -2,6 +2,8 @@ package test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"strings"
@@ -110,6 +112,34 @@ func TestEveryRuleFailsSynthWithAClearMessage(t *testing.T) {
 				t.Errorf("synth error lacks %q; it is:\n%s", missing, got)
 			}
 		})
+	}
+}
+
+// TestEntryThroughASymlinkOut: an entry that is a symbolic link leading out
+// of the module is a synth problem naming the function, the entry and
+// where it resolves; no env package is written there.
+func TestEntryThroughASymlinkOut(t *testing.T) {
+	// GIVEN an entry in the module that links to a handler outside it
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entry := fmt.Sprintf("test/testdata/link-out-%d", os.Getpid())
+	link := filepath.Join("..", filepath.FromSlash(entry))
+	if err := os.Symlink(outside, link); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(link) })
+	app := newApp(appOptions{})
+	function.New(awscdk.NewStack(app, ptr("Bad"), nil), "Fn", &function.Props{Name: "fn", Entry: entry})
+
+	// WHEN the app synthesizes, THEN it fails naming the function, the entry and where it resolves
+	realOutside, _ := filepath.EvalSymlinks(outside)
+	if missing := contains(synthError(app), `function "fn": entry: `+entry+" resolves to "+realOutside+", outside the module root"); len(missing) > 0 {
+		t.Errorf("synth error lacks %q", missing)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+		t.Errorf("%d entries outside the module, want main.go alone", len(entries))
 	}
 }
 

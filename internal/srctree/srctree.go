@@ -57,6 +57,9 @@ func ResolveEntry(root, entry string) (module string, err error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return "", fmt.Errorf("directory %s does not exist (Entry is relative to the module root %s)", entry, root)
 	}
+	if _, err := ResolveInside(root, entry); err != nil {
+		return "", err
+	}
 	ctx := build.Default
 	ctx.GOOS, ctx.CgoEnabled, ctx.BuildTags = "linux", false, []string{"lambda.norpc"}
 	pkg, err := ctx.ImportDir(dir, 0)
@@ -78,6 +81,35 @@ func ResolveEntry(root, entry string) (module string, err error) {
 		return "", err
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// ResolveInside returns where rel (slash-separated, relative to root)
+// resolves with every symbolic link followed (filepath.EvalSymlinks; a
+// part that does not exist yet is taken as it is), and an error when that
+// is outside root, itself resolved: fnenv writes a function's env package
+// under its entry, which must not lead out of the module.
+func ResolveInside(root, rel string) (string, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	existing, rest := filepath.Join(root, filepath.FromSlash(rel)), ""
+	for {
+		real, err := filepath.EvalSymlinks(existing)
+		if err == nil {
+			resolved := filepath.Join(real, rest)
+			if r, err := filepath.Rel(realRoot, resolved); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+				return "", fmt.Errorf("%s resolves to %s, outside the module root %s (a symbolic link on the way leads out of it): fnenv writes the env package under the entry, so the entry must resolve inside the module; give the handler's directory inside it", rel, resolved, realRoot)
+			}
+			return resolved, nil
+		}
+		parent := filepath.Dir(existing)
+		if !errors.Is(err, os.ErrNotExist) || parent == existing {
+			return "", err
+		}
+		rest = filepath.Join(filepath.Base(existing), rest)
+		existing = parent
+	}
 }
 
 // GitBranch returns the current git branch of dir ("" is the working

@@ -45,3 +45,50 @@ func TestModuleRootAndResolveEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveEntryThroughSymlinks: an entry that resolves outside the
+// module (a symbolic link on the way) is refused, naming where it
+// resolves; one that resolves inside is accepted.
+func TestResolveEntryThroughSymlinks(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	for name, src := range map[string]string{
+		filepath.Join(root, "go.mod"):           "module example.com/m\n\ngo 1.26\n",
+		filepath.Join(root, "fns/a/main.go"):    "package main\n\nfunc main() {}\n",
+		filepath.Join(outside, "fn/main.go"):    "package main\n\nfunc main() {}\n",
+		filepath.Join(outside, "deep/x/go.mod"): "module example.com/x\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{
+		"fns/out":    filepath.Join(outside, "fn"), // the entry itself
+		"fns/up":     outside,                      // a directory on the way
+		"fns/inside": filepath.Join(root, "fns/a"), // stays inside
+	} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	realOutside, _ := filepath.EvalSymlinks(outside)
+	for _, tt := range []struct{ entry, wantErr string }{
+		{"fns/out", "fns/out resolves to " + filepath.Join(realOutside, "fn") + ", outside the module root"},
+		{"fns/up/fn", "fns/up/fn resolves to " + filepath.Join(realOutside, "fn") + ", outside the module root"},
+		{"fns/inside", ""},
+	} {
+		_, err := ResolveEntry(root, tt.entry)
+		if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("ResolveEntry(%q) = %v; want an error containing %q", tt.entry, err, tt.wantErr)
+		}
+	}
+	// A path whose end does not exist yet resolves by its existing part.
+	if _, err := ResolveInside(root, "fns/up/fn/env"); err == nil || !strings.Contains(err.Error(), "outside the module root") {
+		t.Errorf("ResolveInside(fns/up/fn/env) = %v, want outside", err)
+	}
+	if got, err := ResolveInside(root, "fns/a/env/new"); err != nil || !strings.HasSuffix(got, filepath.Join("fns", "a", "env", "new")) {
+		t.Errorf("ResolveInside(fns/a/env/new) = %q, %v", got, err)
+	}
+}
