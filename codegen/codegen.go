@@ -1,5 +1,5 @@
 // Package codegen generates the typed env package of a function from its
-// spec: <Entry>/env/env.go, package env, which the function's handler
+// declaration (model.Function): <Entry>/env/env.go, package env, which the function's handler
 // imports to resolve its environment at cold start (see package
 // github.com/fnenv/fnenv/resolver).
 //
@@ -8,9 +8,11 @@
 // and its asset hash, is the same for every branch. It is gofmt'ed and
 // deterministic: no timestamps, no versions.
 //
-// Generated code imports only the standard library and the resolver, and
-// refers to resolver.Version1, so that it stops compiling when the
-// resolver's API changes rather than misbehaving.
+// Generated code imports only the standard library, package resolver (the
+// Loader, the Lambda values), package resolver/gensupport (the declaration
+// and printing) and, for a function with Secrets Manager references,
+// resolver/smfetch; it refers to gensupport.Version1, so that it stops
+// compiling when that API changes rather than misbehaving.
 package codegen
 
 import (
@@ -47,7 +49,7 @@ type variable struct {
 	Name, Field, Secret string
 	// Parameter is a function.Parameter's path or ARN.
 	Parameter string
-	// GoType, Getter (the resolver.Values method), Const (the function
+	// GoType, Getter (the gensupport.Values method), Const (the function
 	// package's constant) and Form (the accepted text) of its type.
 	GoType, Getter, Const, Form string
 	// SecretsManager and JSONField: the secret (its label) and field a

@@ -6,6 +6,11 @@ import (
 	"strings"
 )
 
+// MaxNamesPerRequest is SSM's limit on parameter names per GetParameters
+// call: 10 ("Names … Maximum number of 10 items"). The resolver and the
+// CLI chunk their reads by it.
+const MaxNamesPerRequest = 10
+
 // ValidateParameterName checks a full SSM parameter name (a secret's
 // branch or shared path) against SSM's rules: at most
 // MaxParameterNameLength (1011) characters, at most MaxParameterDepth (15)

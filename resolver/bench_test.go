@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // fakeSSM answers every name with a fake value, in memory.
@@ -23,12 +24,12 @@ func (fakeSSM) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ..
 	return out, nil
 }
 
-func benchSpec(b *testing.B, secrets int) resolver.Declaration {
-	spec := resolver.Declaration{Function: "bench"}
+func benchSpec(b *testing.B, secrets int) gensupport.Declaration {
+	spec := gensupport.Declaration{Function: "bench"}
 	var pairs string
 	for i := range secrets {
 		name := fmt.Sprintf("VAR_%02d", i)
-		spec.Vars = append(spec.Vars, resolver.Var{Name: name, Secret: "S" + name})
+		spec.Vars = append(spec.Vars, gensupport.Var{Name: name, Secret: "S" + name})
 		if pairs != "" {
 			pairs += ","
 		}

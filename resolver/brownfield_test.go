@@ -17,6 +17,7 @@ import (
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // A team's existing parameters, one in a second region (moto keeps
@@ -54,10 +55,10 @@ func brownfield() (model.Function, map[string]string) {
 	return model.NewFunction("brownfield", "app/functions/brownfield", vars), literals
 }
 
-func declOf(f model.Function) resolver.Declaration {
-	d := resolver.Declaration{Function: f.Name}
+func declOf(f model.Function) gensupport.Declaration {
+	d := gensupport.Declaration{Function: f.Name}
 	for _, v := range f.Variables {
-		d.Vars = append(d.Vars, resolver.Var{Name: v.Name, Secret: v.Secret, Parameter: v.Parameter})
+		d.Vars = append(d.Vars, gensupport.Var{Name: v.Name, Secret: v.Secret, Parameter: v.Parameter})
 	}
 	return d
 }
@@ -155,7 +156,7 @@ func TestARegionThatFailsIsNamed(t *testing.T) {
 func TestExistingParameterProblems(t *testing.T) {
 	// GIVEN a Parameter that is a SecureString, a path that does not
 	// exist, and an ARN of another account that nothing shares
-	decl := resolver.Declaration{Function: "legacy", Vars: []resolver.Var{
+	decl := gensupport.Declaration{Function: "legacy", Vars: []gensupport.Var{
 		{Name: "API_URL", Parameter: legacyPW},
 		{Name: "GONE", Secret: "/legacy/gone"},
 		{Name: "PLATFORM", Secret: notShared},

@@ -13,6 +13,9 @@ import (
 // dotenv reader. Package model, which every handler links for the wire
 // format, brings neither os/exec nor regexp (the SDK's endpoint rules link
 // regexp anyway, but model adds no regexp compiled at init).
+// smSDK is the AWS SDK's Secrets Manager client.
+const smSDK = "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 func TestProductionHandlerDeps(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -23,6 +26,10 @@ func TestProductionHandlerDeps(t *testing.T) {
 		{"construct's build", "../app/functions/charge", []string{"-tags", "lambda.norpc"}, map[string]bool{"github.com/joho/godotenv": false, "os/exec": false, "github.com/fnenv/fnenv/model": true}},
 		{"local build", "../app/functions/charge", nil, map[string]bool{"github.com/joho/godotenv": true, "os/exec": true}},
 		{"model", "../model", nil, map[string]bool{"os/exec": false, "regexp": false, "go/build": false}},
+		// Only a handler whose function references Secrets Manager links
+		// its SDK client (through resolver/smfetch).
+		{"with Secrets Manager references", "../app/functions/charge", []string{"-tags", "lambda.norpc"}, map[string]bool{smSDK: true}},
+		{"without Secrets Manager references", "../app/functions/refund", []string{"-tags", "lambda.norpc"}, map[string]bool{smSDK: false, "github.com/fnenv/fnenv/resolver/smfetch": false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

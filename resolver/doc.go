@@ -1,7 +1,11 @@
 // Package resolver resolves a Lambda function's environment at cold start:
 // literals from the function's configuration, secrets from SSM Parameter
-// Store. It is what the env package fnenv generates for each function (and
-// the function's handler) imports; it never imports jsii or aws-cdk-go, and
+// Store and AWS Secrets Manager. A handler imports its generated env package
+// (env.Load, MustLoad, New, Refresh, Override) and this package for what
+// those return and take: the Loader, its options (WithClient,
+// WithAWSConfig, WithClock), the errors of Load, the Lambda values of an
+// Env, and Mask. What generated code alone uses lives in package
+// resolver/gensupport. It never imports jsii or aws-cdk-go, and
 // it builds its SSM client with ssm.New and static options rather than
 // config.LoadDefaultConfig, which would add about 2.5 MB to every handler.
 //
@@ -40,13 +44,14 @@
 // call), all chunks in parallel. A secret held by two variables is fetched
 // once. When both parameters exist, the branch value wins.
 //
-// Secrets Manager references (a Declaration whose SecretsManager factory is set:
-// generated code sets it to package resolver/smfetch's New only for
-// a function that has them, so that others link no Secrets Manager client)
-// are read in the same round: BatchGetSecretValue of 20 secret ids at most
-// per call (AWSCURRENT), the calls in parallel with the SSM chunks and
-// retried with them, each secret once however many variables or JSON
-// fields read it. A field's value is a JSON string's content, or the JSON
+// Secrets Manager references (generated code links package
+// resolver/smfetch, and so the SDK's Secrets Manager client, only for a
+// function that has them) are read in the same round: each secret with its
+// own GetSecretValue (AWSCURRENT) — Secrets Manager allows 10,000 of those
+// a second per account and region, where BatchGetSecretValue allows 100
+// and cannot be granted on single secrets — all in parallel with the SSM
+// chunks and retried with them, each secret once however many variables or
+// JSON fields read it. A field's value is a JSON string's content, or the JSON
 // text of a number, bool, object or array.
 //
 // Throttling and other retryable errors are retried until the context's
@@ -63,7 +68,7 @@
 // about as many cold starts within Lambda's 10 s init as the throughput
 // allows, with under 3 requests sent per admitted one. When SSM throttles
 // until the deadline, the *RequestError says so and names the setting that
-// raises the throughput (HighThroughputCommand).
+// raises the throughput.
 //
 // Load fails — and returns no Env at all — when anything is wrong, with one
 // error that joins (errors.Join) every problem found:
@@ -77,9 +82,9 @@
 //     secrets of the failed request;
 //   - *SecretsManagerError: Secrets Manager references that could not be
 //     read — a missing secret, a missing JSON field, a SecretString that is
-//     not JSON though a field is read, access denied — each with its
-//     variable, secret and field; *SecretsManagerRequestError: a failed
-//     BatchGetSecretValue request;
+//     not JSON though a field is read — each with its variable, secret and
+//     field; *SecretsManagerRequestError: a failed GetSecretValue request
+//     (access denied, throttled until the deadline…);
 //   - *InvalidValuesError: values that do not parse as their variable's
 //     type (package envtype), each named with its type.
 //
@@ -87,17 +92,14 @@
 //
 // # Types
 //
-// Each value is parsed as its variable's type by the Values getters the
-// generated build function calls (Get, Int, Bool, Float, Duration, URL,
-// StringList, JSON), with the parsers of package envtype — the same ones
-// the construct applies to literals at synth.
+// Each value is parsed as its variable's type with the parsers of package
+// envtype — the same ones the construct applies to literals at synth.
 //
 // # Printing
 //
-// Values, and the Env types generated code declares (through Format and
-// LogValue here), print with every secret masked (Mask) in every fmt verb
-// and in log/slog; literals print as they are. JSON encoding is not
-// masked.
+// The Env types generated code declares print with every secret masked
+// (Mask) in every fmt verb and in log/slog; literals print as they are.
+// JSON encoding is not masked.
 //
 // # Refresh and Override
 //

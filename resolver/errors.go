@@ -128,11 +128,11 @@ type RequestError struct {
 	ThrottledAttempts int
 }
 
-// HighThroughputCommand turns on SSM Parameter Store's higher throughput
+// highThroughputCommand turns on SSM Parameter Store's higher throughput
 // in an account and region: the default is 40 transactions per second
 // shared by GetParameter, GetParameters and GetParametersByPath; the higher
 // quota is many times that (see Service Quotas) and charged per API call.
-const HighThroughputCommand = "aws ssm update-service-setting --setting-id arn:aws:ssm:<region>:<account>:servicesetting/ssm/parameter-store/high-throughput-enabled --setting-value true"
+const highThroughputCommand = "aws ssm update-service-setting --setting-id arn:aws:ssm:<region>:<account>:servicesetting/ssm/parameter-store/high-throughput-enabled --setting-value true"
 
 func (e *RequestError) Error() string {
 	msg := fmt.Sprintf("reading secrets %s from SSM (parameters %s): %v",
@@ -140,7 +140,7 @@ func (e *RequestError) Error() string {
 	var ae smithy.APIError
 	switch {
 	case e.ThrottledAttempts > 0:
-		msg += fmt.Sprintf(" — SSM throttled all %d requests until the deadline (Lambda's init lasts at most 10 s): the account's Parameter Store throughput in this region (40 transactions/s by default, shared by every caller) is spent, typically by a burst of cold starts; turn on the higher throughput with `%s` (see the fnenv README)", e.ThrottledAttempts, HighThroughputCommand)
+		msg += fmt.Sprintf(" — SSM throttled all %d requests until the deadline (Lambda's init lasts at most 10 s): the account's Parameter Store throughput in this region (40 transactions/s by default, shared by every caller) is spent, typically by a burst of cold starts; turn on the higher throughput with `%s` (see the fnenv README)", e.ThrottledAttempts, highThroughputCommand)
 	case errors.As(e.Err, &ae) && ae.ErrorCode() == "AccessDeniedException":
 		msg += " — the function's role must allow ssm:GetParameters on both parameters of each secret (and kms:Decrypt on a customer key)"
 	case errors.Is(e.Err, context.DeadlineExceeded):

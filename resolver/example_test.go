@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // A generated env package holds a Declaration and a build function, and creates
@@ -24,11 +25,13 @@ func ExampleNewLoader() {
 		"FNENV_SHARED_PREFIX": "/amplify/shared/myapp/",
 	})()
 	type Env struct{ Greeting, APIKey string }
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 	}}
-	build := func(v *resolver.Values) *Env { return &Env{Greeting: v.Get("GREETING"), APIKey: v.Get("API_KEY")} }
+	build := func(v *gensupport.Values, lam resolver.Lambda) *Env {
+		return &Env{Greeting: v.Get("GREETING"), APIKey: v.Get("API_KEY")}
+	}
 	l := resolver.NewLoader(spec, build, resolver.WithClient(memSSM{"/amplify/shared/myapp/MY_API_KEY": "sk_test_fake_shared"}))
 
 	e, err := l.Load(context.Background())
@@ -50,11 +53,13 @@ func ExampleWithClient() {
 		"FNENV_BRANCH_PREFIX": "/amplify/myapp/main/",
 		"FNENV_SHARED_PREFIX": "/amplify/shared/myapp/",
 	})()
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "DB_PASSWORD", Secret: "DB_PASSWORD"},
 	}}
-	build := func(v *resolver.Values) *[2]string { return &[2]string{v.Get("API_KEY"), v.Get("DB_PASSWORD")} }
+	build := func(v *gensupport.Values, lam resolver.Lambda) *[2]string {
+		return &[2]string{v.Get("API_KEY"), v.Get("DB_PASSWORD")}
+	}
 	c := memSSM{
 		"/amplify/myapp/main/MY_API_KEY":    "fake_branch_key",
 		"/amplify/shared/myapp/MY_API_KEY":  "fake_shared_key",

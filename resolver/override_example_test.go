@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // Override gives a unit test the value it wants: Load returns it without
@@ -13,8 +14,8 @@ import (
 // restores it when it ends.
 func ExampleLoader_Override() {
 	type Env struct{ APIKey string }
-	l := resolver.NewLoader(resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}},
-		func(v *resolver.Values) *Env { return &Env{APIKey: v.Get("API_KEY")} })
+	l := resolver.NewLoader(gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}},
+		func(v *gensupport.Values, lam resolver.Lambda) *Env { return &Env{APIKey: v.Get("API_KEY")} })
 
 	restore := l.Override(&Env{APIKey: "sk_test_fake"})
 	e, err := l.Load(context.Background())
@@ -22,22 +23,3 @@ func ExampleLoader_Override() {
 	restore()
 	// Output: sk_test_fake <nil>
 }
-
-// Values, and the Env types generated code declares, print with every
-// secret masked, whatever the verb.
-func ExampleFormat() {
-	fields := []resolver.Field{
-		{Name: "Currency", Value: "usd"},
-		{Name: "StripeKey", Value: "sk_test_fake_main_0042", Secret: true},
-	}
-	fmt.Printf("%+v\n", fieldsOf(fields))
-	fmt.Printf("%#v\n", fieldsOf(fields))
-	// Output:
-	// {Currency:usd StripeKey:sk_t…42}
-	// env.Env{Currency:"usd", StripeKey:"sk_t…42"}
-}
-
-// fieldsOf prints as a generated Env does.
-type fieldsOf []resolver.Field
-
-func (f fieldsOf) Format(s fmt.State, verb rune) { resolver.Format(s, verb, "env.Env", f) }

@@ -17,9 +17,10 @@ import (
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
-var oneSecret = resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}, {Name: "GREETING"}}}
+var oneSecret = gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}, {Name: "GREETING"}}}
 
 // fakeClock is a settable clock for WithClock.
 type fakeClock struct{ ns atomic.Int64 }
@@ -153,8 +154,8 @@ func TestValuesPrintMasked(t *testing.T) {
 	c, _ := setup(t, oneSecret)
 	t.Setenv("GREETING", "hello")
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_print_0042")
-	var vals *resolver.Values
-	l := resolver.NewLoader(oneSecret, func(v *resolver.Values) *env { vals = v; return &env{} })
+	var vals *gensupport.Values
+	l := resolver.NewLoader(oneSecret, func(v *gensupport.Values, lam resolver.Lambda) *env { vals = v; return &env{} })
 	if _, err := l.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}

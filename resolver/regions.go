@@ -14,6 +14,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/fnenv/fnenv/model"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // homeRegion is the region of the function's own client: the
@@ -101,7 +102,7 @@ func (p *ssmPlan) regions() []string {
 func (p *ssmPlan) requests() int {
 	n := 0
 	for _, names := range p.names {
-		n += (len(names) + MaxNamesPerRequest - 1) / MaxNamesPerRequest
+		n += (len(names) + model.MaxNamesPerRequest - 1) / model.MaxNamesPerRequest
 	}
 	return n
 }
@@ -124,11 +125,11 @@ func (p *ssmPlan) fetch(ctx context.Context, r *round, first int, client func(re
 		c, err := client(region)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("SSM in region %s: %w", region, err))
-			i += (len(names) + MaxNamesPerRequest - 1) / MaxNamesPerRequest
+			i += (len(names) + model.MaxNamesPerRequest - 1) / model.MaxNamesPerRequest
 			continue
 		}
 		at := i
-		i += (len(names) + MaxNamesPerRequest - 1) / MaxNamesPerRequest
+		i += (len(names) + model.MaxNamesPerRequest - 1) / model.MaxNamesPerRequest
 		wg.Go(func() {
 			got, err := getParameters(ctx, r, at, c, names, secretOf)
 			mu.Lock()
@@ -199,7 +200,7 @@ func (e *SecureStringParameterError) Error() string {
 // matchPairs checks the pairs the function's configuration holds under key
 // (decoded by decode) against the Declaration's variables whose reference
 // of returns, adding every mismatch to stale.
-func (l *Loader[T]) matchPairs(stale *StaleError, key string, decode func(string) (map[string]string, error), what string, of func(Var) string) error {
+func (l *Loader[T]) matchPairs(stale *StaleError, key string, decode func(string) (map[string]string, error), what string, of func(gensupport.Var) string) error {
 	configured, err := decode(os.Getenv(key))
 	if err != nil {
 		return l.errorf("%w", err)
@@ -224,7 +225,7 @@ func (l *Loader[T]) matchPairs(stale *StaleError, key string, decode func(string
 
 // movedLiterals sets the literals moved out of the environment from the
 // parameters holding them (model.EnvLiterals), read in the round.
-func (l *Loader[T]) movedLiterals(params, vars []string, found map[string]ssmtypes.Parameter, vals map[string]string, srcs map[string]Source) error {
+func (l *Loader[T]) movedLiterals(params, vars []string, found map[string]ssmtypes.Parameter, vals map[string]string, srcs map[string]gensupport.Source) error {
 	if len(vars) == 0 {
 		return nil
 	}
@@ -248,7 +249,7 @@ func (l *Loader[T]) movedLiterals(params, vars []string, found map[string]ssmtyp
 			continue
 		}
 		vals[v] = val
-		srcs[v] = Source{Kind: SourceLiteral, ID: params[0]}
+		srcs[v] = gensupport.Source{Kind: gensupport.SourceLiteral, ID: params[0]}
 	}
 	if len(stale.MissingLiterals) > 0 {
 		return stale

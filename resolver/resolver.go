@@ -16,53 +16,13 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/fnenv/fnenv/model"
+	"github.com/fnenv/fnenv/resolver/envtype"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
-
-// Version1 is the version of the API that generated env packages code
-// against. Each generated package refers to it (`const _ =
-// resolver.Version1`), so that when this API changes incompatibly — and
-// Version1 is renamed Version2 — stale generated code stops compiling
-// instead of misbehaving; `fnenv gen` regenerates it.
-const Version1 = 1
 
 // DefaultTimeout bounds a Load whose context has no deadline: Lambda's
 // init phase lasts at most 10 seconds.
 const DefaultTimeout = 10 * time.Second
-
-// Var is one variable of a function's environment as the generated code
-// knows it.
-type Var struct {
-	// Name is the environment variable key, e.g. "API_KEY".
-	Name string
-	// Secret is the secret the variable holds: its name, e.g.
-	// "MY_API_KEY", or an existing parameter's full path or ARN (see
-	// model.ParseRef); empty for a literal.
-	Secret string
-	// Parameter is the existing non-secret parameter the variable holds
-	// (function.Parameter): its full path or ARN; empty otherwise.
-	Parameter string
-	// SecretsManager names the Secrets Manager secret the variable reads,
-	// e.g. "DbCredential" (its construct path in its stack); empty
-	// otherwise. The secret's id comes from FNENV_SECRETSMANAGER.
-	SecretsManager string
-	// JSONField is the top-level key of the secret's JSON SecretString the
-	// variable holds, e.g. "password"; "" for the whole SecretString.
-	JSONField string
-}
-
-// Declaration is a generated env package's declaration of its function's
-// variables: what the function's configuration must provide.
-type Declaration struct {
-	// Function is the function's name in the backend, e.g. "say-hello";
-	// errors name it.
-	Function string
-	// Vars are the function's variables, sorted by Name.
-	Vars []Var
-	// SecretsManager builds the Secrets Manager client, for a function
-	// with a Secrets Manager variable: generated code sets it to
-	// smfetch.New (package resolver/smfetch) only then.
-	SecretsManager SecretsManagerFactory
-}
 
 // Lambda holds the Lambda runtime's own values, read from the variables
 // Lambda sets in every execution environment. Outside Lambda they are
@@ -123,7 +83,6 @@ type Option func(*options)
 
 type options struct {
 	client Client
-	sm     SecretsManagerClient
 	cfg    *aws.Config
 	now    func() time.Time
 }
@@ -134,27 +93,27 @@ type options struct {
 // retries off per call.
 func WithClient(c Client) Option { return func(o *options) { o.client = c } }
 
-// WithAWSConfig makes the Loader build its SSM client from cfg (for
-// example from config.LoadDefaultConfig, for local tools) instead of from
-// the Lambda environment variables.
+// WithAWSConfig makes the Loader build its SSM and Secrets Manager
+// clients from cfg (for example from config.LoadDefaultConfig, for local
+// tools) instead of from the Lambda environment variables.
 func WithAWSConfig(cfg aws.Config) Option { return func(o *options) { o.cfg = &cfg } }
 
 // WithClock replaces time.Now for the max-age check, for tests.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // Loader resolves and caches one function's environment as a *T, the
-// generated package's Env. It is safe for concurrent use. Create it with
-// NewLoader.
+// generated package's Env: its New returns one, and its Load, MustLoad,
+// Refresh and Override use a default one. It is safe for concurrent use.
 type Loader[T any] struct {
-	decl     Declaration
-	build    func(*Values) *T
+	decl     gensupport.Declaration
+	build    func(*gensupport.Values, Lambda) *T
 	opts     options
 	cur      atomic.Pointer[entry[T]]
 	override atomic.Pointer[T]
 	group    singleflight.Group
-	ssm      Client               // built on the first fetch
-	regional map[string]Client    // other regions' clients, built on first use
-	smc      SecretsManagerClient // built on the first fetch that needs it
+	ssm      Client                // built on the first fetch
+	regional map[string]Client     // other regions' clients, built on first use
+	readSM   gensupport.ReadSecret // built on the first fetch that needs it
 
 	mu   sync.Mutex
 	last *refreshRound[T] // the latest Refresh round
@@ -176,9 +135,11 @@ type entry[T any] struct {
 	forever bool
 }
 
-// NewLoader returns a Loader for decl that builds its value with build. It
-// does no work: the environment is read and SSM called on the first Load.
-func NewLoader[T any](decl Declaration, build func(*Values) *T, opts ...Option) *Loader[T] {
+// NewLoader returns a Loader for decl, a generated package's declaration
+// (package gensupport), that builds its value with build. Generated code
+// calls it. It does no work: the environment is read and SSM called on the
+// first Load.
+func NewLoader[T any](decl gensupport.Declaration, build func(*gensupport.Values, Lambda) *T, opts ...Option) *Loader[T] {
 	l := &Loader[T]{decl: decl, build: build}
 	l.opts.now = time.Now
 	for _, o := range opts {
@@ -308,20 +269,29 @@ func (l *Loader[T]) fetch(ctx context.Context) (*T, error) {
 	}
 	lam := LambdaFromEnv()
 	var vals map[string]string
-	var srcs map[string]Source
+	var srcs map[string]gensupport.Source
 	if file := os.Getenv(model.EnvDotenv); file != "" && !lam.InLambda() {
 		vals, err = l.fromDotenv(file)
 	} else {
-		srcs = map[string]Source{}
+		srcs = map[string]gensupport.Source{}
 		vals, err = l.fromSSM(ctx, srcs)
 	}
 	if err != nil {
 		return nil, err
 	}
-	values := &Values{decl: &l.decl, vals: vals, srcs: srcs, Lambda: lam}
-	v := l.build(values)
-	if len(values.bad) > 0 {
-		return nil, &InvalidValuesError{Function: l.decl.Function, Values: values.bad}
+	var bad []Invalid
+	values := gensupport.NewValues(&l.decl, vals, srcs, func(name string, t envtype.Type, err error) {
+		in := Invalid{Var: name, Type: t, Source: "literal", Reason: err.Error()}
+		for _, x := range l.decl.Vars {
+			if x.Name == name {
+				in.Source = x.Source()
+			}
+		}
+		bad = append(bad, in)
+	})
+	v := l.build(values, lam)
+	if len(bad) > 0 {
+		return nil, &InvalidValuesError{Function: l.decl.Function, Values: bad}
 	}
 	l.cur.Store(&entry[T]{v: v, at: l.opts.now(), maxAge: maxAge, forever: forever})
 	return v, nil
@@ -360,7 +330,7 @@ func (l *Loader[T]) errorf(format string, args ...any) error {
 // fromSSM reads literals from the environment, and secrets from SSM and
 // Secrets Manager in one round; it records where each value came from in
 // srcs.
-func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[string]string, error) {
+func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]gensupport.Source) (map[string]string, error) {
 	vals := make(map[string]string, len(l.decl.Vars))
 	var errs []error
 
@@ -385,7 +355,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 			switch {
 			case ok:
 				vals[v.Name] = val
-				srcs[v.Name] = Source{Kind: SourceLiteral}
+				srcs[v.Name] = gensupport.Source{Kind: gensupport.SourceLiteral}
 			case hasMoved:
 				movedLiterals = append(movedLiterals, v.Name)
 			default:
@@ -404,12 +374,12 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	}
 	stale := &StaleError{Function: l.decl.Function, MissingLiterals: missingLiterals}
 	if hasSecret {
-		if err := l.matchPairs(stale, model.EnvSecrets, model.DecodeSecrets, "secret", func(v Var) string { return v.Secret }); err != nil {
+		if err := l.matchPairs(stale, model.EnvSecrets, model.DecodeSecrets, "secret", func(v gensupport.Var) string { return v.Secret }); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if _, ok := os.LookupEnv(model.EnvParameters); hasParameter || ok {
-		if err := l.matchPairs(stale, model.EnvParameters, model.DecodeParameters, "parameter", func(v Var) string { return v.Parameter }); err != nil {
+		if err := l.matchPairs(stale, model.EnvParameters, model.DecodeParameters, "parameter", func(v gensupport.Var) string { return v.Parameter }); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -437,7 +407,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	}
 
 	branch, shared := os.Getenv(model.EnvBranchPrefix), os.Getenv(model.EnvSharedPrefix)
-	var smc SecretsManagerClient
+	var readSM gensupport.ReadSecret
 	if len(secrets) > 0 {
 		if branch == "" || shared == "" {
 			return nil, l.errorf("%s and %s must name where secrets live (the function construct sets them; outside Lambda, set FNENV_DOTENV to read a dotenv file instead)", model.EnvBranchPrefix, model.EnvSharedPrefix)
@@ -459,12 +429,12 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	}
 	if len(sm.ids) > 0 {
 		var err error
-		if smc, err = l.smClient(); err != nil {
+		if readSM, err = l.smReader(); err != nil {
 			return nil, l.errorf("%w", err)
 		}
 	}
-	// One round: the SSM chunks of every region and the Secrets Manager
-	// batches all at once.
+	// One round: the SSM chunks of every region and one GetSecretValue per
+	// Secrets Manager secret, all at once.
 	var (
 		wg            sync.WaitGroup
 		found         map[string]ssmtypes.Parameter
@@ -473,12 +443,12 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 		ssmErr, smErr error
 	)
 	nChunks := plan.requests()
-	r := newRound(nChunks + secretBatches(sm.ids))
+	r := newRound(nChunks + len(sm.ids))
 	if nChunks > 0 {
 		wg.Go(func() { found, ssmErr = plan.fetch(ctx, r, 0, l.regionClient, secretOf(branch, shared)) })
 	}
 	if len(sm.ids) > 0 {
-		wg.Go(func() { smFound, smFailed, smErr = batchGetSecrets(ctx, r, nChunks, smc, sm.ids) })
+		wg.Go(func() { smFound, smFailed, smErr = getSecrets(ctx, r, nChunks, readSM, sm.ids) })
 	}
 	wg.Wait()
 	if ssmErr != nil {
@@ -492,10 +462,10 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	}
 	missing := &MissingSecretsError{Function: l.decl.Function, Branch: branchOf(branch, os.Getenv(model.EnvBranch))}
 	for _, s := range secrets {
-		src := Source{Kind: SourceBranch, ID: branch + s}
+		src := gensupport.Source{Kind: gensupport.SourceBranch, ID: branch + s}
 		p, ok := found[src.ID]
 		if !ok {
-			src = Source{Kind: SourceShared, ID: shared + s}
+			src = gensupport.Source{Kind: gensupport.SourceShared, ID: shared + s}
 			p, ok = found[src.ID]
 		}
 		if !ok {
@@ -522,7 +492,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 				continue
 			}
 			vals[name] = *p.Value
-			srcs[name] = Source{Kind: SourceParameter, ID: ref}
+			srcs[name] = gensupport.Source{Kind: gensupport.SourceParameter, ID: ref}
 		}
 	}
 	if len(missingParams.Parameters) > 0 {
@@ -539,7 +509,7 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]Source) (map[st
 	}
 	for id, vars := range sm.varsOf {
 		for _, v := range vars {
-			srcs[v.Name] = Source{Kind: SourceSecretsManager, ID: id, Field: v.JSONField}
+			srcs[v.Name] = gensupport.Source{Kind: gensupport.SourceSecretsManager, ID: id, Field: v.JSONField}
 		}
 	}
 	if len(errs) > 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 const (
@@ -52,9 +53,9 @@ type env struct {
 	Lambda resolver.Lambda
 }
 
-func build(spec resolver.Declaration) func(*resolver.Values) *env {
-	return func(v *resolver.Values) *env {
-		e := &env{Vals: map[string]string{}, Lambda: v.Lambda}
+func build(spec gensupport.Declaration) func(*gensupport.Values, resolver.Lambda) *env {
+	return func(v *gensupport.Values, lam resolver.Lambda) *env {
+		e := &env{Vals: map[string]string{}, Lambda: lam}
 		for _, x := range spec.Vars {
 			e.Vals[x.Name] = v.Get(x.Name)
 		}
@@ -62,14 +63,14 @@ func build(spec resolver.Declaration) func(*resolver.Values) *env {
 	}
 }
 
-func newLoader(spec resolver.Declaration, opts ...resolver.Option) *resolver.Loader[env] {
+func newLoader(spec gensupport.Declaration, opts ...resolver.Option) *resolver.Loader[env] {
 	return resolver.NewLoader(spec, build(spec), opts...)
 }
 
 // setup resets moto, points the environment at it through a proxy, as a
 // Lambda execution environment with the given secret variables, and
 // returns an SSM client straight to moto and the proxy.
-func setup(t *testing.T, spec resolver.Declaration, opts ...ssmproxy.Option) (*ssm.Client, *ssmproxy.Proxy) {
+func setup(t *testing.T, spec gensupport.Declaration, opts ...ssmproxy.Option) (*ssm.Client, *ssmproxy.Proxy) {
 	t.Helper()
 	if server == nil {
 		t.Skip("moto not started")
@@ -135,7 +136,7 @@ func names(p *ssmproxy.Proxy) []string {
 	return out
 }
 
-var sayHello = resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+var sayHello = gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 	{Name: "API_KEY", Secret: "MY_API_KEY"},
 	{Name: "GREETING"},
 	{Name: "STRIPE_KEY", Secret: "STRIPE_KEY"},
@@ -199,7 +200,7 @@ func TestLoadBranchAndShared(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "DB_PASSWORD", Secret: "DB_PASSWORD"},
 		{Name: "OTHER_KEY", Secret: "OTHER_KEY"},
@@ -231,9 +232,9 @@ func TestLoadMissing(t *testing.T) {
 }
 
 func TestLoadManySecretsOneRound(t *testing.T) {
-	spec := resolver.Declaration{Function: "many"}
+	spec := gensupport.Declaration{Function: "many"}
 	for i := range 25 {
-		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
+		spec.Vars = append(spec.Vars, gensupport.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
 	}
 	// 25 secrets → 50 names → 5 requests of 10. HoldUntil(5) answers none
 	// until all 5 have arrived: a client waiting for one response before
@@ -275,9 +276,9 @@ func TestLoadManySecretsOneRound(t *testing.T) {
 }
 
 func TestLoadThrottled(t *testing.T) {
-	spec := resolver.Declaration{Function: "many"}
+	spec := gensupport.Declaration{Function: "many"}
 	for i := range 12 {
-		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
+		spec.Vars = append(spec.Vars, gensupport.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: fmt.Sprintf("SECRET_%02d", i)})
 	}
 	resolver.FastRetries(t)
 	c, p := setup(t, spec, ssmproxy.ThrottleFirst(5))
@@ -312,7 +313,7 @@ func TestLoadThrottled(t *testing.T) {
 }
 
 func TestLoadThrottledUntilDeadline(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	resolver.FastRetries(t)
 	_, p := setup(t, spec, ssmproxy.ThrottleFirst(1_000_000))
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
@@ -322,7 +323,7 @@ func TestLoadThrottledUntilDeadline(t *testing.T) {
 		t.Fatalf("Load = %v, %v; want no Env and an error", e, err)
 	}
 	for _, want := range []string{"MY_API_KEY", branchPrefix + "MY_API_KEY", sharedPrefix + "MY_API_KEY",
-		"throttled all", "until the deadline", resolver.HighThroughputCommand} {
+		"throttled all", "until the deadline", "aws ssm update-service-setting --setting-id arn:aws:ssm:<region>:<account>:servicesetting/ssm/parameter-store/high-throughput-enabled --setting-value true"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %s", err, want)
 		}
@@ -338,7 +339,7 @@ func TestLoadThrottledUntilDeadline(t *testing.T) {
 }
 
 func TestLoadAccessDenied(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, _ := setup(t, spec, ssmproxy.DenyAccess())
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
 
@@ -367,7 +368,7 @@ func TestLoadAccessDenied(t *testing.T) {
 }
 
 func TestLoadStale(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 		{Name: "TOKEN", Secret: "TOKEN"},
@@ -397,7 +398,7 @@ func TestLoadStale(t *testing.T) {
 // would never write is named with its rule and the fix, a redeploy — not a
 // secret to set nor a package to regenerate — and nothing is read.
 func TestLoadBadConfiguration(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "TOKEN", Secret: "TOKEN"},
 	}}
@@ -441,7 +442,7 @@ func TestLoadBadConfiguration(t *testing.T) {
 // TestLoadEndedContext: Load and Refresh with a context already done say
 // so, by ctx.Err(), and read nothing.
 func TestLoadEndedContext(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	_, p := setup(t, spec)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -478,7 +479,7 @@ func TestLoadEndedContext(t *testing.T) {
 }
 
 func TestLoadCachedThenRefreshed(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec)
 	t.Setenv("FNENV_MAX_AGE", "5m")
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
@@ -504,7 +505,7 @@ func TestLoadCachedThenRefreshed(t *testing.T) {
 }
 
 func TestLoadMaxAgeZeroIsForever(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec)
 	put(t, c, sharedPrefix+"MY_API_KEY", "sk_test_fake_v1")
 	var now atomic.Int64
@@ -517,7 +518,7 @@ func TestLoadMaxAgeZeroIsForever(t *testing.T) {
 }
 
 func TestLoadConcurrentColdShareOneFetch(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, p := setup(t, spec, ssmproxy.WithLatency(100*time.Millisecond))
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
 	l := newLoader(spec)
@@ -538,7 +539,7 @@ func TestLoadConcurrentColdShareOneFetch(t *testing.T) {
 }
 
 func TestLoadWaiterStopsAtItsOwnDeadline(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, _ := setup(t, spec, ssmproxy.WithLatency(time.Second))
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_v1")
 	l := newLoader(spec)
@@ -562,7 +563,7 @@ func TestLoadWaiterStopsAtItsOwnDeadline(t *testing.T) {
 }
 
 func TestLoadDotenv(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 		{Name: "REGION_NAME"},
@@ -598,7 +599,7 @@ func TestLoadDotenv(t *testing.T) {
 }
 
 func TestLoadNoSecretsNoSSM(t *testing.T) {
-	spec := resolver.Declaration{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
+	spec := gensupport.Declaration{Function: "plain", Vars: []gensupport.Var{{Name: "GREETING"}}}
 	_, p := setup(t, spec)
 	unsetenv(t, "FNENV_SECRETS")
 	t.Setenv("GREETING", "")
@@ -609,7 +610,7 @@ func TestLoadNoSecretsNoSSM(t *testing.T) {
 }
 
 func TestLoadBadMaxAge(t *testing.T) {
-	spec := resolver.Declaration{Function: "plain", Vars: []resolver.Var{{Name: "GREETING"}}}
+	spec := gensupport.Declaration{Function: "plain", Vars: []gensupport.Var{{Name: "GREETING"}}}
 	setup(t, spec)
 	t.Setenv("GREETING", "hi")
 	t.Setenv("FNENV_MAX_AGE", "five minutes")
@@ -628,19 +629,19 @@ func TestLoadSources(t *testing.T) {
 	put(t, c, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
 	put(t, c, sharedPrefix+"MY_API_KEY", "sk_test_fake_shared_0001")
 	put(t, c, sharedPrefix+"STRIPE_KEY", "sk_test_fake_shared_0002")
-	got := map[string]resolver.Source{}
-	l := resolver.NewLoader(sayHello, func(v *resolver.Values) *env {
+	got := map[string]gensupport.Source{}
+	l := resolver.NewLoader(sayHello, func(v *gensupport.Values, _ resolver.Lambda) *env {
 		for _, x := range sayHello.Vars {
 			got[x.Name] = v.Source(x.Name)
 		}
 		return &env{}
 	})
 	load(t, l)
-	want := map[string]resolver.Source{
-		"API_KEY":         {Kind: resolver.SourceBranch, ID: branchPrefix + "MY_API_KEY"},
-		"GREETING":        {Kind: resolver.SourceLiteral},
-		"STRIPE_KEY":      {Kind: resolver.SourceShared, ID: sharedPrefix + "STRIPE_KEY"},
-		"STRIPE_KEY_COPY": {Kind: resolver.SourceShared, ID: sharedPrefix + "STRIPE_KEY"},
+	want := map[string]gensupport.Source{
+		"API_KEY":         {Kind: gensupport.SourceBranch, ID: branchPrefix + "MY_API_KEY"},
+		"GREETING":        {Kind: gensupport.SourceLiteral},
+		"STRIPE_KEY":      {Kind: gensupport.SourceShared, ID: sharedPrefix + "STRIPE_KEY"},
+		"STRIPE_KEY_COPY": {Kind: gensupport.SourceShared, ID: sharedPrefix + "STRIPE_KEY"},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("sources (-got +want):\n%s", diff)

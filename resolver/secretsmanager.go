@@ -6,80 +6,44 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 
 	"github.com/fnenv/fnenv/model"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
-// MaxSecretIDsPerRequest is Secrets Manager's limit on secret ids per
-// BatchGetSecretValue call: 20 ("SecretIdList … Array Members: Minimum
-// number of 1 item. Maximum number of 20 items").
-const MaxSecretIDsPerRequest = 20
-
-// SecretsManagerClient reads AWS Secrets Manager secrets for a Loader.
-// Package github.com/fnenv/fnenv/resolver/smfetch implements it with
-// the SDK's client; a generated env package links that package only when
-// its function references Secrets Manager, so that other handlers carry no
-// Secrets Manager client.
-type SecretsManagerClient interface {
-	// BatchGetSecretValue fetches the AWSCURRENT version of up to
-	// MaxSecretIDsPerRequest secrets by id (complete ARN, partial ARN or
-	// name) in one request. It returns each secret's SecretString by the
-	// id asked for, and for each id the service reported in its Errors
-	// (ResourceNotFoundException, AccessDeniedException…) or that holds no
-	// SecretString, an error naming the id and the reason, never a value.
-	// err is the failure of the request as a whole, after retries.
-	BatchGetSecretValue(ctx context.Context, ids []string) (values map[string]string, failed map[string]error, err error)
-}
-
-// SecretsManagerFactory builds a SecretsManagerClient: from cfg (see
-// WithAWSConfig) when it is not nil, else from the variables Lambda sets.
-type SecretsManagerFactory func(cfg *aws.Config) (SecretsManagerClient, error)
-
-// WithSecretsManagerClient makes the Loader read Secrets Manager through c
-// instead of a client built by its Declaration's SecretsManager factory.
-func WithSecretsManagerClient(c SecretsManagerClient) Option {
-	return func(o *options) { o.sm = c }
-}
-
-// smClient returns the configured Secrets Manager client, or one built by
-// the Declaration's factory, once per Loader (as client does for SSM).
-func (l *Loader[T]) smClient() (SecretsManagerClient, error) {
-	if l.smc != nil {
-		return l.smc, nil
+// smReader returns the reader of Secrets Manager secrets, built once per
+// Loader (as client does for SSM) by the Declaration's factory.
+func (l *Loader[T]) smReader() (gensupport.ReadSecret, error) {
+	if l.readSM != nil {
+		return l.readSM, nil
 	}
-	switch {
-	case l.opts.sm != nil:
-		l.smc = l.opts.sm
-	case l.decl.SecretsManager == nil:
-		return nil, errors.New("the env package references Secrets Manager but its Declaration has no SecretsManager client factory: run `fnenv gen`")
-	default:
-		c, err := l.decl.SecretsManager(l.opts.cfg)
-		if err != nil {
-			return nil, err
-		}
-		l.smc = c
+	if l.decl.SecretsManager == nil {
+		return nil, errors.New("the env package references Secrets Manager but its Declaration has no SecretsManager factory: run `fnenv gen`")
 	}
-	return l.smc, nil
+	read, err := l.decl.SecretsManager(l.opts.cfg)
+	if err != nil {
+		return nil, err
+	}
+	l.readSM = read
+	return read, nil
 }
 
 // smPlan is what a fetch asks Secrets Manager for: the distinct secret ids
 // in the order of the Declaration, and the variables reading each.
 type smPlan struct {
 	ids    []string
-	varsOf map[string][]Var
+	varsOf map[string][]gensupport.Var
 }
 
 // planSecretsManager reads FNENV_SECRETSMANAGER and matches it to the
 // Declaration's Secrets Manager variables; a mismatch is added to stale.
 func (l *Loader[T]) planSecretsManager(configured string, stale *StaleError) (smPlan, error) {
-	p := smPlan{varsOf: map[string][]Var{}}
+	p := smPlan{varsOf: map[string][]gensupport.Var{}}
 	idOf, err := model.DecodeSecretsManager(configured)
 	if err != nil {
 		return p, l.errorf("%w", err)
@@ -102,49 +66,46 @@ func (l *Loader[T]) planSecretsManager(configured string, stale *StaleError) (sm
 	return p, nil
 }
 
-// secretBatches is how many BatchGetSecretValue requests ids take.
-func secretBatches(ids []string) int {
-	return (len(ids) + MaxSecretIDsPerRequest - 1) / MaxSecretIDsPerRequest
-}
-
-// batchGetSecrets fetches ids as requests first, first+1… of round r (the
-// SSM chunks' round, so that all are retried together): batches of
-// MaxSecretIDsPerRequest, all in parallel. Every failed request is
+// getSecrets reads each of ids with its own GetSecretValue request —
+// Secrets Manager allows 10,000 a second per account and region, where
+// BatchGetSecretValue allows 100 — as requests first, first+1… of round r
+// (the SSM chunks' round, so that all are retried together), all in
+// parallel. It returns the SecretStrings read and the secrets that cannot
+// serve (*gensupport.SecretProblem), by id; every failed request is
 // reported, as a *SecretsManagerRequestError, joined.
-func batchGetSecrets(ctx context.Context, r *round, first int, c SecretsManagerClient, ids []string) (map[string]string, map[string]error, error) {
-	batches := slices.Collect(slices.Chunk(ids, MaxSecretIDsPerRequest))
-	vals := make([]map[string]string, len(batches))
-	fails := make([]map[string]error, len(batches))
-	errs := make([]error, len(batches))
+func getSecrets(ctx context.Context, r *round, first int, read gensupport.ReadSecret, ids []string) (map[string]string, map[string]error, error) {
+	vals := make([]string, len(ids))
+	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
-	for i, batch := range batches {
+	for i, id := range ids {
 		wg.Go(func() {
-			err := r.do(ctx, first+i, func(ctx context.Context) (err error) {
-				vals[i], fails[i], err = c.BatchGetSecretValue(ctx, batch)
+			errs[i] = r.do(ctx, first+i, func(ctx context.Context) (err error) {
+				vals[i], err = read(ctx, id)
 				return err
 			})
-			if err != nil {
-				re := &SecretsManagerRequestError{SecretIDs: batch, Err: err}
-				var te *throttledError
-				if errors.As(err, &te) {
-					re.ThrottledAttempts = te.attempts
-				}
-				errs[i] = re
-			}
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
-	}
 	found, failed := map[string]string{}, map[string]error{}
-	for i := range batches {
-		for id, v := range vals[i] {
-			found[id] = v
+	var reqErrs []error
+	for i, id := range ids {
+		var p *gensupport.SecretProblem
+		switch err := errs[i]; {
+		case err == nil:
+			found[id] = vals[i]
+		case errors.As(err, &p):
+			failed[id] = p
+		default:
+			re := &SecretsManagerRequestError{SecretID: id, Err: err}
+			var te *throttledError
+			if errors.As(err, &te) {
+				re.ThrottledAttempts = te.attempts
+			}
+			reqErrs = append(reqErrs, re)
 		}
-		for id, e := range fails[i] {
-			failed[id] = e
-		}
+	}
+	if err := errors.Join(reqErrs...); err != nil {
+		return nil, nil, err
 	}
 	return found, failed, nil
 }
@@ -156,15 +117,12 @@ func (l *Loader[T]) resolveSecretsManager(p smPlan, found map[string]string, fai
 	e := &SecretsManagerError{Function: l.decl.Function}
 	for _, id := range p.ids {
 		vars := p.varsOf[id]
-		problem := func(v Var, reason string) {
+		problem := func(v gensupport.Var, reason string) {
 			e.Problems = append(e.Problems, SecretsManagerProblem{Var: v.Name, Secret: v.SecretsManager, SecretID: id, Field: v.JSONField, Reason: reason})
 		}
 		s, ok := found[id]
 		if !ok {
-			reason := "Secrets Manager did not return it"
-			if err := failed[id]; err != nil {
-				reason = err.Error()
-			}
+			reason := failed[id].Error()
 			for _, v := range vars {
 				problem(v, reason)
 			}
@@ -256,11 +214,11 @@ func (e *SecretsManagerError) Error() string {
 	return sb.String()
 }
 
-// SecretsManagerRequestError is a failed BatchGetSecretValue request (after
-// retries), with the secret ids it asked for.
+// SecretsManagerRequestError is a failed GetSecretValue request (after
+// retries), with the secret id it asked for.
 type SecretsManagerRequestError struct {
-	// SecretIDs are the ids the request asked for.
-	SecretIDs []string
+	// SecretID is the id the request asked for: a complete ARN or a name.
+	SecretID string
 	// Err is the SDK's error.
 	Err error
 	// ThrottledAttempts is how many times the request was sent when
@@ -270,13 +228,13 @@ type SecretsManagerRequestError struct {
 }
 
 func (e *SecretsManagerRequestError) Error() string {
-	msg := fmt.Sprintf("reading secrets %s from Secrets Manager: %v", strings.Join(e.SecretIDs, ", "), e.Err)
+	msg := fmt.Sprintf("reading secret %s from Secrets Manager: %v", e.SecretID, e.Err)
 	var ae smithy.APIError
 	switch {
 	case errors.As(e.Err, &ae) && ae.ErrorCode() == "AccessDeniedException":
-		msg += " — the function's role must allow secretsmanager:BatchGetSecretValue, and secretsmanager:GetSecretValue on each secret (and kms:Decrypt on a customer key)"
+		msg += " — the function's role must allow secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its customer key, via Secrets Manager)"
 	case e.ThrottledAttempts > 0:
-		msg += fmt.Sprintf(" — throttled on all %d attempts until the context's deadline (Secrets Manager allows 100 BatchGetSecretValue requests a second per account and region)", e.ThrottledAttempts)
+		msg += fmt.Sprintf(" — throttled on all %d attempts until the context's deadline (Secrets Manager allows 10,000 GetSecretValue requests a second per account and region)", e.ThrottledAttempts)
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		msg += " — gave up at the context's deadline"
 	}

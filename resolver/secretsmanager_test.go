@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,18 +14,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // smSetup is setup for a spec with Secrets Manager variables: idOf maps
 // each such variable to the secret id FNENV_SECRETSMANAGER gives it. It
 // returns a Secrets Manager client straight to moto.
-func smSetup(t *testing.T, spec resolver.Declaration, idOf map[string]string, opts ...ssmproxy.Option) (*sm.Client, *ssmproxy.Proxy) {
+func smSetup(t *testing.T, spec gensupport.Declaration, idOf map[string]string, opts ...ssmproxy.Option) (*sm.Client, *ssmproxy.Proxy) {
 	t.Helper()
 	_, p := setup(t, spec, opts...)
 	varsOf := map[string][]string{}
@@ -48,12 +51,12 @@ func createSecret(t *testing.T, c *sm.Client, name, value string) string {
 	return *out.ARN
 }
 
-func smVar(name, secret, field string) resolver.Var {
-	return resolver.Var{Name: name, SecretsManager: secret, JSONField: field}
+func smVar(name, secret, field string) gensupport.Var {
+	return gensupport.Var{Name: name, SecretsManager: secret, JSONField: field}
 }
 
 func TestLoadSecretsManager(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_PORT", "DbCredential", "port"),
@@ -76,9 +79,9 @@ func TestLoadSecretsManager(t *testing.T) {
 		"fnenv-test/feature-login/db": {"DB_PASSWORD", "DB_PORT", "DB_SSL", "DB_USERNAME", "PASSWORD_AGAIN"},
 		tokenARN:                      {"GREETING_TOKEN"},
 	}))
-	// The SSM request and the Secrets Manager one must be in flight
+	// The SSM request and the two Secrets Manager ones must be in flight
 	// together: one round.
-	p2 := ssmproxy.New(t, server.URL, ssmproxy.HoldUntil(2, 10*time.Second))
+	p2 := ssmproxy.New(t, server.URL, ssmproxy.HoldUntil(3, 10*time.Second))
 	t.Setenv("AWS_ENDPOINT_URL", p2.URL)
 
 	got := load(t, newLoader(spec))
@@ -105,7 +108,7 @@ func TestLoadSecretsManager(t *testing.T) {
 	}
 	slices.Sort(targets)
 	slices.Sort(ids)
-	if diff := cmp.Diff(targets, []string{"AmazonSSM.GetParameters", "secretsmanager.BatchGetSecretValue"}); diff != "" {
+	if diff := cmp.Diff(targets, []string{"AmazonSSM.GetParameters", "secretsmanager.GetSecretValue", "secretsmanager.GetSecretValue"}); diff != "" {
 		t.Errorf("requests (-got +want):\n%s", diff)
 	}
 	if diff := cmp.Diff(ids, []string{tokenARN, "fnenv-test/feature-login/db"}); diff != "" {
@@ -113,16 +116,19 @@ func TestLoadSecretsManager(t *testing.T) {
 	}
 }
 
-func TestLoadSecretsManagerBatchesOf20(t *testing.T) {
-	spec := resolver.Declaration{Function: "many", SecretsManager: smfetch.New}
+// Each secret is read with its own GetSecretValue (10,000 requests a second
+// per account and region, where BatchGetSecretValue allows 100), all in
+// one round.
+func TestLoadSecretsManagerOneRequestPerSecret(t *testing.T) {
+	spec := gensupport.Declaration{Function: "many", SecretsManager: smfetch.New}
 	idOf := map[string]string{}
 	for i := range 25 {
 		name := fmt.Sprintf("VAR_%02d", i)
 		spec.Vars = append(spec.Vars, smVar(name, "S"+name, ""))
 		idOf[name] = fmt.Sprintf("fnenv-test/s%02d", i)
 	}
-	// 25 secrets → 2 requests (20 + 5), answered only once both arrived.
-	c, p := smSetup(t, spec, idOf, ssmproxy.HoldUntil(2, 10*time.Second))
+	// 25 secrets → 25 requests, answered only once all arrived.
+	c, p := smSetup(t, spec, idOf, ssmproxy.HoldUntil(25, 10*time.Second))
 	want := map[string]string{}
 	for i := range 25 {
 		name := fmt.Sprintf("VAR_%02d", i)
@@ -134,20 +140,24 @@ func TestLoadSecretsManagerBatchesOf20(t *testing.T) {
 		t.Errorf("values (-got +want):\n%s", diff)
 	}
 	if !p.Held() {
-		t.Error("the 2 batches were not in flight together: not one round")
+		t.Error("the 25 requests were not in flight together: not one round")
 	}
-	var sizes []int
+	var ids []string
 	for _, r := range p.Requests() {
-		sizes = append(sizes, len(r.SecretIDs))
+		if r.Target != "secretsmanager.GetSecretValue" || len(r.SecretIDs) != 1 {
+			t.Errorf("request %s for %v; want GetSecretValue of one secret", r.Target, r.SecretIDs)
+		}
+		ids = append(ids, r.SecretIDs...)
 	}
-	slices.Sort(sizes)
-	if diff := cmp.Diff(sizes, []int{5, 20}); diff != "" {
-		t.Errorf("ids per request (-got +want):\n%s", diff)
+	slices.Sort(ids)
+	wantIDs := slices.Sorted(maps.Values(idOf))
+	if diff := cmp.Diff(ids, wantIDs); diff != "" {
+		t.Errorf("secret ids asked for, each once (-got +want):\n%s", diff)
 	}
 }
 
 func TestLoadSecretsManagerProblems(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_USERNAME", "DbCredential", "username"),
@@ -190,42 +200,44 @@ func TestLoadSecretsManagerProblems(t *testing.T) {
 	}
 }
 
-// deniedSM answers like Secrets Manager when the role may call
-// BatchGetSecretValue but not GetSecretValue on one secret.
+// deniedSM answers like Secrets Manager when the role may not call
+// GetSecretValue on one secret.
 type deniedSM struct{ denied string }
 
-func (d deniedSM) BatchGetSecretValue(_ context.Context, ids []string) (map[string]string, map[string]error, error) {
-	vals, failed := map[string]string{}, map[string]error{}
-	for _, id := range ids {
-		if id == d.denied {
-			failed[id] = errors.New("AccessDeniedException: User is not authorized to perform: secretsmanager:GetSecretValue")
-			continue
-		}
-		vals[id] = "fake_value_0001"
+func (d deniedSM) GetSecretValue(_ context.Context, in *sm.GetSecretValueInput, _ ...func(*sm.Options)) (*sm.GetSecretValueOutput, error) {
+	if aws.ToString(in.SecretId) == d.denied {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User is not authorized to perform: secretsmanager:GetSecretValue"}
 	}
-	return vals, failed, nil
+	return &sm.GetSecretValueOutput{SecretString: aws.String("fake_value_0001")}, nil
 }
 
 func TestLoadSecretsManagerAccessDenied(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", Vars: []resolver.Var{smVar("DB", "Db", ""), smVar("OK", "Ok", "")}}
+	spec := gensupport.Declaration{Function: "db", Vars: []gensupport.Var{smVar("DB", "Db", ""), smVar("OK", "Ok", "")},
+		SecretsManager: func(*aws.Config) (gensupport.ReadSecret, error) {
+			return smfetch.Reader(deniedSM{"fnenv-test/db"}), nil
+		}}
 	smSetup(t, spec, map[string]string{"DB": "fnenv-test/db", "OK": "fnenv-test/ok"})
-	_, err := newLoader(spec, resolver.WithSecretsManagerClient(deniedSM{"fnenv-test/db"})).Load(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "DB: the SecretString of secret fnenv-test/db (Db): AccessDeniedException") || strings.Contains(err.Error(), "fake_") {
-		t.Errorf("error = %v; want DB's AccessDeniedException and no value", err)
+	_, err := newLoader(spec).Load(context.Background())
+	var re *resolver.SecretsManagerRequestError
+	if !errors.As(err, &re) || re.SecretID != "fnenv-test/db" || strings.Contains(err.Error(), "fake_") ||
+		!strings.Contains(err.Error(), "reading secret fnenv-test/db from Secrets Manager: api error AccessDeniedException") ||
+		!strings.Contains(err.Error(), "must allow secretsmanager:GetSecretValue on the secret") {
+		t.Errorf("error = %v; want a *SecretsManagerRequestError for fnenv-test/db naming the permission, and no value", err)
 	}
 
-	// The whole request denied (no secretsmanager:BatchGetSecretValue).
+	// Every request denied.
 	spec.SecretsManager = smfetch.New
 	smSetup(t, spec, map[string]string{"DB": "fnenv-test/db", "OK": "fnenv-test/ok"}, ssmproxy.DenyAccess())
 	_, err = newLoader(spec).Load(context.Background())
-	var re *resolver.SecretsManagerRequestError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "secretsmanager:BatchGetSecretValue") {
-		t.Errorf("error = %v; want a *SecretsManagerRequestError naming the permission", err)
+	for _, id := range []string{"fnenv-test/db", "fnenv-test/ok"} {
+		if !strings.Contains(err.Error(), "reading secret "+id+" from Secrets Manager") {
+			t.Errorf("error = %v; want a request error for %s", err, id)
+		}
 	}
 }
 
 func TestLoadSecretsManagerThrottled(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password")}}
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{smVar("DB_PASSWORD", "Db", "password")}}
 	resolver.FastRetries(t)
 	c, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db"}, ssmproxy.ThrottleFirst(3))
 	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_0001"}`)
@@ -242,7 +254,7 @@ func TestLoadSecretsManagerThrottled(t *testing.T) {
 // until the deadline, each request's error says so.
 func TestLoadSecretsManagerThrottledUntilDeadline(t *testing.T) {
 	resolver.FastRetries(t)
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"}, smVar("DB_PASSWORD", "Db", "password"),
 	}}
 	smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db"}, ssmproxy.ThrottleFirst(1_000_000))
@@ -250,7 +262,7 @@ func TestLoadSecretsManagerThrottledUntilDeadline(t *testing.T) {
 	defer cancel()
 	_, err := newLoader(spec).Load(ctx)
 	var re *resolver.SecretsManagerRequestError
-	if !errors.As(err, &re) || re.ThrottledAttempts == 0 || !strings.Contains(err.Error(), "BatchGetSecretValue requests a second") {
+	if !errors.As(err, &re) || re.ThrottledAttempts == 0 || !strings.Contains(err.Error(), "10,000 GetSecretValue requests a second") {
 		t.Errorf("error = %v; want a *SecretsManagerRequestError throttled until the deadline", err)
 	}
 	var ssmErr *resolver.RequestError
@@ -260,7 +272,7 @@ func TestLoadSecretsManagerThrottledUntilDeadline(t *testing.T) {
 }
 
 func TestLoadSecretsManagerRotatedAfterMaxAge(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password")}}
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{smVar("DB_PASSWORD", "Db", "password")}}
 	c, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db"})
 	t.Setenv("FNENV_MAX_AGE", "5m")
 	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_v1"}`)
@@ -284,7 +296,7 @@ func TestLoadSecretsManagerRotatedAfterMaxAge(t *testing.T) {
 }
 
 func TestLoadSecretsManagerStale(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "Db", "password"), {Name: "LITERAL"}}}
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{smVar("DB_PASSWORD", "Db", "password"), {Name: "LITERAL"}}}
 	smSetup(t, spec, map[string]string{"LITERAL": "fnenv-test/db"})
 	t.Setenv("LITERAL", "x")
 	_, err := newLoader(spec).Load(context.Background())
@@ -304,7 +316,7 @@ func TestLoadSecretsManagerStale(t *testing.T) {
 // Outside Lambda with a dotenv file, a Secrets Manager variable is read by
 // its variable name like any other: no Secrets Manager call.
 func TestLoadSecretsManagerDotenv(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{smVar("DB_PASSWORD", "DbCredential", "password"), smVar("DB_USERNAME", "DbCredential", "username")}}
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{smVar("DB_PASSWORD", "DbCredential", "password"), smVar("DB_USERNAME", "DbCredential", "username")}}
 	_, p := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db", "DB_USERNAME": "fnenv-test/db"})
 	unsetenv(t, "AWS_LAMBDA_FUNCTION_NAME")
 	file := filepath.Join(t.TempDir(), ".env")
@@ -326,7 +338,7 @@ func TestLoadSecretsManagerDotenv(t *testing.T) {
 // TestLoadSecretsManagerSources: a Secrets Manager variable's Source is
 // the secret's id and its field.
 func TestLoadSecretsManagerSources(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("TOKEN", "Token", ""),
 	}}
@@ -336,16 +348,16 @@ func TestLoadSecretsManagerSources(t *testing.T) {
 	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{
 		"fnenv-test/db": {"DB_PASSWORD"}, "fnenv-test/token": {"TOKEN"},
 	}))
-	got := map[string]resolver.Source{}
-	load(t, resolver.NewLoader(spec, func(v *resolver.Values) *env {
+	got := map[string]gensupport.Source{}
+	load(t, resolver.NewLoader(spec, func(v *gensupport.Values, _ resolver.Lambda) *env {
 		for _, x := range spec.Vars {
 			got[x.Name] = v.Source(x.Name)
 		}
 		return &env{}
 	}))
-	want := map[string]resolver.Source{
-		"DB_PASSWORD": {Kind: resolver.SourceSecretsManager, ID: "fnenv-test/db", Field: "password"},
-		"TOKEN":       {Kind: resolver.SourceSecretsManager, ID: "fnenv-test/token"},
+	want := map[string]gensupport.Source{
+		"DB_PASSWORD": {Kind: gensupport.SourceSecretsManager, ID: "fnenv-test/db", Field: "password"},
+		"TOKEN":       {Kind: gensupport.SourceSecretsManager, ID: "fnenv-test/token"},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("sources (-got +want):\n%s", diff)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/internal/awsenv"
 )
 
@@ -18,9 +19,6 @@ import (
 type Client interface {
 	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
 }
-
-// MaxNamesPerRequest is SSM's limit on names per GetParameters call: 10.
-const MaxNamesPerRequest = 10
 
 // withRetryer makes the SDK send each call once: the round retries (retry.go).
 func withRetryer(o *ssm.Options) { o.Retryer = noRetries }
@@ -79,12 +77,12 @@ func NewClient() (*ssm.Client, error) {
 }
 
 // getParameters fetches names as requests first, first+1… of round r:
-// chunks of MaxNamesPerRequest, all in parallel, with decryption. It
+// chunks of model.MaxNamesPerRequest, all in parallel, with decryption. It
 // returns the parameters found, by name and by ARN; names that do not
 // exist are simply absent. Every failed chunk is reported, as a
 // *RequestError, joined.
 func getParameters(ctx context.Context, r *round, first int, c Client, names []string, secretOf func(string) string) (map[string]ssmtypes.Parameter, error) {
-	chunks := slices.Collect(slices.Chunk(names, MaxNamesPerRequest))
+	chunks := slices.Collect(slices.Chunk(names, model.MaxNamesPerRequest))
 	outs := make([]*ssm.GetParametersOutput, len(chunks))
 	errs := make([]error, len(chunks))
 	var wg sync.WaitGroup

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fnenv/fnenv/resolver"
 	"github.com/fnenv/fnenv/resolver/envtype"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -30,7 +31,7 @@ type typedEnv struct {
 	Config  json.RawMessage
 }
 
-func buildTyped(v *resolver.Values) *typedEnv {
+func buildTyped(v *gensupport.Values, _ resolver.Lambda) *typedEnv {
 	return &typedEnv{
 		Name: v.Get("NAME"), Port: v.Int("PORT"), Debug: v.Bool("DEBUG"), Rate: v.Float("RATE"),
 		Timeout: v.Duration("TIMEOUT"), API: v.URL("API"), Origins: v.StringList("ORIGINS"), Config: v.JSON("CONFIG"),
@@ -38,7 +39,7 @@ func buildTyped(v *resolver.Values) *typedEnv {
 }
 
 // Literals come from the environment; PORT and CONFIG are secrets.
-var typedSpec = resolver.Declaration{Function: "typed", Vars: []resolver.Var{
+var typedSpec = gensupport.Declaration{Function: "typed", Vars: []gensupport.Var{
 	{Name: "API"}, {Name: "CONFIG", Secret: "CONFIG"}, {Name: "DEBUG"}, {Name: "NAME"},
 	{Name: "ORIGINS"}, {Name: "PORT", Secret: "PORT"}, {Name: "RATE"}, {Name: "TIMEOUT"},
 }}
@@ -110,7 +111,7 @@ func TestLoadTypedInvalid(t *testing.T) {
 // A Secrets Manager field is typed like any value: a bad one is named with
 // its secret and field, never shown; Values mask it when printed.
 func TestLoadTypedSecretsManager(t *testing.T) {
-	spec := resolver.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []resolver.Var{
+	spec := gensupport.Declaration{Function: "db", SecretsManager: smfetch.New, Vars: []gensupport.Var{
 		smVar("DB_PASSWORD", "DbCredential", "password"),
 		smVar("DB_PORT", "DbCredential", "port"),
 		smVar("DB_SSL", "DbCredential", "ssl"),
@@ -118,7 +119,7 @@ func TestLoadTypedSecretsManager(t *testing.T) {
 	c, _ := smSetup(t, spec, map[string]string{"DB_PASSWORD": "fnenv-test/db", "DB_PORT": "fnenv-test/db", "DB_SSL": "fnenv-test/db"})
 	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_0001","port":5432,"ssl":"sk_test_fake_notbool"}`)
 	var printed string
-	build := func(v *resolver.Values) *typedEnv {
+	build := func(v *gensupport.Values, lam resolver.Lambda) *typedEnv {
 		printed = fmt.Sprintf("%+v", v)
 		return &typedEnv{Port: v.Int("DB_PORT"), Debug: v.Bool("DB_SSL")}
 	}

@@ -208,7 +208,6 @@ func checkSampleNag(t *testing.T, out, branch string) {
 	}
 	sort.Strings(suppressed)
 	want := []string{
-		"Charge/BatchReadSecretsManager/Resource AwsSolutions-IAM5",   // fnenv: BatchGetSecretValue
 		"Charge/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5", // the sample: X-Ray
 		"Charge/ServiceRole/Resource AwsSolutions-IAM4",               // fnenv: basic execution role
 		"NotifySlack/ServiceRole/Resource AwsSolutions-IAM4",

@@ -18,10 +18,6 @@ const (
 	nagReasonBasicExecution = "fnenv's function writes its logs with AWSLambdaBasicExecutionRole, " +
 		"the policy CDK attaches to every Lambda role it creates (logs:CreateLogGroup, " +
 		"CreateLogStream, PutLogEvents); pass FunctionOptions.Role to use your own"
-	// AwsSolutions-IAM5 on the policy holding only BatchGetSecretValue.
-	nagReasonBatchGet = "secretsmanager:BatchGetSecretValue has no resource-level permissions " +
-		"(Resource must be \"*\") and returns only the secrets GetSecretValue allows, " +
-		"which this function has on exactly the secrets it references"
 )
 
 // basicExecutionPolicy is how cdk-nag names the managed policy in an

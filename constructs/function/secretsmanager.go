@@ -88,10 +88,11 @@ func secretPolicyArn(s awssecretsmanager.ISecret) *string {
 }
 
 // grantSecretsManager gives the function secretsmanager:GetSecretValue on
-// exactly the secrets it references, secretsmanager:BatchGetSecretValue
-// (an action without resource-level permissions: it returns only secrets
-// GetSecretValue allows), and kms:Decrypt, via Secrets Manager, on the key
-// of each secret that has one.
+// exactly the secrets it references — the resolver reads each with its own
+// GetSecretValue, which Secrets Manager allows 10,000 times a second per
+// account and region and grants per secret (BatchGetSecretValue allows
+// 100 and needs Resource "*") — and kms:Decrypt, via Secrets Manager, on
+// the key of each secret that has one.
 func (f *function) grantSecretsManager() {
 	if len(f.smSecrets) == 0 {
 		return
@@ -112,20 +113,6 @@ func (f *function) grantSecretsManager() {
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: &arns,
 	}))
-	// The batch action's "*" has its own policy, so that the cdk-nag
-	// suppression it needs (AwsSolutions-IAM5) hides no other statement of
-	// the role's. The function waits for it, as for the default policy.
-	batch := awsiam.NewPolicy(f, jsii.String("BatchReadSecretsManager"), &awsiam.PolicyProps{
-		Roles: &[]awsiam.IRole{f.Role()},
-		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("FnenvBatchReadSecretsManager"),
-			Actions:   jsii.Strings("secretsmanager:BatchGetSecretValue"),
-			Resources: jsii.Strings("*"),
-		})},
-	})
-	f.Node().DefaultChild().(awscdk.CfnResource).AddResourceDependency(batch.Node().DefaultChild().(awscdk.CfnResource),
-		jsii.String("the function reads its secrets at cold start"))
-	suppressNag(batch, "AwsSolutions-IAM5", nagReasonBatchGet, "Resource::*")
 	if len(keys) > 0 {
 		f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("FnenvDecryptSecretsManager"),

@@ -19,6 +19,7 @@ import (
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -239,7 +240,7 @@ func burst(ctx context.Context, m *moto.Server, cfg BurstConfig, pol BurstPolicy
 	defer p.Close()
 	setLambdaEnv(p.URL, secrets)
 	spec, build := benchSpec(secrets)
-	res.PerStart = (2*secrets + resolver.MaxNamesPerRequest - 1) / resolver.MaxNamesPerRequest
+	res.PerStart = (2*secrets + model.MaxNamesPerRequest - 1) / model.MaxNamesPerRequest
 	if pol.SMRate > 0 {
 		unset := smBurstSpec(&spec, &build)
 		defer unset()
@@ -314,11 +315,11 @@ func burst(ctx context.Context, m *moto.Server, cfg BurstConfig, pol BurstPolicy
 // Manager reference (field 0 of the mixed function's first secret), set
 // in the environment as the construct would; build checks its value.
 // unset clears the environment.
-func smBurstSpec(spec *resolver.Declaration, build *func(*resolver.Values) *benchEnv) (unset func()) {
+func smBurstSpec(spec *gensupport.Declaration, build *func(*gensupport.Values, resolver.Lambda) *benchEnv) (unset func()) {
 	secret, field := mixedField(0)
 	spec.SecretsManager = smfetch.New
-	spec.Vars = append(spec.Vars, resolver.Var{Name: "SM_00", SecretsManager: secret, JSONField: field})
-	*build = func(v *resolver.Values) *benchEnv {
+	spec.Vars = append(spec.Vars, gensupport.Var{Name: "SM_00", SecretsManager: secret, JSONField: field})
+	*build = func(v *gensupport.Values, _ resolver.Lambda) *benchEnv {
 		if v.Get("SM_00") != mixedValue(0) {
 			return &benchEnv{vals: []string{"wrong"}} // checkValues fails it
 		}

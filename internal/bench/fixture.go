@@ -12,6 +12,7 @@ import (
 
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // The backend every resolution benchmark reads: secrets S00, S01… whose
@@ -61,12 +62,12 @@ func putSecrets(ctx context.Context, m *moto.Server, n int) error {
 // (VAR_00 holds secret S00…), built by the function construct's rules.
 type benchEnv struct{ vals []string }
 
-func benchSpec(n int) (resolver.Declaration, func(*resolver.Values) *benchEnv) {
-	spec := resolver.Declaration{Function: "bench"}
+func benchSpec(n int) (gensupport.Declaration, func(*gensupport.Values, resolver.Lambda) *benchEnv) {
+	spec := gensupport.Declaration{Function: "bench"}
 	for i := range n {
-		spec.Vars = append(spec.Vars, resolver.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: secretName(i)})
+		spec.Vars = append(spec.Vars, gensupport.Var{Name: fmt.Sprintf("VAR_%02d", i), Secret: secretName(i)})
 	}
-	return spec, func(v *resolver.Values) *benchEnv {
+	return spec, func(v *gensupport.Values, lam resolver.Lambda) *benchEnv {
 		e := &benchEnv{vals: make([]string, n)}
 		for i := range n {
 			e.vals[i] = v.Get(fmt.Sprintf("VAR_%02d", i))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/internal/ssmproxy"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
 )
 
@@ -89,8 +90,8 @@ func Resolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) (*Res
 				if err != nil {
 					return nil, err
 				}
-				names := make([]string, 0, resolver.MaxNamesPerRequest)
-				for i := range resolver.MaxNamesPerRequest {
+				names := make([]string, 0, model.MaxNamesPerRequest)
+				for i := range model.MaxNamesPerRequest {
 					names = append(names, pathOf(i))
 				}
 				out, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: names, WithDecryption: aws.Bool(true)})
@@ -226,7 +227,7 @@ func getChunks(ctx context.Context, c *ssm.Client, names []string, parallel bool
 		return nil
 	}
 	if !parallel {
-		for chunk := range slices.Chunk(names, resolver.MaxNamesPerRequest) {
+		for chunk := range slices.Chunk(names, model.MaxNamesPerRequest) {
 			if err := get(chunk); err != nil {
 				return nil, err
 			}
@@ -234,7 +235,7 @@ func getChunks(ctx context.Context, c *ssm.Client, names []string, parallel bool
 		return found, nil
 	}
 	var g errgroup.Group
-	for chunk := range slices.Chunk(names, resolver.MaxNamesPerRequest) {
+	for chunk := range slices.Chunk(names, model.MaxNamesPerRequest) {
 		g.Go(func() error { return get(chunk) })
 	}
 	return found, g.Wait()

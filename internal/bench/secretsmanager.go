@@ -16,6 +16,7 @@ import (
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -40,7 +41,7 @@ func mixedValue(i int) string { return fmt.Sprintf("fake_sm_bench_%02d", i) }
 // fetched one request after another.
 type MixedResult struct {
 	Latency time.Duration
-	// Fnenv is Load: 2 GetParameters chunks and 1 BatchGetSecretValue, in
+	// Fnenv is Load: 2 GetParameters chunks and 3 GetSecretValue, all in
 	// parallel; Sequential: the 2 chunks, then GetSecretValue of each of
 	// the 3 secrets, one after another.
 	Fnenv, Sequential Approach
@@ -69,18 +70,18 @@ func MixedResolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) 
 		secret, field := mixedField(i)
 		name := fmt.Sprintf("SM_%02d", i)
 		varsOf[secret] = append(varsOf[secret], name)
-		spec.Vars = append(spec.Vars, resolver.Var{Name: name, SecretsManager: secret, JSONField: field})
+		spec.Vars = append(spec.Vars, gensupport.Var{Name: name, SecretsManager: secret, JSONField: field})
 	}
 	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(varsOf))
 	defer os.Unsetenv(model.EnvSecretsManager)
 
 	res := &MixedResult{Latency: cfg.Latency}
-	res.Fnenv.Name, res.Fnenv.How = "fnenv Load, 10 SSM + 5 Secrets Manager fields of 3 secrets", "one round: 2 GetParameters chunks and 1 BatchGetSecretValue in parallel"
+	res.Fnenv.Name, res.Fnenv.How = "fnenv Load, 10 SSM + 5 Secrets Manager fields of 3 secrets", "one round: 2 GetParameters chunks and 3 GetSecretValue in parallel"
 	res.Sequential.Name, res.Sequential.How = "one after another", "the 2 GetParameters chunks, then GetSecretValue of each secret, each request after the last"
 	approaches := []measured{
 		{&res.Fnenv, func(ctx context.Context) error {
-			l := resolver.NewLoader(spec, func(v *resolver.Values) *[]string {
-				vals := build(v).vals
+			l := resolver.NewLoader(spec, func(v *gensupport.Values, lam resolver.Lambda) *[]string {
+				vals := build(v, lam).vals
 				for i := range mixedFields {
 					vals = append(vals, v.Get(fmt.Sprintf("SM_%02d", i)))
 				}

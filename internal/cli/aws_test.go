@@ -8,7 +8,7 @@ import (
 
 	"github.com/fnenv/fnenv/internal/ssmproxy"
 	"github.com/fnenv/fnenv/internal/ssmstore"
-	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/model"
 )
 
 // TestAWSErrors: access denied, throttling and missing credentials are
@@ -107,7 +107,7 @@ func TestCheckOneRound(t *testing.T) {
 		if r.Target != "AmazonSSM.GetParameters" {
 			t.Errorf("unexpected call %s", r.Target)
 		}
-		if len(r.Names) > resolver.MaxNamesPerRequest {
+		if len(r.Names) > model.MaxNamesPerRequest {
 			t.Errorf("GetParameters with %d names; SSM allows 10", len(r.Names))
 		}
 		names = append(names, r.Names...)

@@ -14,6 +14,7 @@ import (
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
 	"github.com/fnenv/fnenv/resolver/envtype"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -59,9 +60,9 @@ type resolveReply struct {
 }
 
 type resolvedVar struct {
-	Name   string          `json:"name"`
-	Source resolver.Source `json:"source"`
-	Value  string          `json:"value"`
+	Name   string            `json:"name"`
+	Source gensupport.Source `json:"source"`
+	Value  string            `json:"value"`
 }
 
 func (r *runner) env(ctx context.Context, name string, o localOptions, reveal bool) error {
@@ -108,7 +109,7 @@ func (r *runner) env(ctx context.Context, name string, o localOptions, reveal bo
 	fmt.Fprintln(tw, "VARIABLE\tTYPE\tSOURCE\tVALUE")
 	for _, v := range rep.Vars {
 		val := v.Value
-		if v.Source.Kind != resolver.SourceLiteral && !reveal {
+		if v.Source.Kind != gensupport.SourceLiteral && !reveal {
 			val = resolver.Mask(val)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Name, envtype.Of(types[v.Name]).GoType(), sourceText(v.Source), val)
@@ -117,20 +118,20 @@ func (r *runner) env(ctx context.Context, name string, o localOptions, reveal bo
 }
 
 // sourceText says where a value came from, for `fnenv env`.
-func sourceText(s resolver.Source) string {
+func sourceText(s gensupport.Source) string {
 	switch s.Kind {
-	case resolver.SourceBranch:
+	case gensupport.SourceBranch:
 		return "branch " + s.ID
-	case resolver.SourceShared:
+	case gensupport.SourceShared:
 		return "shared " + s.ID
-	case resolver.SourceSecretsManager:
+	case gensupport.SourceSecretsManager:
 		if s.Field != "" {
 			return fmt.Sprintf("Secrets Manager %s, field %q", s.ID, s.Field)
 		}
 		return "Secrets Manager " + s.ID
-	case resolver.SourceParameter:
+	case gensupport.SourceParameter:
 		return "parameter " + s.ID
-	case resolver.SourceLiteral:
+	case gensupport.SourceLiteral:
 		if s.ID != "" { // moved out of Lambda's 4 KB
 			return "literal, from parameter " + s.ID + "…"
 		}
@@ -158,7 +159,7 @@ func (r *runner) resolveChild(ctx context.Context) error {
 		return usage("%s: reading the request: %v", ResolveCommand, err)
 	}
 	var rep resolveReply
-	l := resolver.NewLoader(ResolverDeclaration(req.Function), func(v *resolver.Values) *resolveReply {
+	l := resolver.NewLoader(ResolverDeclaration(req.Function), func(v *gensupport.Values, _ resolver.Lambda) *resolveReply {
 		out := &resolveReply{}
 		for _, x := range req.Function.Variables {
 			parse(v, x) // records a value not of its type: Load fails as at cold start
@@ -177,7 +178,7 @@ func (r *runner) resolveChild(ctx context.Context) error {
 
 // parse reads x through the getter of its type, as the generated build
 // function does.
-func parse(v *resolver.Values, x model.Variable) {
+func parse(v *gensupport.Values, x model.Variable) {
 	switch envtype.Of(x.Type) {
 	case envtype.Int:
 		v.Int(x.Name)
@@ -196,15 +197,15 @@ func parse(v *resolver.Values, x model.Variable) {
 	}
 }
 
-// ResolverDeclaration is the resolver.Declaration the generated env
-// package of f holds: one Var per variable, and the Secrets Manager client
+// ResolverDeclaration is the gensupport.Declaration the generated env
+// package of f holds: one Var per variable, and the Secrets Manager reader
 // when f references Secrets Manager. Keep it in step with codegen's
 // template (its Vars); TestResolverDeclarationMatchesGenerated compares
 // them.
-func ResolverDeclaration(f model.Function) resolver.Declaration {
-	s := resolver.Declaration{Function: f.Name}
+func ResolverDeclaration(f model.Function) gensupport.Declaration {
+	s := gensupport.Declaration{Function: f.Name}
 	for _, v := range f.Variables {
-		rv := resolver.Var{Name: v.Name}
+		rv := gensupport.Var{Name: v.Name}
 		switch {
 		case v.Kind == model.Secret:
 			rv.Secret = v.Secret

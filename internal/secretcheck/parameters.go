@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fnenv/fnenv/model"
-	"github.com/fnenv/fnenv/resolver"
 )
 
 // ExistingParameter is a reference to an existing SSM parameter by full
@@ -69,7 +68,7 @@ func ParametersLookup(cfg aws.Config) Lookup {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			for chunk := range slices.Chunk(names, resolver.MaxNamesPerRequest) {
+			for chunk := range slices.Chunk(names, model.MaxNamesPerRequest) {
 				g.Go(func() error {
 					out, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: chunk, WithDecryption: aws.Bool(false)})
 					if err != nil {

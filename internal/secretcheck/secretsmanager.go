@@ -3,17 +3,17 @@ package secretcheck
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fnenv/fnenv/internal/ssmstore"
-	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -46,12 +46,13 @@ func Lookups(s *ssmstore.Store) map[Kind]Lookup {
 
 // SecretsManagerLookup is the Lookup of SecretsManagerSecret: for each
 // location, whether the secret exists and, when a field is named, whether
-// its SecretString is a JSON object with that top-level key. It reads the
-// values (BatchGetSecretValue, 20 ids a call, the calls in parallel) to
-// look at the keys; it never returns, prints or keeps one. A secret
-// Secrets Manager refuses to read (AccessDeniedException…) is an error
-// naming it.
-func SecretsManagerLookup(c *sm.Client) Lookup {
+// its SecretString is a JSON object with that top-level key. It reads each
+// secret once, with GetSecretValue as the resolver does (smfetch.Reader),
+// the reads in parallel, to look at the keys; it never returns, prints or
+// keeps a value. A secret Secrets Manager refuses to read
+// (AccessDeniedException…) is an error naming it.
+func SecretsManagerLookup(c smfetch.Client) Lookup {
+	read := smfetch.Reader(c)
 	return func(ctx context.Context, locations []string) (map[string]bool, error) {
 		fieldsOf := map[string][]string{}
 		var ids []string
@@ -65,37 +66,25 @@ func SecretsManagerLookup(c *sm.Client) Lookup {
 		found := map[string]bool{}
 		var mu sync.Mutex
 		var g errgroup.Group
-		for batch := range slices.Chunk(ids, resolver.MaxSecretIDsPerRequest) {
+		g.SetLimit(maxParallelReads)
+		for _, id := range ids {
 			g.Go(func() error {
-				out, err := c.BatchGetSecretValue(ctx, &sm.BatchGetSecretValueInput{SecretIdList: batch})
-				if err != nil {
-					return fmt.Errorf("reading Secrets Manager secrets %s: %w", strings.Join(batch, ", "), err)
+				s, err := read(ctx, id)
+				var p *gensupport.SecretProblem
+				switch {
+				case errors.As(err, &p): // missing, or binary: no SecretString
+				case err != nil:
+					return fmt.Errorf("reading Secrets Manager secret %s: %w", id, err)
 				}
-				var denied []string
-				for _, e := range out.Errors {
-					if code := aws.ToString(e.ErrorCode); code != "ResourceNotFoundException" {
-						denied = append(denied, fmt.Sprintf("%s (%s)", aws.ToString(e.SecretId), code))
-					}
-				}
-				if len(denied) > 0 {
-					return fmt.Errorf("Secrets Manager did not let fnenv read %s", strings.Join(denied, ", "))
+				var keys map[string]json.RawMessage
+				if err == nil {
+					_ = json.Unmarshal([]byte(s), &keys) // not JSON: no field
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				for _, v := range out.SecretValues {
-					i := slices.IndexFunc(batch, func(id string) bool { return smfetch.Names(id, aws.ToString(v.ARN), aws.ToString(v.Name)) })
-					if i < 0 {
-						continue
-					}
-					id := batch[i]
-					var keys map[string]json.RawMessage
-					if v.SecretString != nil {
-						_ = json.Unmarshal([]byte(*v.SecretString), &keys) // not JSON: no field
-					}
-					for _, f := range fieldsOf[id] {
-						_, hasKey := keys[f]
-						found[smLocation(id, f)] = f == "" && v.SecretString != nil || hasKey
-					}
+				for _, f := range fieldsOf[id] {
+					_, hasKey := keys[f]
+					found[smLocation(id, f)] = f == "" && err == nil || hasKey
 				}
 				return nil
 			})
@@ -103,6 +92,9 @@ func SecretsManagerLookup(c *sm.Client) Lookup {
 		return found, g.Wait()
 	}
 }
+
+// maxParallelReads bounds the check's GetSecretValue calls in flight.
+const maxParallelReads = 16
 
 // bySecret merges the missing Secrets Manager uses of one secret into one,
 // for the report: its fields (in Field, quoted and comma-separated) and

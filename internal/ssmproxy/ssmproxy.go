@@ -98,8 +98,8 @@ type Request struct {
 	Names []string
 	// Name is the parameter name of a PutParameter or GetParameter request.
 	Name string
-	// SecretIDs are the secret ids of a Secrets Manager
-	// BatchGetSecretValue request.
+	// SecretIDs are the secret ids of a Secrets Manager request: the one
+	// of a GetSecretValue, the list of a BatchGetSecretValue.
 	SecretIDs []string
 	// Status is the HTTP status the client got.
 	Status int
@@ -207,7 +207,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var in struct {
 		Names, SecretIdList []string
-		Name                string
+		Name, SecretId      string
 	}
 	_ = json.Unmarshal(body, &in)
 	named := in.Names
@@ -222,7 +222,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 
 	p.mu.Lock()
 	i := len(p.requests)
-	p.requests = append(p.requests, Request{Target: target, Region: region, Names: in.Names, Name: in.Name, SecretIDs: in.SecretIdList})
+	ids := in.SecretIdList
+	if in.SecretId != "" {
+		ids = append(ids, in.SecretId)
+	}
+	p.requests = append(p.requests, Request{Target: target, Region: region, Names: in.Names, Name: in.Name, SecretIDs: ids})
 	throttled := i < p.throttleFirst || !p.admit()
 	failed := i < p.failFirst
 	if p.seen == nil {

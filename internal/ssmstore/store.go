@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/model"
 )
 
 // Value sizes of SSM's tiers ("Standard: 4 KB, Advanced: 8 KB", in bytes).
@@ -232,10 +232,10 @@ func (s *Store) Empty(ctx context.Context, path string, recursive bool) (bool, e
 }
 
 // chunks splits names into SSM's lists of at most
-// resolver.MaxNamesPerRequest (10) names: GetParameters and
+// model.MaxNamesPerRequest (10) names: GetParameters and
 // DeleteParameters take no more.
 func chunks(names []string) [][]string {
-	return slices.Collect(slices.Chunk(names, resolver.MaxNamesPerRequest))
+	return slices.Collect(slices.Chunk(names, model.MaxNamesPerRequest))
 }
 
 // Delete deletes the named parameters, ten a call, one call after

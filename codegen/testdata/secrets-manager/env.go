@@ -17,6 +17,7 @@ import (
 	"log/slog"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -54,13 +55,13 @@ type Env struct {
 
 // This fails to compile when the resolver's API no longer matches this
 // file: run `fnenv gen` to regenerate it.
-const _ = resolver.Version1
+const _ = gensupport.Version1
 
 // decl declares the function's variables: what its configuration must
 // provide.
-var decl = resolver.Declaration{
+var decl = gensupport.Declaration{
 	Function: "db-report",
-	Vars: []resolver.Var{
+	Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "DB_PASSWORD", SecretsManager: "DbCredential", JSONField: "password"},
 		{Name: "DB_USERNAME", SecretsManager: "DbCredential", JSONField: "username"},
@@ -70,20 +71,20 @@ var decl = resolver.Declaration{
 	SecretsManager: smfetch.New,
 }
 
-func build(v *resolver.Values) *Env {
+func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		APIKey:     v.Get("API_KEY"),
 		DBPassword: v.Get("DB_PASSWORD"),
 		DBUsername: v.Get("DB_USERNAME"),
 		License:    v.Get("LICENSE"),
 		Name:       v.Get("NAME"),
-		Lambda:     v.Lambda,
+		Lambda:     lambda,
 	}
 }
 
 // fields are e's fields as they print.
-func (e Env) fields() []resolver.Field {
-	return []resolver.Field{
+func (e Env) fields() []gensupport.Field {
+	return []gensupport.Field{
 		{Name: "APIKey", Value: e.APIKey, Secret: true},
 		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
 		{Name: "DBUsername", Value: e.DBUsername, Secret: true},
@@ -95,7 +96,7 @@ func (e Env) fields() []resolver.Field {
 
 // Format prints e as fmt prints a struct, in any verb, with every secret
 // masked.
-func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+func (e Env) Format(f fmt.State, verb rune) { gensupport.Format(f, verb, "env.Env", e.fields()) }
 
 // String is e as %v prints it: secrets masked.
 func (e Env) String() string { return fmt.Sprint(e) }
@@ -104,7 +105,7 @@ func (e Env) String() string { return fmt.Sprint(e) }
 func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
 
 // LogValue is e as an slog group, secrets masked.
-func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+func (e Env) LogValue() slog.Value { return gensupport.LogValue(e.fields()) }
 
 // New returns a Loader with its own cache, configured by opts (for example
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // Env is the environment of the function "charge".
@@ -49,13 +50,13 @@ type Env struct {
 
 // This fails to compile when the resolver's API no longer matches this
 // file: run `fnenv gen` to regenerate it.
-const _ = resolver.Version1
+const _ = gensupport.Version1
 
 // decl declares the function's variables: what its configuration must
 // provide.
-var decl = resolver.Declaration{
+var decl = gensupport.Declaration{
 	Function: "charge",
-	Vars: []resolver.Var{
+	Vars: []gensupport.Var{
 		{Name: "DB_PASSWORD", Secret: "payments.db-password"},
 		{Name: "STRIPE_KEY", Secret: "STRIPE_SECRET_KEY"},
 		{Name: "STRIPE_KEY_BACKUP", Secret: "STRIPE_SECRET_KEY"},
@@ -63,19 +64,19 @@ var decl = resolver.Declaration{
 	},
 }
 
-func build(v *resolver.Values) *Env {
+func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		DBPassword:       v.Get("DB_PASSWORD"),
 		StripeKey:        v.Get("STRIPE_KEY"),
 		StripeKeyBackup:  v.Get("STRIPE_KEY_BACKUP"),
 		StripeWebhookURL: v.Get("stripe_webhook_url"),
-		Lambda:           v.Lambda,
+		Lambda:           lambda,
 	}
 }
 
 // fields are e's fields as they print.
-func (e Env) fields() []resolver.Field {
-	return []resolver.Field{
+func (e Env) fields() []gensupport.Field {
+	return []gensupport.Field{
 		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
 		{Name: "StripeKey", Value: e.StripeKey, Secret: true},
 		{Name: "StripeKeyBackup", Value: e.StripeKeyBackup, Secret: true},
@@ -86,7 +87,7 @@ func (e Env) fields() []resolver.Field {
 
 // Format prints e as fmt prints a struct, in any verb, with every secret
 // masked.
-func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+func (e Env) Format(f fmt.State, verb rune) { gensupport.Format(f, verb, "env.Env", e.fields()) }
 
 // String is e as %v prints it: secrets masked.
 func (e Env) String() string { return fmt.Sprint(e) }
@@ -95,7 +96,7 @@ func (e Env) String() string { return fmt.Sprint(e) }
 func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
 
 // LogValue is e as an slog group, secrets masked.
-func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+func (e Env) LogValue() slog.Value { return gensupport.LogValue(e.fields()) }
 
 // New returns a Loader with its own cache, configured by opts (for example
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use

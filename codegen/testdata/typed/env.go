@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // Env is the environment of the function "typed".
@@ -72,13 +73,13 @@ type Env struct {
 
 // This fails to compile when the resolver's API no longer matches this
 // file: run `fnenv gen` to regenerate it.
-const _ = resolver.Version1
+const _ = gensupport.Version1
 
 // decl declares the function's variables: what its configuration must
 // provide.
-var decl = resolver.Declaration{
+var decl = gensupport.Declaration{
 	Function: "typed",
-	Vars: []resolver.Var{
+	Vars: []gensupport.Var{
 		{Name: "ALLOWED_ORIGINS"},
 		{Name: "API_BASE"},
 		{Name: "DB_CONFIG", Secret: "DB_CONFIG"},
@@ -91,7 +92,7 @@ var decl = resolver.Declaration{
 	},
 }
 
-func build(v *resolver.Values) *Env {
+func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		AllowedOrigins: v.StringList("ALLOWED_ORIGINS"),
 		APIBase:        v.URL("API_BASE"),
@@ -102,13 +103,13 @@ func build(v *resolver.Values) *Env {
 		Rate:           v.Float("RATE"),
 		Timeout:        v.Duration("TIMEOUT"),
 		WebhookURL:     v.URL("WEBHOOK_URL"),
-		Lambda:         v.Lambda,
+		Lambda:         lambda,
 	}
 }
 
 // fields are e's fields as they print.
-func (e Env) fields() []resolver.Field {
-	return []resolver.Field{
+func (e Env) fields() []gensupport.Field {
+	return []gensupport.Field{
 		{Name: "AllowedOrigins", Value: e.AllowedOrigins},
 		{Name: "APIBase", Value: e.APIBase},
 		{Name: "DBConfig", Value: e.DBConfig, Secret: true},
@@ -124,7 +125,7 @@ func (e Env) fields() []resolver.Field {
 
 // Format prints e as fmt prints a struct, in any verb, with every secret
 // masked.
-func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+func (e Env) Format(f fmt.State, verb rune) { gensupport.Format(f, verb, "env.Env", e.fields()) }
 
 // String is e as %v prints it: secrets masked.
 func (e Env) String() string { return fmt.Sprint(e) }
@@ -133,7 +134,7 @@ func (e Env) String() string { return fmt.Sprint(e) }
 func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
 
 // LogValue is e as an slog group, secrets masked.
-func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+func (e Env) LogValue() slog.Value { return gensupport.LogValue(e.fields()) }
 
 // New returns a Loader with its own cache, configured by opts (for example
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use

@@ -29,6 +29,7 @@ import (
 
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/internal/awsenv"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
@@ -225,13 +226,12 @@ func (c *connListener) Accept() (net.Conn, error) {
 func (c *connListener) Close() error   { c.once.Do(func() { close(c.done) }); return nil }
 func (c *connListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
 
-// fakeAWS answers SSM's GetParameters and Secrets Manager's
-// BatchGetSecretValue and GetSecretValue with fake values, as AWS would.
+// fakeAWS answers SSM's GetParameters and Secrets Manager's GetSecretValue
+// with fake values, as AWS would.
 func fakeAWS(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Names        []string
-		SecretIdList []string
-		SecretId     string
+		Names    []string
+		SecretId string
 	}
 	json.NewDecoder(r.Body).Decode(&in)
 	arn := func(id string) string {
@@ -245,12 +245,6 @@ func fakeAWS(w http.ResponseWriter, r *http.Request) {
 			ps = append(ps, map[string]string{"Name": n, "Value": fakeSSMValue, "Type": "SecureString"})
 		}
 		out = map[string]any{"Parameters": ps, "InvalidParameters": []string{}}
-	case "secretsmanager.BatchGetSecretValue":
-		var vs []map[string]string
-		for _, id := range in.SecretIdList {
-			vs = append(vs, map[string]string{"ARN": arn(id), "Name": id, "SecretString": fakeSMValue})
-		}
-		out = map[string]any{"SecretValues": vs, "Errors": []any{}}
 	case "secretsmanager.GetSecretValue":
 		out = map[string]string{"ARN": arn(in.SecretId), "Name": in.SecretId, "SecretString": fakeSMValue}
 	default:
@@ -271,12 +265,14 @@ func fakeAWS(w http.ResponseWriter, r *http.Request) {
 // can see an interception when there is one.
 func TestNoConfigurationSteersSecretReads(t *testing.T) {
 	l := getLab(t)
-	decl := resolver.Declaration{Function: "charge", SecretsManager: smfetch.New, Vars: []resolver.Var{
+	decl := gensupport.Declaration{Function: "charge", SecretsManager: smfetch.New, Vars: []gensupport.Var{
 		{Name: "DB_PASSWORD", SecretsManager: "DbCredential"},
 		{Name: "STRIPE_KEY", Secret: "STRIPE_KEY"},
 	}}
 	type env struct{ StripeKey, DBPassword string }
-	build := func(v *resolver.Values) *env { return &env{v.Get("STRIPE_KEY"), v.Get("DB_PASSWORD")} }
+	build := func(v *gensupport.Values, _ resolver.Lambda) *env {
+		return &env{v.Get("STRIPE_KEY"), v.Get("DB_PASSWORD")}
+	}
 	steer := map[string]string{
 		"HTTPS_PROXY": l.proxy.URL, "https_proxy": l.proxy.URL, "HTTP_PROXY": l.proxy.URL, "http_proxy": l.proxy.URL,
 		"ALL_PROXY": l.proxy.URL, "NO_PROXY": "", "no_proxy": "",

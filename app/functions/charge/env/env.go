@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
@@ -72,13 +73,13 @@ type Env struct {
 
 // This fails to compile when the resolver's API no longer matches this
 // file: run `fnenv gen` to regenerate it.
-const _ = resolver.Version1
+const _ = gensupport.Version1
 
 // decl declares the function's variables: what its configuration must
 // provide.
-var decl = resolver.Declaration{
+var decl = gensupport.Declaration{
 	Function: "charge",
-	Vars: []resolver.Var{
+	Vars: []gensupport.Var{
 		{Name: "ALLOWED_CURRENCIES"},
 		{Name: "CURRENCY"},
 		{Name: "DB_PASSWORD", SecretsManager: "DbCredential", JSONField: "password"},
@@ -92,7 +93,7 @@ var decl = resolver.Declaration{
 	SecretsManager: smfetch.New,
 }
 
-func build(v *resolver.Values) *Env {
+func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		AllowedCurrencies: v.StringList("ALLOWED_CURRENCIES"),
 		Currency:          v.Get("CURRENCY"),
@@ -103,13 +104,13 @@ func build(v *resolver.Values) *Env {
 		StripeAPIBase:     v.URL("STRIPE_API_BASE"),
 		StripeKey:         v.Get("STRIPE_KEY"),
 		StripeTimeout:     v.Duration("STRIPE_TIMEOUT"),
-		Lambda:            v.Lambda,
+		Lambda:            lambda,
 	}
 }
 
 // fields are e's fields as they print.
-func (e Env) fields() []resolver.Field {
-	return []resolver.Field{
+func (e Env) fields() []gensupport.Field {
+	return []gensupport.Field{
 		{Name: "AllowedCurrencies", Value: e.AllowedCurrencies},
 		{Name: "Currency", Value: e.Currency},
 		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
@@ -125,7 +126,7 @@ func (e Env) fields() []resolver.Field {
 
 // Format prints e as fmt prints a struct, in any verb, with every secret
 // masked.
-func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+func (e Env) Format(f fmt.State, verb rune) { gensupport.Format(f, verb, "env.Env", e.fields()) }
 
 // String is e as %v prints it: secrets masked.
 func (e Env) String() string { return fmt.Sprint(e) }
@@ -134,7 +135,7 @@ func (e Env) String() string { return fmt.Sprint(e) }
 func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
 
 // LogValue is e as an slog group, secrets masked.
-func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+func (e Env) LogValue() slog.Value { return gensupport.LogValue(e.fields()) }
 
 // New returns a Loader with its own cache, configured by opts (for example
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use

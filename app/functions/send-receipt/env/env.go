@@ -17,6 +17,7 @@ import (
 	"log/slog"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // Env is the environment of the function "send-receipt".
@@ -45,31 +46,31 @@ type Env struct {
 
 // This fails to compile when the resolver's API no longer matches this
 // file: run `fnenv gen` to regenerate it.
-const _ = resolver.Version1
+const _ = gensupport.Version1
 
 // decl declares the function's variables: what its configuration must
 // provide.
-var decl = resolver.Declaration{
+var decl = gensupport.Declaration{
 	Function: "send-receipt",
-	Vars: []resolver.Var{
+	Vars: []gensupport.Var{
 		{Name: "LOG_LEVEL"},
 		{Name: "SENDER_EMAIL"},
 		{Name: "SENTRY_DSN", Secret: "SENTRY_DSN"},
 	},
 }
 
-func build(v *resolver.Values) *Env {
+func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		LogLevel:    v.Get("LOG_LEVEL"),
 		SenderEmail: v.Get("SENDER_EMAIL"),
 		SentryDsn:   v.Get("SENTRY_DSN"),
-		Lambda:      v.Lambda,
+		Lambda:      lambda,
 	}
 }
 
 // fields are e's fields as they print.
-func (e Env) fields() []resolver.Field {
-	return []resolver.Field{
+func (e Env) fields() []gensupport.Field {
+	return []gensupport.Field{
 		{Name: "LogLevel", Value: e.LogLevel},
 		{Name: "SenderEmail", Value: e.SenderEmail},
 		{Name: "SentryDsn", Value: e.SentryDsn, Secret: true},
@@ -79,7 +80,7 @@ func (e Env) fields() []resolver.Field {
 
 // Format prints e as fmt prints a struct, in any verb, with every secret
 // masked.
-func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+func (e Env) Format(f fmt.State, verb rune) { gensupport.Format(f, verb, "env.Env", e.fields()) }
 
 // String is e as %v prints it: secrets masked.
 func (e Env) String() string { return fmt.Sprint(e) }
@@ -88,7 +89,7 @@ func (e Env) String() string { return fmt.Sprint(e) }
 func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
 
 // LogValue is e as an slog group, secrets masked.
-func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+func (e Env) LogValue() slog.Value { return gensupport.LogValue(e.fields()) }
 
 // New returns a Loader with its own cache, configured by opts (for example
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use

@@ -1,12 +1,11 @@
-package resolver
+package gensupport
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
-	"strings"
+
+	"github.com/fnenv/fnenv/resolver/internal/mask"
 )
 
 // Field is one field of a generated Env (or of Values) as it prints.
@@ -21,8 +20,8 @@ type Field struct {
 
 // Format writes fields as fmt writes a struct of type typeName holding
 // them, in any verb and with its flags ("%v" {a b}, "%+v" {A:a B:b}, "%#v"
-// pkg.T{A:"a", B:"b"}), with each secret replaced by the Mask of its text
-// (a URL's String, a list joined with ',', JSON's bytes, a number's
+// pkg.T{A:"a", B:"b"}), with each secret replaced by resolver.Mask of its
+// text (a URL's String, a list joined with ',', JSON's bytes, a number's
 // decimal form). Generated Env types call it from their Format method.
 func Format(f fmt.State, verb rune, typeName string, fields []Field) {
 	sharp := verb == 'v' && f.Flag('#')
@@ -44,7 +43,7 @@ func Format(f fmt.State, verb rune, typeName string, fields []Field) {
 		}
 		val := fl.Value
 		if fl.Secret {
-			val = maskAny(val)
+			val = mask.Any(val)
 		}
 		fmt.Fprintf(f, each, val)
 	}
@@ -59,45 +58,27 @@ func LogValue(fields []Field) slog.Value {
 	for i, fl := range fields {
 		val := fl.Value
 		if fl.Secret {
-			val = maskAny(val)
+			val = mask.Any(val)
 		}
 		attrs[i] = slog.Any(fl.Name, val)
 	}
 	return slog.GroupValue(attrs...)
 }
 
-// maskAny is the masked text of a secret's value.
-func maskAny(v any) string {
-	switch x := v.(type) {
-	case string:
-		return Mask(x)
-	case []string:
-		return Mask(strings.Join(x, ","))
-	case json.RawMessage:
-		return Mask(string(x))
-	case *url.URL:
-		if x == nil {
-			return ""
-		}
-		return Mask(x.String())
-	}
-	return Mask(fmt.Sprint(v))
-}
-
 func (v Values) fields() []Field {
 	var fs []Field
 	if v.decl != nil {
-		fs = make([]Field, 0, len(v.decl.Vars)+1)
+		fs = make([]Field, 0, len(v.decl.Vars))
 		for _, x := range v.decl.Vars {
-			fs = append(fs, Field{Name: x.Name, Value: v.vals[x.Name], Secret: x.secret()})
+			fs = append(fs, Field{Name: x.Name, Value: v.vals[x.Name], Secret: x.IsSecret()})
 		}
 	}
-	return append(fs, Field{Name: "Lambda", Value: v.Lambda})
+	return fs
 }
 
 // Format prints the values by variable name, every secret masked (see
 // the package-level Format), in every fmt verb.
-func (v Values) Format(f fmt.State, verb rune) { Format(f, verb, "resolver.Values", v.fields()) }
+func (v Values) Format(f fmt.State, verb rune) { Format(f, verb, "gensupport.Values", v.fields()) }
 
 // String is the values as %v prints them: secrets masked.
 func (v Values) String() string { return fmt.Sprint(v) }

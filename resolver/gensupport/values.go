@@ -1,4 +1,4 @@
-package resolver
+package gensupport
 
 import (
 	"encoding/json"
@@ -10,17 +10,23 @@ import (
 
 // Values are the resolved values a generated env package builds its Env
 // from, each read as its type. A value that does not parse as its type is
-// recorded, the getter returns the type's zero value, and Load then fails
-// with an *InvalidValuesError naming every such variable: the Env built
-// from these Values is dropped. Values print with every secret masked
-// (see Format).
+// reported to the Loader, the getter returns the type's zero value, and
+// Load then fails with a *resolver.InvalidValuesError naming every such
+// variable: the Env built from these Values is dropped. Values print with
+// every secret masked (see Format).
 type Values struct {
-	decl *Declaration
-	vals map[string]string
-	srcs map[string]Source // nil when read from a dotenv file
-	bad  []Invalid
-	// Lambda is the Lambda runtime's values at the time of resolution.
-	Lambda Lambda
+	decl      *Declaration
+	vals      map[string]string
+	srcs      map[string]Source // nil when read from a dotenv file
+	onInvalid func(name string, t envtype.Type, err error)
+}
+
+// NewValues returns the values vals of decl's variables, and where each
+// came from (srcs; nil when read from a dotenv file), both by variable
+// name; onInvalid is told of each value that does not parse as its type.
+// The Loader calls it.
+func NewValues(decl *Declaration, vals map[string]string, srcs map[string]Source, onInvalid func(name string, t envtype.Type, err error)) *Values {
+	return &Values{decl: decl, vals: vals, srcs: srcs, onInvalid: onInvalid}
 }
 
 // Get returns the value of the variable name (an env var key, e.g.
@@ -54,7 +60,8 @@ type Source struct {
 }
 
 // Source returns where the value of the variable name came from; the zero
-// Source when it was read from a dotenv file or the Spec did not list it.
+// Source when it was read from a dotenv file or the Declaration did not
+// list it.
 func (v *Values) Source(name string) Source { return v.srcs[name] }
 
 // Int returns the value of name as an envtype.Int.
@@ -103,35 +110,7 @@ func (v *Values) JSON(name string) json.RawMessage {
 }
 
 func (v *Values) check(name string, t envtype.Type, err error) {
-	if err == nil {
-		return
+	if err != nil && v.onInvalid != nil {
+		v.onInvalid(name, t, err)
 	}
-	in := Invalid{Var: name, Type: t, Source: "literal", Reason: err.Error()}
-	if v.decl != nil {
-		for _, x := range v.decl.Vars {
-			if x.Name == name {
-				in.Source = x.source()
-			}
-		}
-	}
-	v.bad = append(v.bad, in)
-}
-
-// secret reports whether x holds a secret (SSM or Secrets Manager): its
-// value is masked when printed and never shown in an error.
-func (x Var) secret() bool { return x.Secret != "" || x.SecretsManager != "" }
-
-// source says where x's value comes from, for errors.
-func (x Var) source() string {
-	switch {
-	case x.Secret != "":
-		return "secret " + x.Secret
-	case x.Parameter != "":
-		return "parameter " + x.Parameter
-	case x.SecretsManager != "" && x.JSONField != "":
-		return "Secrets Manager secret " + x.SecretsManager + ", field " + x.JSONField
-	case x.SecretsManager != "":
-		return "Secrets Manager secret " + x.SecretsManager
-	}
-	return "literal"
 }
