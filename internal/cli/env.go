@@ -34,7 +34,8 @@ func (r *runner) envCmd() *cobra.Command {
 		Long: `Resolve the function's environment as its handler does at a cold start — the
 resolver's Load, with the configuration and credentials of fnenv invoke — and
 print each variable, its Go type, where its value came from (literal, the
-branch's parameter, the shared parameter, a Secrets Manager secret and field)
+branch's parameter, the shared parameter, an existing parameter, a Secrets
+Manager secret and field)
 and its value: a secret's masked, unless --reveal. When Load fails, print
 its error exactly as the function's init would, and exit 1.
 
@@ -101,15 +102,18 @@ func (r *runner) env(ctx context.Context, name string, o localOptions, reveal bo
 	if rep.Error != "" {
 		return failed("function %s: Load failed, as it would at a cold start:\n%s", name, rep.Error)
 	}
-	types := map[string]envtype.Type{}
+	types, secret := map[string]envtype.Type{}, map[string]bool{}
 	for _, v := range lf.Record.Function.Variables {
 		types[v.Name] = v.Type
+		// Masked as the generated Env prints them: secrets, SSM's or
+		// Secrets Manager's; literals and function.Parameter values not.
+		secret[v.Name] = v.Kind == model.Secret || v.Kind == model.SecretsManager
 	}
 	tw := tabwriter.NewWriter(r.app.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VARIABLE\tTYPE\tSOURCE\tVALUE")
 	for _, v := range rep.Vars {
 		val := v.Value
-		if v.Source.Kind != gensupport.SourceLiteral && !reveal {
+		if secret[v.Name] && !reveal {
 			val = resolver.Mask(val)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Name, envtype.Of(types[v.Name]).GoType(), sourceText(v.Source), val)
@@ -209,6 +213,8 @@ func ResolverDeclaration(f model.Function) gensupport.Declaration {
 		switch {
 		case v.Kind == model.Secret:
 			rv.Secret = v.Secret
+		case v.Kind == model.Parameter:
+			rv.Parameter = v.Parameter
 		case v.Kind == model.SecretsManager && v.SecretsManager != nil:
 			rv.SecretsManager, rv.JSONField = v.SecretsManager.Secret, v.SecretsManager.Field
 			s.SecretsManager = smfetch.New

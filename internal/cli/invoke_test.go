@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
@@ -84,6 +88,8 @@ func greetFunction() model.Function {
 		"PORT":         {Kind: model.Literal, Value: "8080", Type: envtype.Int},
 		"API_KEY":      {Kind: model.Secret, Secret: "API_KEY"},
 		"SHARED_TOKEN": {Kind: model.Secret, Secret: "SHARED_TOKEN"},
+		"LEGACY_TOKEN": {Kind: model.Secret, Secret: "/legacy/greet/token"}, // an existing parameter
+		"API_URL":      {Kind: model.Parameter, Parameter: "/legacy/greet/api-url"},
 	})
 }
 
@@ -154,6 +160,11 @@ func TestInvoke(t *testing.T) {
 	e.put("/amplify/testapp/main/API_KEY", mainKey)
 	e.put("/amplify/testapp/-feature-login-5712f05b4f/API_KEY", loginKey)
 	e.put("/amplify/shared/testapp/SHARED_TOKEN", shared)
+	e.put("/legacy/greet/token", fake("legacy", 4))
+	if _, err := e.ssm.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String("/legacy/greet/api-url"),
+		Value: aws.String("https://api.example.test/v1"), Type: ssmtypes.ParameterTypeString, Overwrite: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
 	mainAsm := writeAssembly(t, fn, "main", 0, nil)
 	loginAsm := writeAssembly(t, fn, "feature/login", 0, nil)
 	eventFile := filepath.Join(t.TempDir(), "event.json")
@@ -248,7 +259,9 @@ func TestInvoke(t *testing.T) {
 		want := [][]string{
 			{"VARIABLE", "TYPE", "SOURCE", "VALUE"},
 			{"API_KEY", "string", "branch", "/amplify/testapp/-feature-login-5712f05b4f/API_KEY", resolver.Mask(loginKey)},
+			{"API_URL", "string", "parameter", "/legacy/greet/api-url", "https://api.example.test/v1"}, // not a secret: shown
 			{"GREETING", "string", "literal", "hello"},
+			{"LEGACY_TOKEN", "string", "parameter", "/legacy/greet/token", resolver.Mask(fake("legacy", 4))},
 			{"PORT", "int", "literal", "8080"},
 			{"SHARED_TOKEN", "string", "shared", "/amplify/shared/testapp/SHARED_TOKEN", resolver.Mask(shared)},
 		}
@@ -288,6 +301,8 @@ func TestResolverDeclarationMatchesGenerated(t *testing.T) {
 		"GREETING":    {Kind: model.Literal, Value: "hello"},
 		"PORT":        {Kind: model.Literal, Value: "8080", Type: envtype.Int},
 		"API_KEY":     {Kind: model.Secret, Secret: "MY_API_KEY"},
+		"LEGACY_PW":   {Kind: model.Secret, Secret: "/legacy/db/password"},
+		"API_URL":     {Kind: model.Parameter, Parameter: "/legacy/payments/api-url"},
 		"DB_PASSWORD": {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "DbCredential", ID: "app/main/db", Field: "password"}},
 		"LICENSE":     {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "License", ID: "app/license"}},
 	})
@@ -303,6 +318,9 @@ func TestResolverDeclarationMatchesGenerated(t *testing.T) {
 		lit := fmt.Sprintf("{Name: %q", v.Name)
 		if v.Secret != "" {
 			lit += fmt.Sprintf(", Secret: %q", v.Secret)
+		}
+		if v.Parameter != "" {
+			lit += fmt.Sprintf(", Parameter: %q", v.Parameter)
 		}
 		if v.SecretsManager != "" {
 			lit += fmt.Sprintf(", SecretsManager: %q", v.SecretsManager)
