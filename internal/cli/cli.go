@@ -81,6 +81,10 @@ type App struct {
 	// CacheDir holds the handlers `fnenv invoke` builds for this machine.
 	// Default: <os.UserCacheDir()>/fnenv/invoke, outside the source tree.
 	CacheDir string
+	// Name is how the commands fnenv prints as hints spell fnenv.
+	// Default: CommandName of this executable ("go tool fnenv" when run as
+	// a tool of the module, else "fnenv").
+	Name string
 	// WriteEnv writes a function's env package under the module root and
 	// reports whether the file changed. Default: codegen.Write.
 	WriteEnv func(moduleRoot string, fn model.Function) (changed bool, err error)
@@ -149,6 +153,9 @@ func (a *App) defaults() {
 	}
 	if a.Dir == "" {
 		a.Dir = "."
+	}
+	if a.Name == "" {
+		a.Name = executableCommand()
 	}
 	if a.WriteEnv == nil {
 		a.WriteEnv = codegen.Write

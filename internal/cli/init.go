@@ -115,7 +115,7 @@ func (r *runner) init(ctx context.Context) error {
 	}
 	gomod := filepath.Join(dir, "go.mod")
 	if _, err := os.Stat(gomod); err != nil {
-		return usage("init: no go.mod in %s: run fnenv init in the root of a Go module (go mod init example.com/app)", dir)
+		return usage("init: no go.mod in %s: run %s in the root of a Go module (go mod init example.com/app)", dir, r.command("init"))
 	}
 	mod, err := r.readGoMod(ctx, dir)
 	if err != nil {
@@ -145,13 +145,13 @@ func (r *runner) init(ctx context.Context) error {
 		}
 	}
 	if len(exist) > 0 {
-		return failed("init: %s already exist in %s: fnenv init writes a new app and overwrites nothing; nothing was changed", strings.Join(exist, ", "), dir)
+		return failed("init: %s already exist in %s: %s writes a new app and overwrites nothing; nothing was changed", strings.Join(exist, ", "), dir, r.command("init"))
 	}
 	if goFiles, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(goFiles) > 0 {
 		for i := range goFiles {
 			goFiles[i] = filepath.Base(goFiles[i])
 		}
-		return failed("init: the module root %s already holds Go files (%s), and the app's main package goes there: run fnenv init in a new module; nothing was changed", dir, strings.Join(goFiles, ", "))
+		return failed("init: the module root %s already holds Go files (%s), and the app's main package goes there: run %s in a new module; nothing was changed", dir, strings.Join(goFiles, ", "), r.command("init"))
 	}
 
 	// Write, keeping what is needed to undo it all on a failure.
@@ -198,15 +198,50 @@ func (r *runner) init(ctx context.Context) error {
 	if len(added) > 0 {
 		fmt.Fprintf(r.app.Stdout, "added %s to .gitignore\n", strings.Join(added, " "))
 	}
-	fmt.Fprintf(r.app.Stdout, `go.mod and go.sum are complete (go mod tidy)
-
-Next:
-  cdk synth -c branch=main               # build the handler, write the templates
-  go test ./...                          # the stack's unit test
-  fnenv secret set API_KEY --branch main # or --shared, for every branch
-  cdk deploy --all -c branch=main
-`)
+	if initGitRepo(ctx, dir) {
+		fmt.Fprintln(r.app.Stdout, "initialized a git repository (git init): without -c branch=…, the app deploys the current git branch")
+	}
+	fmt.Fprintln(r.app.Stdout, "go.mod and go.sum are complete (go mod tidy)")
+	fmt.Fprintln(r.app.Stdout, "\nNext:")
+	next := [][2]string{
+		{"cdk synth -c branch=main", "build the handler, write the templates"},
+		{"go test ./...", "the stack's unit test"},
+		{r.command("secret", "set", "API_KEY", "--branch", "main"), "or --shared, for every branch"},
+		{"cdk bootstrap", "once per account and region"},
+		{"cdk deploy --all -c branch=main", ""},
+	}
+	width := 0
+	for _, n := range next {
+		width = max(width, len(n[0]))
+	}
+	for _, n := range next {
+		if n[1] == "" {
+			fmt.Fprintf(r.app.Stdout, "  %s\n", n[0])
+		} else {
+			fmt.Fprintf(r.app.Stdout, "  %-*s # %s\n", width, n[0], n[1])
+		}
+	}
 	return nil
+}
+
+// initGitRepo makes dir a git repository, as `cdk init` does, when it is not
+// inside a git work tree and git is installed, and reports whether it did.
+// The branch of a synth without -c branch=… comes from git: without a
+// repository, `cdk bootstrap` (which runs the app) fails for want of one.
+// It uses git's own default branch (init.defaultBranch). A failure leaves
+// the app as written: the repository is a convenience.
+func initGitRepo(ctx context.Context, dir string) bool {
+	if _, err := exec.LookPath("git"); err != nil {
+		return false
+	}
+	in := exec.CommandContext(ctx, "git", "rev-parse", "--is-inside-work-tree")
+	in.Dir = dir
+	if out, err := in.Output(); err == nil && strings.TrimSpace(string(out)) == "true" {
+		return false
+	}
+	cmd := exec.CommandContext(ctx, "git", "init", "--quiet")
+	cmd.Dir = dir
+	return cmd.Run() == nil
 }
 
 // initFiles returns the files of the app a, in the order they are written.

@@ -18,7 +18,9 @@ import (
 // TestInitNewApp does what the README's "Start a new app" does, in a module
 // outside the repository: the fnenv CLI as a tool of the module, `go tool
 // fnenv init`, then `cdk synth -c branch=main` and `go test ./...` with no
-// other step.
+// other step, the secret set with the command init prints, `cdk bootstrap`
+// and `cdk deploy` against moto. The directory is not a git repository
+// until fnenv init makes it one.
 func TestInitNewApp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go mod tidy, the CDK CLI and go test in a new module")
@@ -29,12 +31,23 @@ func TestInitNewApp(t *testing.T) {
 	m.Go("mod", "edit", "-tool=github.com/fnenv/fnenv/cmd/fnenv")
 	m.Tidy()
 	m.Go("version") // the toolchain is local
-	if out, err := m.Run("git", "init", "-q"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	if _, err := m.Run("git", "rev-parse", "--git-dir"); err == nil {
+		t.Fatal("the new module is inside a git repository: the test needs one outside")
 	}
 
 	// WHEN fnenv init runs in it
 	out := m.Go("tool", "fnenv", "init")
+
+	// THEN it made the directory a git repository, and the commands it
+	// prints say `go tool fnenv`, as it was run
+	wantContains(t, "fnenv init's output", out,
+		"initialized a git repository (git init)",
+		"\nNext:\n  cdk synth -c branch=main                       # build the handler, write the templates\n",
+		"  go tool fnenv secret set API_KEY --branch main # or --shared, for every branch\n",
+		"  cdk bootstrap                                  # once per account and region\n  cdk deploy --all -c branch=main\n")
+	if strings.Contains(out, "  fnenv ") {
+		t.Errorf("fnenv init prints a command without `go tool`:\n%s", out)
+	}
 
 	// THEN it wrote the app, in cdk init's layout, and said so
 	for _, f := range []string{"cdk.json", "my-shop.go", "my-shop_test.go", "functions/hello/main.go", "functions/hello/env/env.go"} {
@@ -113,6 +126,26 @@ func TestInitNewApp(t *testing.T) {
 	}
 	if diff := cmp.Diff(m.Files(), before); diff != "" {
 		t.Errorf("go test ./... changed files in the module (-got +want):\n%s", diff)
+	}
+
+	// WHEN the secret is set as init says, then `cdk bootstrap` and `cdk
+	// deploy` run as the README gives them (against moto: its change-set
+	// path is broken, so the deploy is direct)
+	if err := srv.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	set := m.Command("go", "tool", "fnenv", "secret", "set", "API_KEY", "--branch", "main")
+	set.Stdin = strings.NewReader(fake("main", 1))
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
+	}
+	if out, err := m.CDKRun("bootstrap"); err != nil {
+		t.Fatalf("cdk bootstrap: %v\n%s", err, out)
+	}
+	if out, err := m.CDKRun("deploy", "--all", "-c", "branch=main", "--require-approval", "never", "--method=direct"); err != nil {
+		t.Fatalf("cdk deploy: %v\n%s", err, out)
+	} else if !strings.Contains(out, "MyShop-main") {
+		t.Errorf("cdk deploy did not deploy MyShop-main:\n%s", out)
 	}
 
 	// WHEN the app runs without the CDK CLI's context (no app id)

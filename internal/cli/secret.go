@@ -88,7 +88,7 @@ func where(b model.Backend, shared bool) string {
 // then each of --app-id, --prefix, --paths and --cdk-json the user gave,
 // quoted for a POSIX shell; for the hints of messages.
 func (r *runner) again(sub string, b model.Backend, shared bool) string {
-	parts := []string{"fnenv", sub}
+	parts := []string{r.app.Name, sub}
 	if shared {
 		parts = append(parts, "--shared")
 	} else {

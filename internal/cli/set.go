@@ -197,7 +197,7 @@ func (r *runner) readRaw(ctx context.Context, name, at string) (string, error) {
 		v = strings.TrimSuffix(v, "\n")
 	}
 	if v == "" {
-		return "", usage("the value of %s read from standard input is empty: pipe the value in (printf %%s \"$VALUE\" | fnenv secret set %s …) or run on a terminal; nothing was written", name, name)
+		return "", usage("the value of %s read from standard input is empty: pipe the value in (printf %%s \"$VALUE\" | %s …) or run on a terminal; nothing was written", name, r.command("secret", "set", name))
 	}
 	return v, nil
 }
