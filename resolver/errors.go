@@ -32,10 +32,20 @@ type Missing struct {
 	Vars []string
 	// BranchPath and SharedPath are the SSM parameter names tried.
 	BranchPath, SharedPath string
+	// Near are the function's other secrets that are set and whose names
+	// are close to Secret (see internal/nearname), each with where it is
+	// set: "STRIPE_KEY (set on branch main)". Load cannot list other
+	// names: the function's role may read only its own parameters.
+	Near []string
 }
 
 // Error lists every missing secret with both paths and the command that
-// sets it, one per line after a header.
+// sets it, one per line after a header, then how to list the names set
+// near them.
+//
+// The commands say `fnenv`: a function cannot tell how its developers run
+// the CLI (`go tool fnenv` when it is a tool of the app's module), and
+// both spellings take the same arguments.
 func (e *MissingSecretsError) Error() string {
 	var sb strings.Builder
 	n := "1 secret is"
@@ -44,9 +54,14 @@ func (e *MissingSecretsError) Error() string {
 	}
 	fmt.Fprintf(&sb, "fnenv: function %q: %s not set in SSM Parameter Store, neither on branch %q nor shared:", e.Function, n, e.Branch)
 	for _, m := range e.Secrets {
-		fmt.Fprintf(&sb, "\n  %s (for %s): tried %s and %s; set it with `fnenv secret set %s --branch %s` (or --shared for every branch)",
-			m.Secret, strings.Join(m.Vars, ", "), m.BranchPath, m.SharedPath, m.Secret, e.Branch)
+		near := ""
+		if len(m.Near) > 0 {
+			near = "did you mean " + strings.Join(m.Near, " or ") + "? "
+		}
+		fmt.Fprintf(&sb, "\n  %s (for %s): tried %s and %s; %sset it with `fnenv secret set %s --branch %s` (or --shared for every branch)",
+			m.Secret, strings.Join(m.Vars, ", "), m.BranchPath, m.SharedPath, near, m.Secret, e.Branch)
 	}
+	fmt.Fprintf(&sb, "\n  `fnenv secret check --branch %s` (after a synth) lists the names set near these; run fnenv as `go tool fnenv` where it is a tool of the app's module", e.Branch)
 	return sb.String()
 }
 

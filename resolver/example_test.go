@@ -75,6 +75,7 @@ func ExampleWithClient() {
 	// [fake_branch_key fake_shared_password] <nil>
 	// fnenv: function "say-hello": 1 secret is not set in SSM Parameter Store, neither on branch "main" nor shared:
 	//   DB_PASSWORD (for DB_PASSWORD): tried /amplify/myapp/main/DB_PASSWORD and /amplify/shared/myapp/DB_PASSWORD; set it with `fnenv secret set DB_PASSWORD --branch main` (or --shared for every branch)
+	//   `fnenv secret check --branch main` (after a synth) lists the names set near these; run fnenv as `go tool fnenv` where it is a tool of the app's module
 }
 
 // memSSM is an in-memory SSM: parameter name → value.

@@ -15,6 +15,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/fnenv/fnenv/internal/nearname"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/envtype"
 	"github.com/fnenv/fnenv/resolver/gensupport"
@@ -477,6 +478,22 @@ func (l *Loader[T]) fromSSM(ctx context.Context, srcs map[string]gensupport.Sour
 		for _, name := range secretVars[s] {
 			vals[name] = *p.Value
 			srcs[name] = src
+		}
+	}
+	// Did you mean: the function's role may read only the parameters it
+	// references (exact ssm:GetParameters grants, no listing), so Load
+	// compares a missing name with the other secrets of this function that
+	// are set; `fnenv secret check` lists the names set near it.
+	for i, m := range missing.Secrets {
+		for _, s := range secrets {
+			if !nearname.Close(m.Secret, s) {
+				continue
+			}
+			if _, ok := found[branch+s]; ok {
+				missing.Secrets[i].Near = append(missing.Secrets[i].Near, s+" (set on branch "+missing.Branch+")")
+			} else if _, ok := found[shared+s]; ok {
+				missing.Secrets[i].Near = append(missing.Secrets[i].Near, s+" (set shared)")
+			}
 		}
 	}
 	missingParams := &MissingParametersError{Function: l.decl.Function}

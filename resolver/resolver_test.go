@@ -205,6 +205,7 @@ func TestLoadMissing(t *testing.T) {
 		{Name: "DB_PASSWORD", Secret: "DB_PASSWORD"},
 		{Name: "OTHER_KEY", Secret: "OTHER_KEY"},
 		{Name: "WEBHOOK", Secret: "DB_PASSWORD"},
+		{Name: "TYPO", Secret: "OTHER_KYE"}, // a typo of OTHER_KEY, which is set
 	}}
 	c, _ := setup(t, spec)
 	put(t, c, sharedPrefix+"OTHER_KEY", "sk_test_fake_shared_0003")
@@ -213,9 +214,11 @@ func TestLoadMissing(t *testing.T) {
 	if e != nil {
 		t.Errorf("Load returned an Env along with the error: %+v", e)
 	}
-	want := "fnenv: function \"say-hello\": 2 secrets are not set in SSM Parameter Store, neither on branch \"feature-login\" nor shared:\n" +
+	want := "fnenv: function \"say-hello\": 3 secrets are not set in SSM Parameter Store, neither on branch \"feature-login\" nor shared:\n" +
 		"  MY_API_KEY (for API_KEY): tried /amplify/fnenv-test/feature-login/MY_API_KEY and /amplify/shared/fnenv-test/MY_API_KEY; set it with `fnenv secret set MY_API_KEY --branch feature-login` (or --shared for every branch)\n" +
-		"  DB_PASSWORD (for DB_PASSWORD, WEBHOOK): tried /amplify/fnenv-test/feature-login/DB_PASSWORD and /amplify/shared/fnenv-test/DB_PASSWORD; set it with `fnenv secret set DB_PASSWORD --branch feature-login` (or --shared for every branch)"
+		"  DB_PASSWORD (for DB_PASSWORD, WEBHOOK): tried /amplify/fnenv-test/feature-login/DB_PASSWORD and /amplify/shared/fnenv-test/DB_PASSWORD; set it with `fnenv secret set DB_PASSWORD --branch feature-login` (or --shared for every branch)\n" +
+		"  OTHER_KYE (for TYPO): tried /amplify/fnenv-test/feature-login/OTHER_KYE and /amplify/shared/fnenv-test/OTHER_KYE; did you mean OTHER_KEY (set shared)? set it with `fnenv secret set OTHER_KYE --branch feature-login` (or --shared for every branch)\n" +
+		"  `fnenv secret check --branch feature-login` (after a synth) lists the names set near these; run fnenv as `go tool fnenv` where it is a tool of the app's module"
 	if err == nil {
 		t.Fatal("Load: no error")
 	}
@@ -223,7 +226,7 @@ func TestLoadMissing(t *testing.T) {
 		t.Errorf("error (-got +want):\n%s", diff)
 	}
 	var me *resolver.MissingSecretsError
-	if !errors.As(err, &me) || len(me.Secrets) != 2 {
+	if !errors.As(err, &me) || len(me.Secrets) != 3 {
 		t.Errorf("errors.As(*MissingSecretsError) = %v, %+v", errors.As(err, &me), me)
 	}
 	if strings.Contains(err.Error(), "sk_test_fake") {

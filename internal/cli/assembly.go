@@ -30,6 +30,11 @@ func readRecords(dir string) ([]model.Record, error) {
 // than branch (synthesized: the distinct branches of its records): what it
 // holds — parameter paths, stack names, literals chosen per branch — is
 // another branch's. The error names both branches and the synth command.
+// A record cannot be recomputed for another branch: the app may declare
+// other functions per branch, and a Secrets Manager secret's id is often a
+// token resolved at synth. Every command that reads a branch's records
+// (invoke, env, secret check) uses this rule, so that none reports on a
+// branch the assembly does not describe.
 func assemblyBranch(dir string, synthesized []string, branch string) error {
 	var others []string
 	for _, b := range synthesized {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -42,10 +43,16 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 	if err != nil {
 		return err
 	}
-	recs, synthBranches := r.checkedRecords(recs, id)
-	if len(synthBranches) == 1 && synthBranches[0] != id.Branch {
-		fmt.Fprintf(r.app.Stderr, "note: the assembly was synthesized for branch %q; checking branch %q\n", synthBranches[0], id.Branch)
+	var synthesized []string
+	for _, rec := range recs {
+		if !slices.Contains(synthesized, rec.Backend.Branch) {
+			synthesized = append(synthesized, rec.Backend.Branch)
+		}
 	}
+	if err := assemblyBranch(assembly, synthesized, id.Branch); err != nil {
+		return err
+	}
+	recs = r.checkedRecords(recs, id)
 	uses, fns, err := secretcheck.Collect(recs, id.Branch)
 	if err != nil {
 		return usage("%v", err)
@@ -66,22 +73,17 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 		fmt.Fprintln(r.app.Stdout, res.Summary())
 		return nil
 	}
+	res.Command = r.app.Name
 	fmt.Fprint(r.app.Stdout, res.Report(id.AppID))
 	return failed("%s", res.Failure())
 }
 
 // checkedRecords gives each record the app id, prefix and paths of
-// --app-id, --prefix and --paths when given (else the record's own, else the resolved ones) and
-// returns the distinct branches the records were synthesized for.
-func (r *runner) checkedRecords(recs []model.Record, id resolvedBackend) ([]model.Record, []string) {
+// --app-id, --prefix and --paths when given (else the record's own, else
+// the resolved ones).
+func (r *runner) checkedRecords(recs []model.Record, id resolvedBackend) []model.Record {
 	out := make([]model.Record, len(recs))
-	seen := map[string]bool{}
-	var branches []string
 	for i, rec := range recs {
-		if !seen[rec.Backend.Branch] {
-			seen[rec.Backend.Branch] = true
-			branches = append(branches, rec.Backend.Branch)
-		}
 		if r.appIDFlag != "" || rec.Backend.AppID == "" {
 			rec.Backend.AppID = id.AppID
 		}
@@ -93,5 +95,5 @@ func (r *runner) checkedRecords(recs []model.Record, id resolvedBackend) ([]mode
 		}
 		out[i] = rec
 	}
-	return out, branches
+	return out
 }

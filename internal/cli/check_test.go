@@ -60,16 +60,16 @@ func TestCheck(t *testing.T) {
 		missing := map[string]bool{"DB_PASSWORD": true, "REPORT_SECRET_07": true, "SLACK_TOKEN": true}
 		for i, s := range all {
 			if !missing[s] {
-				e.put("/amplify/checkapp/-feature-login-5712f05b4f/"+s, fake("feature", i))
+				e.put("/amplify/checkapp/main/"+s, fake("main", i))
 			}
 		}
-		e.put("/amplify/checkapp/main/DB_PASSWORD", fake("main", 1)) // another branch's does not count
-		r := e.mustRun(1, "", "secret", "check", "--branch", "feature/login")
+		e.put("/amplify/checkapp/release/DB_PASSWORD", fake("release", 1)) // another branch's does not count
+		r := e.mustRun(1, "", "secret", "check", "--branch", "main")
 		wantContains(t, "stdout", r.stdout,
-			"3 of 25 secrets referenced by 4 functions are not set for branch feature/login",
-			"DB_PASSWORD — not at /amplify/checkapp/-feature-login-5712f05b4f/DB_PASSWORD nor /amplify/shared/checkapp/DB_PASSWORD",
+			"3 of 25 secrets referenced by 4 functions are not set for branch main",
+			"DB_PASSWORD — not at /amplify/checkapp/main/DB_PASSWORD nor /amplify/shared/checkapp/DB_PASSWORD",
 			"used by charge (Payments-main/Charge), notify (Stage/Notify-main/Notify), refund (Payments-main/Refund)",
-			"fnenv secret set DB_PASSWORD --branch feature/login\n",
+			"fnenv secret set DB_PASSWORD --branch main\n",
 			"fnenv secret set DB_PASSWORD --shared\n",
 			"REPORT_SECRET_07 —", "used by report (Team-main/Report)",
 			"SLACK_TOKEN —", "used by notify (Stage/Notify-main/Notify)",
@@ -77,7 +77,86 @@ func TestCheck(t *testing.T) {
 		if n := strings.Count(r.stdout, "set it:"); n != 3 {
 			t.Errorf("%d secrets listed, want 3:\n%s", n, r.stdout)
 		}
-		wantContains(t, "stderr", r.stderr, "synthesized for branch \"main\"", "check failed")
+		if strings.Contains(r.stdout, "did you mean") || strings.Contains(r.stdout, "looks like") {
+			t.Errorf("near misses where there are none:\n%s", r.stdout)
+		}
+		wantContains(t, "stderr", r.stderr, "check failed: 3 secrets not set for branch main")
+	})
+	t.Run("near misses", func(t *testing.T) {
+		// GIVEN every secret set for main but four: one set under a name
+		// one edit away, one set shared under a name that differs in case,
+		// one set under another level with main's letters, one set nowhere
+		// near
+		e := checkEnv(t)
+		writeFile(t, filepath.Join(e.dir, "cdk.json"), `{"app": "false", "context": {"appId": "checkapp", "branch": "main"}}`)
+		skip := map[string]bool{"DB_PASSWORD": true, "SLACK_TOKEN": true, "STRIPE_KEY": true, "REPORT_SECRET_07": true}
+		for i, s := range all {
+			if !skip[s] {
+				e.put("/amplify/checkapp/main/"+s, fake("main", i))
+			}
+		}
+		e.put("/amplify/checkapp/main/DB_PASWORD", fake("main", 100))      // a typo: one edit
+		e.put("/amplify/shared/checkapp/slack_token", fake("shared", 101)) // case only
+		e.put("/amplify/checkapp/-main-0123456789/STRIPE_KEY", fake("x", 102))
+		e.put("/amplify/checkapp/release/DB_PASSWORD", fake("release", 103)) // another branch: no near miss
+		r := e.mustRun(1, "", "secret", "check")
+		wantContains(t, "stdout", r.stdout,
+			"4 of 25 secrets referenced by 4 functions are not set for branch main",
+			"    did you mean DB_PASWORD (set on branch main)?\n    set it: fnenv secret set DB_PASSWORD --branch main\n",
+			"    did you mean slack_token (set shared)?\n",
+			"    set under branch level -main-0123456789 (/amplify/checkapp/-main-0123456789/STRIPE_KEY), which looks like branch main: copy that level's secrets with fnenv secret copy --from-path /amplify/checkapp/-main-0123456789/ --to-branch main\n",
+		)
+		if n := strings.Count(r.stdout, "did you mean"); n != 2 {
+			t.Errorf("%d did-you-mean lines, want 2:\n%s", n, r.stdout)
+		}
+		if i := strings.Index(r.stdout, "REPORT_SECRET_07 —"); i < 0 || strings.Contains(strings.SplitN(r.stdout[i:], "\n\n", 2)[0], "did you mean") {
+			t.Errorf("REPORT_SECRET_07 has a near miss, or is not listed:\n%s", r.stdout)
+		}
+	})
+	t.Run("a branch set under another branch's look-alike name", func(t *testing.T) {
+		// GIVEN the secrets set with --branch feature-login, and an
+		// assembly synthesized for feature/login
+		e := checkEnv(t)
+		for _, f := range []string{"manifest.json", "Team-main.metadata.json", "assembly-Stage/manifest.json"} {
+			p := filepath.Join(e.dir, "cdk.out", f)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, p, strings.ReplaceAll(string(b), `\"branch\":\"main\"`, `\"branch\":\"feature/login\"`))
+		}
+		for i, s := range all {
+			e.put("/amplify/checkapp/feature-login/"+s, fake("feature-login", i))
+		}
+		// WHEN checking feature/login THEN each secret names the level it
+		// is set under and the command that copies it
+		r := e.mustRun(1, "", "secret", "check", "--branch", "feature/login")
+		wantContains(t, "stdout", r.stdout, "25 of 25 secrets referenced by 4 functions are not set for branch feature/login",
+			"    set under branch level feature-login (/amplify/checkapp/feature-login/STRIPE_KEY), which looks like branch feature/login: copy that level's secrets with fnenv secret copy --from-branch feature-login --to-branch feature/login\n")
+		if n := strings.Count(r.stdout, "fnenv secret copy --from-branch feature-login --to-branch feature/login"); n != 25 {
+			t.Errorf("%d copy hints, want 25:\n%s", n, r.stdout)
+		}
+		// WHEN the user copies as told THEN the check passes
+		e.mustRun(0, "", "secret", "copy", "--from-branch", "feature-login", "--to-branch", "feature/login")
+		r = e.mustRun(0, "", "secret", "check", "--branch", "feature/login")
+		wantContains(t, "stdout", r.stdout, "ok: all 25 secrets referenced by 4 functions are set for branch feature/login (25 on the branch, 0 shared)")
+	})
+	t.Run("assembly of another branch", func(t *testing.T) {
+		// GIVEN an assembly synthesized for main, every secret set for both
+		e := checkEnv(t)
+		for i, s := range all {
+			e.put("/amplify/checkapp/main/"+s, fake("main", i))
+			e.put("/amplify/checkapp/-feature-cart-0b1c7f3d5e/"+s, fake("cart", i))
+		}
+		// WHEN checking feature/cart THEN it refuses, naming both branches
+		// and the commands to run, and reports no count
+		r := e.mustRun(1, "", "secret", "check", "--branch", "feature/cart")
+		if diff := cmp.Diff(r.stderr, "fnenv: the cloud assembly at cdk.out was synthesized for branch \"main\", not \"feature/cart\": synthesize it for \"feature/cart\" (cdk synth -c branch=feature/cart), or pass --assembly DIR with a synth of that branch\n"); diff != "" {
+			t.Errorf("stderr (-got +want):\n%s", diff)
+		}
+		if r.stdout != "" {
+			t.Errorf("stdout = %q, want nothing", r.stdout)
+		}
 	})
 	t.Run("app id from the records, not cdk.json", func(t *testing.T) {
 		e := checkEnv(t)

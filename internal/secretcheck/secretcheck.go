@@ -45,6 +45,9 @@ type Use struct {
 	SecretID, Field string
 	// Functions are "name (construct path)", sorted.
 	Functions []string
+	// Near are the parameters set that look like a missing SSM secret
+	// (Check finds them with the SSMNames lookup), sorted by path.
+	Near []NearMiss
 }
 
 // Locations are where u may be set, in the order a function reads them:
@@ -144,11 +147,16 @@ type Result struct {
 	// Unchecked are Secrets Manager secrets the app creates, whose ids
 	// are known at deploy only.
 	Unchecked []Use
+	// Command is how the report's commands spell fnenv, e.g. "go tool
+	// fnenv". Default: "fnenv".
+	Command string
 }
 
 // Check asks, per kind, the lookup which locations of the uses exist, all
 // names of a kind in one call of its lookup. A use whose kind has no
-// lookup is an error.
+// lookup is an error. When an SSM secret is missing and lookups has
+// SSMNames, it lists the names set under the app's and the shared paths
+// (names only) to give each missing secret its near misses.
 func Check(ctx context.Context, branch string, functions int, uses []Use, lookups map[Kind]Lookup) (Result, error) {
 	res := Result{Branch: branch, Functions: functions, Uses: uses}
 	names := map[Kind][]string{}
@@ -196,6 +204,7 @@ func Check(ctx context.Context, branch string, functions int, uses []Use, lookup
 			res.Missing = append(res.Missing, u)
 		}
 	}
+	nearMisses(ctx, uses, res.Missing, lookups[SSMNames])
 	return res, nil
 }
 
@@ -247,7 +256,10 @@ func (r Result) Report(appID string) string {
 			fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
 		}
 		fmt.Fprintf(&sb, "    used by %s\n", strings.Join(u.Functions, ", "))
-		for _, fix := range u.fixes(appID) {
+		for _, l := range u.nearLines(r.command(), appID) {
+			fmt.Fprintf(&sb, "    %s\n", l)
+		}
+		for _, fix := range u.fixes(r.command(), appID) {
 			fmt.Fprintf(&sb, "    %s\n", fix)
 		}
 	}
@@ -259,30 +271,46 @@ func (r Result) Failure() string {
 	return fmt.Sprintf("check failed: %d secrets not set for branch %s", len(r.Missing), r.Branch)
 }
 
-// fixes are the commands that set u, each with what it does.
-func (u Use) fixes(appID string) []string {
+// command is how the report spells fnenv.
+func (r Result) command() string {
+	if r.Command == "" {
+		return "fnenv"
+	}
+	return r.Command
+}
+
+// appFlags are the flags that give fnenv u's backend when it is not the
+// one fnenv resolves by itself (appID: see Report).
+func (u Use) appFlags(appID string) string {
+	app := ""
+	if u.Backend.AppID != appID {
+		app = " --app-id " + ShellQuote(u.Backend.AppID)
+	}
+	if u.Backend.Prefix != model.DefaultPrefix && u.Backend.Prefix != "" {
+		app += " --prefix " + ShellQuote(u.Backend.Prefix)
+	}
+	if u.Backend.Paths == model.PathsAmplify {
+		app += " --paths " + string(model.PathsAmplify)
+	}
+	return app
+}
+
+// fixes are the commands that set u, each with what it does; cmd spells
+// fnenv.
+func (u Use) fixes(cmd, appID string) []string {
 	switch u.Kind {
 	case SSMParameter:
-		app := ""
-		if u.Backend.AppID != appID {
-			app = " --app-id " + ShellQuote(u.Backend.AppID)
-		}
-		if u.Backend.Prefix != model.DefaultPrefix && u.Backend.Prefix != "" {
-			app += " --prefix " + ShellQuote(u.Backend.Prefix)
-		}
-		if u.Backend.Paths == model.PathsAmplify {
-			app += " --paths " + string(model.PathsAmplify)
-		}
+		app := u.appFlags(appID)
 		// A command set would refuse is no fix: say why instead. (fnenv's
 		// construct refuses such a name at synth.)
 		for _, shared := range []bool{false, true} {
 			if err := model.ValidateSecretPath(u.Backend, u.Secret, shared); err != nil {
-				return []string{fmt.Sprintf("fnenv secret set cannot set it: %v; the function's record in the assembly names it, and fnenv's construct refuses such a name at synth: rename the secret in the app and synthesize again", err)}
+				return []string{fmt.Sprintf("%s secret set cannot set it: %v; the function's record in the assembly names it, and fnenv's construct refuses such a name at synth: rename the secret in the app and synthesize again", cmd, err)}
 			}
 		}
 		return []string{
-			fmt.Sprintf("set it: fnenv secret set %s --branch %s%s", ShellQuote(u.Secret), ShellQuote(u.Backend.Branch), app),
-			fmt.Sprintf("or for every branch: fnenv secret set %s --shared%s", ShellQuote(u.Secret), app),
+			fmt.Sprintf("set it: %s secret set %s --branch %s%s", cmd, ShellQuote(u.Secret), ShellQuote(u.Backend.Branch), app),
+			fmt.Sprintf("or for every branch: %s secret set %s --shared%s", cmd, ShellQuote(u.Secret), app),
 		}
 	case SecretsManagerSecret:
 		return u.smFixes()

@@ -33,14 +33,33 @@ func smLocation(id, field string) string {
 	return id + "#" + field
 }
 
-// Lookups are the lookups of every kind, on the AWS configuration the SSM
-// store opened: what `fnenv secret check` and the synth-time check
-// (fnenvCheckSecrets) both use.
+// Lookups are the lookups of every kind, and the listing of SSM names for
+// near misses (SSMNames), on the AWS configuration the SSM store opened:
+// what `fnenv secret check` and the synth-time check both use.
 func Lookups(s *ssmstore.Store) map[Kind]Lookup {
 	return map[Kind]Lookup{
 		SSMParameter:         s.Exists,
+		SSMNames:             ssmNames(s),
 		SecretsManagerSecret: SecretsManagerLookup(sm.NewFromConfig(s.Config())),
 		ExistingParameter:    ParametersLookup(s.Config()),
+	}
+}
+
+// ssmNames is the SSMNames lookup: every parameter name under each path,
+// at any depth (DescribeParameters: names and metadata, no value).
+func ssmNames(s *ssmstore.Store) Lookup {
+	return func(ctx context.Context, paths []string) (map[string]bool, error) {
+		out := map[string]bool{}
+		for _, p := range paths {
+			names, err := s.Names(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range names {
+				out[n] = true
+			}
+		}
+		return out, nil
 	}
 }
 

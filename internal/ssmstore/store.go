@@ -185,11 +185,29 @@ func (s *Store) byPath(ctx context.Context, path string, recursive, decrypt bool
 // Describe returns the metadata (type, tier, KMS key, version; no value) of
 // every parameter directly under path, sorted by name.
 func (s *Store) Describe(ctx context.Context, path string) ([]Parameter, error) {
+	return s.describe(ctx, path, "OneLevel")
+}
+
+// Names returns the name of every parameter under path (ending in "/"), at
+// any depth, sorted: DescribeParameters with a recursive Path filter, which
+// returns no value.
+func (s *Store) Names(ctx context.Context, path string) ([]string, error) {
+	ps, err := s.describe(ctx, path, "Recursive")
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return names, err
+}
+
+// describe is DescribeParameters under path with the Path filter's option
+// ("OneLevel" or "Recursive"), every page, sorted by name.
+func (s *Store) describe(ctx context.Context, path, option string) ([]Parameter, error) {
 	cctx, cancel := s.ctx(ctx)
 	defer cancel()
 	pg := ssm.NewDescribeParametersPaginator(s.api, &ssm.DescribeParametersInput{
 		ParameterFilters: []types.ParameterStringFilter{{
-			Key: aws.String("Path"), Option: aws.String("OneLevel"), Values: []string{strings.TrimSuffix(path, "/")},
+			Key: aws.String("Path"), Option: aws.String(option), Values: []string{strings.TrimSuffix(path, "/")},
 		}},
 		MaxResults: aws.Int32(50), // SSM's maximum for DescribeParameters
 	})
