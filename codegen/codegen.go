@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -122,6 +123,24 @@ func Generate(fn model.Function) ([]byte, error) {
 		return nil, fmt.Errorf("codegen: function %q: generated code does not parse: %w", fn.Name, err)
 	}
 	return src, nil
+}
+
+// Current reports whether <moduleRoot>/<fn.Entry>/env/env.go exists and
+// whether it holds exactly what Write would write. It writes nothing:
+// `fnenv gen --check` uses it.
+func Current(moduleRoot string, fn model.Function) (exists, current bool, err error) {
+	src, err := Generate(fn)
+	if err != nil {
+		return false, false, err
+	}
+	old, err := os.ReadFile(filepath.Join(moduleRoot, filepath.FromSlash(Path(fn))))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, false, nil
+	case err != nil:
+		return false, false, fmt.Errorf("codegen: function %q: %w", fn.Name, err)
+	}
+	return true, bytes.Equal(old, src), nil
 }
 
 // Write generates fn's env package and writes it to

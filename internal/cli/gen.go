@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/internal/srctree"
 	"github.com/fnenv/fnenv/model"
 )
@@ -21,24 +22,31 @@ const GenBranch = "fnenv-gen"
 
 func (r *runner) genCmd() *cobra.Command {
 	var branch, assembly string
+	var check bool
 	c := &cobra.Command{
-		Use:   "gen [--branch B] [--assembly DIR]",
+		Use:   "gen [--check] [--branch B] [--assembly DIR]",
 		Short: "Regenerate every env package",
 		Long: `Regenerate the env package of every function: synthesize the CDK app named by
 cdk.json's "app" into a temporary directory (as the CDK CLI runs it, without
 bundling), read the functions from that cloud assembly and write
 <entry>/env/env.go for each under the module root. Prints the files that
 changed. With --assembly, read an existing cloud assembly instead of
-synthesizing.`,
+synthesizing.
+
+With --check, write nothing: exit 1 listing each env package that differs
+from what gen would write (or is missing), exit 0 when all are current —
+for CI, where a stale package would otherwise show as a compile error
+(e.Currency undefined).`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return r.gen(c.Context(), branch, assembly) },
+		RunE: func(c *cobra.Command, _ []string) error { return r.gen(c.Context(), branch, assembly, check) },
 	}
+	c.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 listing each env package that is not current")
 	c.Flags().StringVar(&branch, "branch", "", "branch to synthesize for (default: resolved as for the app, else "+GenBranch+"; the code is the same)")
 	c.Flags().StringVar(&assembly, "assembly", "", "read this cloud assembly instead of synthesizing the app")
 	return c
 }
 
-func (r *runner) gen(ctx context.Context, branch, assembly string) error {
+func (r *runner) gen(ctx context.Context, branch, assembly string, check bool) error {
 	c, err := r.loadCDKJSON()
 	if err != nil {
 		return err
@@ -85,6 +93,9 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 		entries = append(entries, e)
 	}
 	sort.Strings(entries)
+	if check {
+		return r.genCheck(root, entries, byEntry)
+	}
 	changed := 0
 	for _, e := range entries {
 		rec := byEntry[e]
@@ -98,6 +109,33 @@ func (r *runner) gen(ctx context.Context, branch, assembly string) error {
 		}
 	}
 	fmt.Fprintf(r.app.Stdout, "%d env packages, %d changed\n", len(entries), changed)
+	return nil
+}
+
+// genCheck lists each env package of entries that is missing or differs
+// from what gen writes (codegen.Current), writing nothing.
+func (r *runner) genCheck(root string, entries []string, byEntry map[string]model.Record) error {
+	var stale []string
+	for _, e := range entries {
+		rec := byEntry[e]
+		exists, current, err := codegen.Current(root, rec.Function)
+		if err != nil {
+			return failed("gen --check: function %s (%s): %v", rec.Function.Name, rec.Path, err)
+		}
+		p := filepath.ToSlash(filepath.Join(e, "env", "env.go"))
+		switch {
+		case !exists:
+			stale = append(stale, p)
+			fmt.Fprintf(r.app.Stdout, "missing %s (function %s)\n", p, rec.Function.Name)
+		case !current:
+			stale = append(stale, p)
+			fmt.Fprintf(r.app.Stdout, "stale %s (function %s)\n", p, rec.Function.Name)
+		}
+	}
+	if len(stale) > 0 {
+		return failed("gen --check: %d of %d env packages differ from what gen writes: run %s and commit them", len(stale), len(entries), r.command("gen"))
+	}
+	fmt.Fprintf(r.app.Stdout, "%d env packages, all current\n", len(entries))
 	return nil
 }
 

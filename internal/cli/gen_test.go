@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/model"
 )
 
@@ -160,4 +161,66 @@ func TestGen(t *testing.T) {
 			t.Errorf("wrote %d env packages", len(w.fns))
 		}
 	})
+}
+
+// TestGenCheck: --check writes nothing; it lists each env package that is
+// missing or differs from what gen writes and exits 1, else exits 0.
+func TestGenCheck(t *testing.T) {
+	fixture, err := filepath.Abs(filepath.Join("testdata", "cdk.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := fixtureRecords()
+	// GIVEN a module whose env packages are what gen writes
+	e, _ := genEnv(t, "false")
+	for _, name := range []string{"charge", "notify", "refund", "report"} {
+		if _, err := codegen.Write(e.dir, recs[name].Function); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snapshot := func() map[string]string {
+		files := map[string]string{}
+		err := filepath.WalkDir(e.dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			files[p] = string(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	// WHEN checked THEN all are current
+	r := e.mustRun(0, "", "gen", "--check", "--assembly", fixture)
+	if diff := cmp.Diff(r.stdout, "4 env packages, all current\n"); diff != "" {
+		t.Errorf("stdout (-got +want):\n%s", diff)
+	}
+
+	// GIVEN one package from before a key was added, and one removed
+	old := recs["charge"].Function
+	old.Variables = old.Variables[:len(old.Variables)-1]
+	if _, err := codegen.Write(e.dir, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(e.dir, "app", "functions", "report", "env", "env.go")); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot()
+	// WHEN checked THEN it names both, exits 1 and writes nothing
+	r = e.mustRun(1, "", "gen", "--check", "--assembly", fixture)
+	if diff := cmp.Diff(r.stdout, "stale app/functions/charge/env/env.go (function charge)\nmissing app/functions/report/env/env.go (function report)\n"); diff != "" {
+		t.Errorf("stdout (-got +want):\n%s", diff)
+	}
+	if diff := cmp.Diff(r.stderr, "fnenv: gen --check: 2 of 4 env packages differ from what gen writes: run fnenv gen and commit them\n"); diff != "" {
+		t.Errorf("stderr (-got +want):\n%s", diff)
+	}
+	if diff := cmp.Diff(snapshot(), before); diff != "" {
+		t.Errorf("gen --check changed files (-got +want):\n%s", diff)
+	}
+	// WHEN gen runs THEN --check passes again
+	e.mustRun(0, "", "gen", "--assembly", fixture)
+	e.mustRun(0, "", "gen", "--check", "--assembly", fixture)
 }
