@@ -11,10 +11,20 @@ import (
 	"os/signal"
 	"syscall"
 
+	"golang.org/x/tools/go/analysis/unitchecker"
+
 	"github.com/fnenv/fnenv/internal/cli"
+	"github.com/fnenv/fnenv/internal/vet"
 )
 
-func main() { os.Exit(run()) }
+func main() {
+	// go vet -vettool=$(which fnenv): go vet runs the tool once per package
+	// with its own protocol, which unitchecker speaks (and exits).
+	if cli.IsVetTool(os.Args[1:]) {
+		unitchecker.Main(vet.Analyzer)
+	}
+	os.Exit(run())
+}
 
 func run() int {
 	// The first Ctrl-C cancels the command, which stops at once and reports

@@ -259,7 +259,7 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 	pf.DurationVar(&r.timeout, "timeout", ssmstore.DefaultTimeout, "overall deadline of the command's AWS calls")
 
 	secret, branch := r.secretCmd(), r.branchCmd()
-	root.AddCommand(secret, branch, r.genCmd(), r.initCmd(), r.invokeCmd(), r.envCmd(), r.resolveCmd())
+	root.AddCommand(secret, branch, r.genCmd(), r.initCmd(), r.invokeCmd(), r.envCmd(), r.resolveCmd(), r.vetCmd())
 	for _, c := range append(append(secret.Commands(), branch.Commands()...), root.Commands()...) {
 		c.DisableFlagsInUseLine = true // each Use line spells out its flags
 	}
