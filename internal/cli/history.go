@@ -84,7 +84,7 @@ func (r *runner) history(ctx context.Context, name, branch string, shared bool) 
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d versions kept (SSM keeps the last %d); fnenv secret rollback %s --to-version N writes one again\n", len(vs), ssmstore.MaxVersions, name)
+	fmt.Fprintf(w, "%d versions kept (SSM keeps the last %d); %s --to-version N writes one again\n", len(vs), ssmstore.MaxVersions, r.command("secret", "rollback", name))
 	return nil
 }
 
@@ -116,7 +116,7 @@ reports; fnenv secret history shows every version.`,
 		Args: oneName,
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("to-version") {
-				return usage("rollback needs --to-version N: the version to write again (fnenv secret history %s lists them)", args[0])
+				return usage("rollback needs --to-version N: the version to write again (%s lists them)", r.command("secret", "history", args[0]))
 			}
 			return r.rollback(c.Context(), args[0], branch, shared, to)
 		},
@@ -183,7 +183,7 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 	p.Value = ""
 	if err != nil {
 		if unanswered(err) {
-			return storeError(err, fmt.Sprintf("the write of version %d's value may or may not have reached SSM (its answer was lost): fnenv secret history %s shows it", to, name))
+			return storeError(err, fmt.Sprintf("the write of version %d's value may or may not have reached SSM (its answer was lost): %s shows it", to, r.command("secret", "history", name)))
 		}
 		return storeError(err, "nothing was written")
 	}
@@ -201,7 +201,7 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 	conflict := fmt.Sprintf("a concurrent change: version %s of %s on %s was written after fnenv read version %d and before its rollback was written as version %d", between, name, at, cur.Version, version)
 	restore, err := s.GetVersion(ctx, path, theirs, true)
 	if err != nil {
-		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) is current; fnenv secret history %s shows every version", theirs, version, name))
+		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) is current; %s shows every version", theirs, version, r.command("secret", "history", name)))
 	}
 	p.Value = restore.Value
 	restore.Value = ""
@@ -209,9 +209,9 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 	p.Value = ""
 	switch {
 	case err != nil:
-		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) may be current; fnenv secret history %s shows every version", theirs, version, name))
+		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) may be current; %s shows every version", theirs, version, r.command("secret", "history", name)))
 	case again != version+1:
-		return failed("%s; fnenv wrote version %d's value again as version %d, but versions after %d were written meanwhile too: fnenv stops; fnenv secret history %s shows every version", conflict, theirs, again, version, name)
+		return failed("%s; fnenv wrote version %d's value again as version %d, but versions after %d were written meanwhile too: fnenv stops; %s shows every version", conflict, theirs, again, version, r.command("secret", "history", name))
 	}
-	return failed("%s; so that this change stands, fnenv wrote version %d's value again as version %d: the rollback is undone; see fnenv secret history %s and roll back again if still wanted", conflict, theirs, again, name)
+	return failed("%s; so that this change stands, fnenv wrote version %d's value again as version %d: the rollback is undone; see %s and roll back again if still wanted", conflict, theirs, again, r.command("secret", "history", name))
 }
