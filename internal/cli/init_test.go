@@ -177,6 +177,36 @@ func TestInitNewApp(t *testing.T) {
 	if diff := cmp.Diff(m.Files(), before); diff != "" {
 		t.Errorf("a refused fnenv init changed files (-got +want):\n%s", diff)
 	}
+
+	// WHEN the app is vetted, by fnenv and by go vet with fnenv as its
+	// vettool (the README's way for a tool of the module) THEN the
+	// handler init wrote passes
+	if out, err := m.Run("go", "tool", "fnenv", "vet"); err != nil || out != "" {
+		t.Errorf("go tool fnenv vet of the new app: %v\n%s", err, out)
+	}
+	vettool := strings.TrimSpace(m.Go("tool", "-n", "fnenv"))
+	if out, err := m.Run("go", "vet", "-vettool="+vettool, "./..."); err != nil {
+		t.Errorf("go vet -vettool=$(go tool -n fnenv): %v\n%s", err, out)
+	}
+
+	// WHEN a key is added to the function and the env package is not
+	// regenerated THEN gen --check names it, exits 1 and writes nothing;
+	// gen writes it
+	app := m.ReadFile("my-shop.go")
+	m.WriteFile("my-shop.go", strings.Replace(app, `"GREETING": function.Literal("Hello"),`, `"GREETING": function.Literal("Hello"),
+			"CURRENCY": function.Literal("usd"),`, 1))
+	before = m.Files()
+	if out, err := m.Run("go", "tool", "fnenv", "gen", "--check"); err == nil {
+		t.Errorf("gen --check passed with a stale env package:\n%s", out)
+	} else {
+		wantContains(t, "gen --check", out, "stale functions/hello/env/env.go (function hello)\n",
+			"fnenv: gen --check: 1 of 1 env packages differ from what gen writes: run go tool fnenv gen and commit them\n")
+	}
+	if diff := cmp.Diff(m.Files(), before); diff != "" {
+		t.Errorf("gen --check changed files (-got +want):\n%s", diff)
+	}
+	wantContains(t, "gen", m.Go("tool", "fnenv", "gen"), "wrote functions/hello/env/env.go\n1 env packages, 1 changed\n")
+	wantContains(t, "env.go", m.ReadFile("functions/hello/env/env.go"), "\tCurrency string\n")
 }
 
 // TestInitRefuses checks that fnenv init changes nothing — no file, no
