@@ -84,9 +84,10 @@ func where(b model.Backend, shared bool) string {
 }
 
 // again is a command line for the same app and secrets as this one: fnenv
-// sub (e.g. "secret get KEY") with --shared, or --branch and the branch,
-// then each of --app-id, --prefix, --paths and --cdk-json the user gave,
-// quoted for a POSIX shell; for the hints of messages.
+// as the user runs it (App.Name), then sub (e.g. "secret get KEY") with
+// --shared, or --branch and the branch, then each of --app-id, --prefix,
+// --paths and --cdk-json the user gave, quoted for a POSIX shell; for the
+// hints of messages.
 func (r *runner) again(sub string, b model.Backend, shared bool) string {
 	parts := []string{r.app.Name, sub}
 	if shared {
