@@ -65,6 +65,16 @@ func isSecretARN(s string) bool {
 		isSecretName(parts[6])
 }
 
+// SecretRegion is the region a Secrets Manager secret id names: an ARN's
+// region ("eu-west-1" for arn:aws:secretsmanager:eu-west-1:…:secret:db-AbCdEf),
+// "" for a name (the function's own region).
+func SecretRegion(id string) string {
+	if !isSecretARN(id) {
+		return ""
+	}
+	return strings.SplitN(id, ":", 5)[3]
+}
+
 // validateSecretsManager returns the problems of a variable of kind
 // SecretsManager, each as a rule for its env key. Without onConstruct (a
 // spec read back from the cloud assembly, where a token is not kept), a

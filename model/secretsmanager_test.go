@@ -109,3 +109,15 @@ func TestSamePackageSecretsManager(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretRegion(t *testing.T) {
+	for id, want := range map[string]string{
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/eu/db-AbCdEf": "eu-west-1",
+		"legacy/eu/db": "",
+		"arn:aws:ssm:eu-west-1:123456789012:parameter/x": "",
+	} {
+		if got := SecretRegion(id); got != want {
+			t.Errorf("SecretRegion(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/google/go-cmp/cmp"
@@ -18,6 +19,7 @@ import (
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
 	"github.com/fnenv/fnenv/resolver/gensupport"
+	"github.com/fnenv/fnenv/resolver/smfetch"
 )
 
 // A team's existing parameters, one in a second region (moto keeps
@@ -37,14 +39,18 @@ const (
 
 // brownfield is a function reading a secret by name, an existing
 // SecureString by path, an existing String, a SecureString in another
-// region by ARN, and 20 KB of literals.
-func brownfield() (model.Function, map[string]string) {
+// region by ARN, and 20 KB of literals; with smARN, the password field of
+// that Secrets Manager secret too.
+func brownfield(smARN string) (model.Function, map[string]string) {
 	vars := map[string]model.Variable{
 		"API_KEY":   {Kind: model.Secret, Secret: "MY_API_KEY"},
 		"LEGACY_PW": {Kind: model.Secret, Secret: legacyPW},
 		"API_URL":   {Kind: model.Parameter, Parameter: legacyURL},
 		"EU_PW":     {Kind: model.Secret, Secret: euPW},
 		"NAME":      {Kind: model.Literal, Value: "World"},
+	}
+	if smARN != "" {
+		vars["EU_DB"] = model.Variable{Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "EuDb", ID: smARN, Field: "password"}}
 	}
 	literals := map[string]string{"NAME": "World"}
 	for i := range 40 {
@@ -58,7 +64,12 @@ func brownfield() (model.Function, map[string]string) {
 func declOf(f model.Function) gensupport.Declaration {
 	d := gensupport.Declaration{Function: f.Name}
 	for _, v := range f.Variables {
-		d.Vars = append(d.Vars, gensupport.Var{Name: v.Name, Secret: v.Secret, Parameter: v.Parameter})
+		x := gensupport.Var{Name: v.Name, Secret: v.Secret, Parameter: v.Parameter}
+		if r := v.SecretsManager; r != nil {
+			x.SecretsManager, x.JSONField = r.Secret, r.Field
+			d.SecretsManager = smfetch.New
+		}
+		d.Vars = append(d.Vars, x)
 	}
 	return d
 }
@@ -71,7 +82,7 @@ func deploy(t *testing.T, c *ssm.Client, f model.Function) model.Placement {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{model.EnvSecrets, model.EnvParameters, model.EnvLiterals} {
+	for _, k := range []string{model.EnvSecrets, model.EnvParameters, model.EnvLiterals, model.EnvSecretsManager} {
 		unsetenv(t, k)
 	}
 	for k, v := range p.Env {
@@ -99,10 +110,15 @@ func inRegion(c *ssm.Client, region string) *ssm.Client {
 }
 
 func TestExistingParametersAcrossRegionsAndMovedLiteralsLoadInOneRound(t *testing.T) {
-	// GIVEN the parameters, on moto behind a proxy that counts requests
-	f, literals := brownfield()
-	plan := 2 // the home region's chunks (secret pair, two paths, the literals' parameters) and the other region's one
+	// GIVEN the parameters and a Secrets Manager secret in the other
+	// region, on moto behind a proxy that counts requests
+	f, _ := brownfield("")
+	// the home region's chunk (secret pair, two paths, the literals'
+	// parameters), the other region's chunk and its GetSecretValue
+	plan := 3
 	c, p := setup(t, declOf(f), ssmproxy.ARNsAsNames(motoAccount), ssmproxy.HoldUntil(plan, 10*time.Second))
+	euSM := sm.New(sm.Options{Region: otherRegion, BaseEndpoint: aws.String(server.URL), Credentials: c.Options().Credentials})
+	f, literals := brownfield(createSecret(t, euSM, "legacy/eu/db", `{"password":"fake-eu-sm-password"}`))
 	placed := deploy(t, c, f)
 	if len(placed.Moved) == 0 || 2+2+len(placed.Parameters) > 10 {
 		t.Fatalf("the fixture should move literals into one chunk's worth of parameters: %d moved, %d parameters", len(placed.Moved), len(placed.Parameters))
@@ -118,6 +134,7 @@ func TestExistingParametersAcrossRegionsAndMovedLiteralsLoadInOneRound(t *testin
 	// THEN every value is right
 	want := map[string]string{
 		"API_KEY": "fake-api-key-feature-login", "LEGACY_PW": fakeLegacyPW, "API_URL": fakeURL, "EU_PW": fakeEuPW,
+		"EU_DB": "fake-eu-sm-password",
 	}
 	for k, v := range literals {
 		want[k] = v
@@ -125,18 +142,20 @@ func TestExistingParametersAcrossRegionsAndMovedLiteralsLoadInOneRound(t *testin
 	if d := cmp.Diff(e.Vals, want); d != "" {
 		t.Errorf("values (-got +want):\n%s", d)
 	}
-	// …read in one round: one request per region, both in flight together
+	// …read in one round: one GetParameters per region and the
+	// GetSecretValue in the secret's region, all in flight together
 	byRegion := map[string]int{}
 	for _, r := range p.Requests() {
-		byRegion[r.Region]++
+		byRegion[r.Region+" "+r.Target]++
 	}
-	if d := cmp.Diff(byRegion, map[string]int{moto.Region: 1, otherRegion: 1}); d != "" || !p.Held() {
+	want2 := map[string]int{moto.Region + " AmazonSSM.GetParameters": 1, otherRegion + " AmazonSSM.GetParameters": 1, otherRegion + " secretsmanager.GetSecretValue": 1}
+	if d := cmp.Diff(byRegion, want2); d != "" || !p.Held() {
 		t.Errorf("requests by region (-got +want):\n%s; all in one round: %v", d, p.Held())
 	}
 }
 
 func TestARegionThatFailsIsNamed(t *testing.T) {
-	f, _ := brownfield()
+	f, _ := brownfield("")
 	c, _ := setup(t, declOf(f), ssmproxy.ARNsAsNames(motoAccount), ssmproxy.DenyAccess(euPW))
 	deploy(t, c, f)
 	put(t, c, branchPrefix+"MY_API_KEY", "fake-api-key-feature-login")

@@ -72,6 +72,9 @@ func ssmNames(s *ssmstore.Store) Lookup {
 // (AccessDeniedException…) is an error naming it.
 func SecretsManagerLookup(c smfetch.Client) Lookup {
 	read := smfetch.Reader(c)
+	if home, ok := c.(*sm.Client); ok { // a secret by ARN in its own region
+		read = smfetch.Regional(home)
+	}
 	return func(ctx context.Context, locations []string) (map[string]bool, error) {
 		fieldsOf := map[string][]string{}
 		var ids []string

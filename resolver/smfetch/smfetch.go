@@ -8,11 +8,14 @@ package smfetch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/gensupport"
 	"github.com/fnenv/fnenv/resolver/internal/awsenv"
 )
@@ -32,9 +35,14 @@ type Client interface {
 // AWS_REGION is unset. Either way the SDK sends each request once: the
 // resolver's round retries it with the SSM requests. New is a
 // gensupport.SecretsManagerFactory.
+//
+// A secret given by an ARN of another region is read in that region, with
+// a client built on first use from the same options, the region aside,
+// and kept: every secret of a function, whatever its region or account,
+// is read in the same round.
 func New(cfg *aws.Config) (gensupport.ReadSecret, error) {
 	if cfg != nil {
-		return Reader(sm.NewFromConfig(*cfg, func(o *sm.Options) { o.Retryer = awsenv.NoRetries })), nil
+		return Regional(sm.NewFromConfig(*cfg, func(o *sm.Options) { o.Retryer = awsenv.NoRetries })), nil
 	}
 	region, err := awsenv.Region("Secrets Manager")
 	if err != nil {
@@ -44,13 +52,40 @@ func New(cfg *aws.Config) (gensupport.ReadSecret, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Reader(sm.New(sm.Options{
+	return Regional(sm.New(sm.Options{
 		Region:       region,
 		Credentials:  awsenv.Credentials,
 		BaseEndpoint: awsenv.Endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
 		HTTPClient:   hc,
 		Retryer:      awsenv.NoRetries,
 	})), nil
+}
+
+// Regional reads each secret with the client of the region its ARN names
+// (model.SecretRegion), home's for a name or an ARN of home's region; a
+// request that fails in another region names it.
+func Regional(home *sm.Client) gensupport.ReadSecret {
+	var mu sync.Mutex
+	readers := map[string]gensupport.ReadSecret{}
+	return func(ctx context.Context, id string) (string, error) {
+		region := model.SecretRegion(id)
+		if region == "" || region == home.Options().Region {
+			return Reader(home)(ctx, id)
+		}
+		mu.Lock()
+		read := readers[region]
+		if read == nil {
+			read = Reader(sm.New(home.Options(), func(o *sm.Options) { o.Region = region }))
+			readers[region] = read
+		}
+		mu.Unlock()
+		v, err := read(ctx, id)
+		var p *gensupport.SecretProblem
+		if err != nil && !errors.As(err, &p) {
+			err = fmt.Errorf("Secrets Manager in region %s: %w", region, err)
+		}
+		return v, err
+	}
 }
 
 // Reader returns the gensupport.ReadSecret of c: one GetSecretValue call
