@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -20,7 +21,8 @@ import (
 
 // nagFindings applies cdk-nag's AwsSolutions pack to a stack of fnenv
 // functions like the sample's (SSM and Secrets Manager secrets, literals,
-// its own log group, x86_64) and returns the pack's errors and warnings as
+// its own log group, x86_64), and one reading existing parameters with
+// 20 KB of literals and returns the pack's errors and warnings as
 // "path rule[finding]", sorted. ignoreSuppressions makes cdk-nag disregard
 // every suppression.
 func nagFindings(t *testing.T, ignoreSuppressions bool) []string {
@@ -42,6 +44,11 @@ func nagFindings(t *testing.T, ignoreSuppressions bool) []string {
 		},
 	})
 	function.New(stack, "Report", &function.Props{Name: "report", Entry: "test/testdata/report"})
+	legacy := twentyKB() // literals moved to stack-managed parameters
+	legacy["LEGACY_PW"] = function.Secret("/legacy/db/password")
+	legacy["API_URL"] = function.Parameter("/legacy/payments/api-url")
+	legacy["PLATFORM_KEY"] = function.Secret(platformKey).DecryptWith(awskms.Key_FromKeyArn(stack, jsii.String("PlatformKey"), jsii.String(platformKmsArn)))
+	function.New(stack, "Legacy", &function.Props{Name: "legacy", Entry: "test/e2e/testdata/brownfield/handler", Environment: legacy})
 	props := &cdknag.NagPackProps{Reports: jsii.Bool(false)}
 	if ignoreSuppressions {
 		props.SuppressionIgnoreCondition = cdknag.NewSuppressionIgnoreAlways(jsii.String("the test checks that each suppression is needed"))
@@ -77,6 +84,7 @@ func TestNagAwsSolutions(t *testing.T) {
 		// removing one fails the case above
 		{name: "suppressions ignored", ignoreSuppressions: true, want: []string{
 			"/Nag-main/Charge/ServiceRole/Resource " + iam4,
+			"/Nag-main/Legacy/ServiceRole/Resource " + iam4,
 			"/Nag-main/Report/ServiceRole/Resource " + iam4,
 		}},
 	} {
