@@ -44,10 +44,19 @@
 // call), all chunks in parallel. A secret held by two variables is fetched
 // once. When both parameters exist, the branch value wins.
 //
+// Existing parameters (a secret by full path or ARN, function.Parameter)
+// and the literals the construct moved out of Lambda's 4 KB environment
+// (FNENV_LITERALS) are requested in the same round: paths and the moved
+// literals' parameters in the function's region, each ARN in the region it
+// names, with one SSM client per region, built on first use and kept; a
+// region that fails is named in the error. A function.Parameter that turns
+// out to be a SecureString is refused (SecureStringParameterError); a
+// missing one is listed (MissingParametersError).
+//
 // Secrets Manager references (generated code links package
 // resolver/smfetch, and so the SDK's Secrets Manager client, only for a
 // function that has them) are read in the same round: each secret with its
-// own GetSecretValue (AWSCURRENT) — Secrets Manager allows 10,000 of those
+// own GetSecretValue (AWSCURRENT), in the region its ARN names — Secrets Manager allows 10,000 of those
 // a second per account and region, where BatchGetSecretValue allows 100
 // and cannot be granted on single secrets — all in parallel with the SSM
 // chunks and retried with them, each secret once however many variables or
