@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/internal/fnenvcmd"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/model"
 )
@@ -82,8 +83,8 @@ type App struct {
 	// Default: <os.UserCacheDir()>/fnenv/invoke, outside the source tree.
 	CacheDir string
 	// Name is how the commands fnenv prints as hints spell fnenv.
-	// Default: CommandName of this executable ("go tool fnenv" when run as
-	// a tool of the module, else "fnenv").
+	// Default: fnenvcmd.Executable() ("go tool fnenv" when run as a tool
+	// of the module, else "fnenv").
 	Name string
 	// WriteEnv writes a function's env package under the module root and
 	// reports whether the file changed. Default: codegen.Write.
@@ -155,7 +156,7 @@ func (a *App) defaults() {
 		a.Dir = "."
 	}
 	if a.Name == "" {
-		a.Name = executableCommand()
+		a.Name = fnenvcmd.Executable()
 	}
 	if a.WriteEnv == nil {
 		a.WriteEnv = codegen.Write

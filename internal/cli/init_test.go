@@ -134,6 +134,19 @@ func TestInitNewApp(t *testing.T) {
 	if err := srv.Reset(); err != nil {
 		t.Fatal(err)
 	}
+	// (GIVEN first a typo of the secret set: synth's check names it and
+	// says how to set the right one, as this module runs fnenv)
+	setTypo := m.Command("go", "tool", "fnenv", "secret", "set", "API_KYE", "--branch", "main")
+	setTypo.Stdin = strings.NewReader(fake("main", 2))
+	if out, err := setTypo.CombinedOutput(); err != nil {
+		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
+	}
+	if out, err := m.CDKRun("synth", "--quiet", "-c", "branch=main", "-c", "fnenvCheckSecrets=true", "-o", t.TempDir()); err == nil {
+		t.Errorf("synth's check passed without API_KEY:\n%s", out)
+	} else {
+		wantContains(t, "synth's check", out, "API_KEY — not at /amplify/my-shop/main/API_KEY nor /amplify/shared/my-shop/API_KEY",
+			"did you mean API_KYE (set on branch main)?", "set it: go tool fnenv secret set API_KEY --branch main")
+	}
 	set := m.Command("go", "tool", "fnenv", "secret", "set", "API_KEY", "--branch", "main")
 	set.Stdin = strings.NewReader(fake("main", 1))
 	if out, err := set.CombinedOutput(); err != nil {

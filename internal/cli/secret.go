@@ -105,6 +105,13 @@ func (r *runner) again(sub string, b model.Backend, shared bool) string {
 	return strings.Join(parts, " ")
 }
 
+// command is the command line that runs fnenv with args, as the person
+// running this one runs fnenv (App.Name): "go tool fnenv secret set X".
+// args are already quoted for a shell where needed.
+func (r *runner) command(args ...string) string {
+	return strings.Join(append([]string{r.app.Name}, args...), " ")
+}
+
 // none is "none" for an empty list, else the list.
 func none(names []string) string {
 	if len(names) == 0 {

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/fnenv/fnenv/internal/fnenvcmd"
 	"github.com/fnenv/fnenv/model"
 )
 
@@ -148,7 +149,8 @@ type Result struct {
 	// are known at deploy only.
 	Unchecked []Use
 	// Command is how the report's commands spell fnenv, e.g. "go tool
-	// fnenv". Default: "fnenv".
+	// fnenv". Default: fnenvcmd.FromModule of the working directory — a
+	// synth's: how the app's module runs fnenv.
 	Command string
 }
 
@@ -274,7 +276,7 @@ func (r Result) Failure() string {
 // command is how the report spells fnenv.
 func (r Result) command() string {
 	if r.Command == "" {
-		return "fnenv"
+		return fnenvcmd.FromModule(".")
 	}
 	return r.Command
 }
