@@ -109,7 +109,7 @@ func TestRefusedIdentitiesFailSynthSayingWhy(t *testing.T) {
 		{"amplify: app id that keeps shared", appOptions{appID: "sha.red", extra: map[string]any{model.ContextPaths: "amplify"}}, `app id "sha.red" is refused`},
 		{"amplify with a custom prefix", appOptions{extra: map[string]any{model.ContextPaths: "amplify", model.ContextPrefix: "/teams"}},
 			`parameter prefix "/teams" cannot be used with paths "amplify": Amplify Gen 2's paths always start with /amplify`},
-		{"unknown paths", appOptions{extra: map[string]any{model.ContextPaths: "amplify-gen2"}}, `paths "amplify-gen2": must be "fnenv" (the default) or "amplify"`},
+		{"unknown paths", appOptions{extra: map[string]any{model.ContextPaths: "amplify-gen2"}}, `context fnenvPaths must be "fnenv" (the default) or "amplify" (Amplify Gen 2's paths), got "amplify-gen2"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
