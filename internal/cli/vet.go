@@ -63,6 +63,21 @@ func (r *runner) vet(ctx context.Context, patterns []string) error {
 	if len(pkgs) == 0 {
 		return failed("vet: %s matches no package", strings.Join(patterns, " "))
 	}
+	// Before a synth or fnenv gen there is no env package to read: say so,
+	// rather than pass in silence.
+	functions := 0
+	for _, p := range pkgs {
+		if len(p.GoFiles) == 0 {
+			continue
+		}
+		if _, fn, err := vet.FunctionOf(filepath.Dir(p.GoFiles[0])); err == nil && fn != nil {
+			functions++
+		}
+	}
+	if functions == 0 {
+		fmt.Fprintf(r.app.Stderr, "fnenv: vet: no package of %s belongs to a function (no generated env package, env/env.go, in its directory or above): synthesize the app or run %s first\n",
+			strings.Join(patterns, " "), r.command("gen"))
+	}
 	g, err := checker.Analyze([]*analysis.Analyzer{vet.Analyzer}, pkgs, nil)
 	if err != nil {
 		return failed("vet: %v", err)

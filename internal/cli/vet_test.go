@@ -23,8 +23,22 @@ func TestVet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds fnenv and type-checks a module")
 	}
-	// GIVEN two functions whose env packages are generated
+	// GIVEN a module whose handler's env package is not generated yet
+	// WHEN vetted THEN fnenv vet passes, saying it found no function
 	m := usermod.New(t, usermod.Options{Name: "shop", Path: "example.com/shop"})
+	m.WriteFile("functions/charge/main.go", "package main\n\nimport \"os\"\n\nfunc main() { _ = os.Getenv(\"STRIPE_KEY\") }\n")
+	{
+		var out, errb bytes.Buffer
+		a := &App{Stdout: &out, Stderr: &errb, Dir: m.Dir, NoGit: true, Name: "fnenv"}
+		if code := a.Run(t.Context(), []string{"vet"}); code != ExitOK || out.String() != "" {
+			t.Errorf("fnenv vet before gen: exit %d, stdout %q", code, out.String())
+		}
+		if diff := cmp.Diff(errb.String(), "fnenv: vet: no package of ./... belongs to a function (no generated env package, env/env.go, in its directory or above): synthesize the app or run fnenv gen first\n"); diff != "" {
+			t.Errorf("stderr (-got +want):\n%s", diff)
+		}
+	}
+
+	// GIVEN two functions whose env packages are generated
 	for _, fn := range []model.Function{
 		model.NewFunction("charge", "functions/charge", map[string]model.Variable{
 			"STRIPE_KEY": {Kind: model.Secret, Secret: "STRIPE_KEY"},

@@ -87,7 +87,7 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	dir := filepath.Dir(file)
-	fnDir, fn, err := functionOf(dir)
+	fnDir, fn, err := FunctionOf(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -170,15 +170,22 @@ func isEnvPackage(p *types.Package) bool {
 	return true
 }
 
-// functions caches functionAt by directory: the checker runs passes in
-// parallel, and each package of a function asks for the same file.
-var functions sync.Map // dir → *Function (nil when none)
+// functions caches the env packages functionAt parsed, by file, size and
+// modification time: the checker runs passes in parallel, and each package
+// of a function asks for the same file.
+var functions sync.Map // fileKey → *Function
 
-// functionOf returns the function of the package in dir: that of the
+type fileKey struct {
+	path    string
+	size    int64
+	modTime int64
+}
+
+// FunctionOf returns the function of the package in dir: that of the
 // nearest directory at or above dir, up to the module root (the first
 // directory with a go.mod), holding a generated env package; nil when
 // there is none.
-func functionOf(dir string) (string, *Function, error) {
+func FunctionOf(dir string) (string, *Function, error) {
 	for d := dir; ; d = filepath.Dir(d) {
 		fn, err := functionAt(d)
 		if err != nil || fn != nil {
@@ -192,21 +199,24 @@ func functionOf(dir string) (string, *Function, error) {
 
 // functionAt reads the generated env package in dir/env, if any.
 func functionAt(dir string) (*Function, error) {
-	if v, ok := functions.Load(dir); ok {
+	file := filepath.Join(dir, "env", "env.go")
+	fi, err := os.Stat(file)
+	if err != nil || !fi.Mode().IsRegular() || !isGenerated(file) {
+		return nil, nil
+	}
+	key := fileKey{file, fi.Size(), fi.ModTime().UnixNano()}
+	if v, ok := functions.Load(key); ok {
 		return v.(*Function), nil
 	}
-	file := filepath.Join(dir, "env", "env.go")
-	var fn *Function
-	if isGenerated(file) {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		if fn, err = ParseEnvPackage(file, src); err != nil {
-			return nil, err
-		}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
 	}
-	functions.Store(dir, fn)
+	fn, err := ParseEnvPackage(file, src)
+	if err != nil {
+		return nil, err
+	}
+	functions.Store(key, fn)
 	return fn, nil
 }
 
