@@ -32,8 +32,8 @@ func TestGrantsAndInjectedNamesForEveryKindOfBranch(t *testing.T) {
 			branchPrefix: "/amplify/" + app + "/-team-payments-refactor-refactor-refactor-refactor-refactor-refactor-refactor-refactor-re-dbcd740707/", envBranch: long130},
 	}
 	// Amplify Gen 2's paths, as Node computes them from Amplify's rules
-	// (identity/testdata/amplify_paths.mjs).
-	data, err := os.ReadFile("../identity/testdata/amplify_paths.json")
+	// (model/testdata/amplify_paths.mjs).
+	data, err := os.ReadFile("../model/testdata/amplify_paths.json")
 	if err != nil {
 		t.Fatal(err)
 	}
