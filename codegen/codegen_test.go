@@ -68,15 +68,16 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// The output depends on the function's name and variables only: not on
-// literal values (which may differ per branch) nor on their order.
+// The output depends on the function's name and variables only, not on
+// their order nor on how an unset type is written ("" is String). Literal
+// values, which may differ per branch, are not part of the declaration.
 func TestGenerateDeterministic(t *testing.T) {
 	a := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
-		"NAME":    {Kind: model.Literal, Value: "World"},
+		"NAME":    {Kind: model.Literal},
 		"API_KEY": {Kind: model.Secret, Secret: "MY_API_KEY"},
 	})
 	b := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
-		"NAME":    {Kind: model.Literal, Value: "Feature branch"},
+		"NAME":    {Kind: model.Literal, Type: envtype.String},
 		"API_KEY": {Kind: model.Secret, Secret: "MY_API_KEY"},
 	})
 	b.Variables[0], b.Variables[1] = b.Variables[1], b.Variables[0]
@@ -148,11 +149,11 @@ codegen: function "bad name": env keys "API_KEY", "api_key": map to the same Go 
 	}
 }
 
-// A literal's value is not the generator's business: a spec read from the
-// cloud assembly (no values) generates, whatever its types.
+// A literal's value is not the generator's business: a declaration read
+// from the cloud assembly (no values) generates, whatever its types.
 func TestGenerateIgnoresLiteralValues(t *testing.T) {
 	fn := model.NewFunction("typed", "app/typed", map[string]model.Variable{
-		"PORT": {Kind: model.Literal, Type: envtype.Int, Value: "not a number"},
+		"PORT": {Kind: model.Literal, Type: envtype.Int},
 	})
 	if _, err := codegen.Generate(fn); err != nil {
 		t.Errorf("Generate = %v, want no error", err)

@@ -78,7 +78,7 @@ func TestEndToEndSecretsManager(t *testing.T) {
 	}
 	cmd := exec.Command(bin)
 	cmd.Env = append(srv.Env(), "AWS_LAMBDA_FUNCTION_NAME=fnenv-e2e-DbReport")
-	for k, v := range fn.Environment(model.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}, "5m0s") {
+	for k, v := range fn.Environment(model.Backend{AppID: "fnenv-e2e", Branch: "feature/login"}, "5m0s", model.SynthValues{}) {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, err := cmd.CombinedOutput()

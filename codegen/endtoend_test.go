@@ -79,14 +79,14 @@ func TestEndToEnd(t *testing.T) {
 	fn := model.NewFunction("say-hello", "app/functions/say-hello", map[string]model.Variable{
 		"API_KEY":       {Kind: model.Secret, Secret: "MY_API_KEY"},
 		"API_KEY_AGAIN": {Kind: model.Secret, Secret: "MY_API_KEY"},
-		"GREETING":      {Kind: model.Literal, Value: "Hello"},
+		"GREETING":      {Kind: model.Literal},
 		// one of each type
-		"PORT":      {Kind: model.Literal, Type: envtype.Int, Value: "8080"},
-		"DEBUG":     {Kind: model.Literal, Type: envtype.Bool, Value: "true"},
-		"RATE":      {Kind: model.Literal, Type: envtype.Float, Value: "0.25"},
-		"TIMEOUT":   {Kind: model.Literal, Type: envtype.Duration, Value: "1.5s"},
-		"API_BASE":  {Kind: model.Literal, Type: envtype.URL, Value: "https://api.example.com/v1"},
-		"ORIGINS":   {Kind: model.Literal, Type: envtype.StringList, Value: "a.example, b.example"},
+		"PORT":      {Kind: model.Literal, Type: envtype.Int},
+		"DEBUG":     {Kind: model.Literal, Type: envtype.Bool},
+		"RATE":      {Kind: model.Literal, Type: envtype.Float},
+		"TIMEOUT":   {Kind: model.Literal, Type: envtype.Duration},
+		"API_BASE":  {Kind: model.Literal, Type: envtype.URL},
+		"ORIGINS":   {Kind: model.Literal, Type: envtype.StringList},
 		"DB_CONFIG": {Kind: model.Secret, Secret: "DB_CONFIG", Type: envtype.JSON},
 		"WEBHOOK":   {Kind: model.Secret, Secret: "WEBHOOK", Type: envtype.URL},
 	})
@@ -138,7 +138,10 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("in Lambda, against SSM", func(t *testing.T) {
 		var env []string
-		for k, v := range fn.Environment(b, "5m0s") {
+		for k, v := range fn.Environment(b, "5m0s", model.SynthValues{Literals: map[string]string{
+			"GREETING": "Hello", "PORT": "8080", "DEBUG": "true", "RATE": "0.25", "TIMEOUT": "1.5s",
+			"API_BASE": "https://api.example.com/v1", "ORIGINS": "a.example, b.example",
+		}}) {
 			env = append(env, k+"="+v)
 		}
 		got := run(t, append(env, "AWS_LAMBDA_FUNCTION_NAME=fnenv-e2e-SayHello", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128")...)

@@ -36,3 +36,13 @@ func TestCharsetChecksMatchTheirRegexps(t *testing.T) {
 		}
 	}
 }
+
+// lits is the SynthValues holding literal values, given as key, value
+// pairs.
+func lits(kv ...string) SynthValues {
+	v := SynthValues{Literals: map[string]string{}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Literals[kv[i]] = kv[i+1]
+	}
+	return v
+}

@@ -41,18 +41,30 @@ type Variable struct {
 	// SecretsManager is the secret and field read; set only for
 	// SecretsManager.
 	SecretsManager *SecretsManagerRef `json:"secretsManager,omitempty"`
-	// Value is a literal's value. It is set on the construct side only and
-	// never written into the cloud assembly or generated code: literals may
-	// differ per branch while the generated code must not.
-	Value string `json:"-"`
-	// Unresolved says that Value, or the reference (Secret, Parameter),
-	// holds a CDK token, known only at deploy: a literal is parsed at Load
-	// rather than checked at synth; a reference is refused, since its grant
-	// could not be exact. Construct side only.
-	Unresolved bool `json:"-"`
 }
 
-// Function is the spec of one function.
+// SynthValues are what only the construct knows of a function, at synth.
+// They are kept out of Function, which is written into the cloud assembly,
+// read back by the CLI and the generator, and the same on every branch:
+// literal values may differ per branch, and CDK tokens are known only at
+// deploy. Validate, Place and Environment take them.
+type SynthValues struct {
+	// Literals are the literal variables' values, by variable name; a CDK
+	// token's is its string form, measured as such.
+	Literals map[string]string
+	// Tokens are the variables whose literal or reference (Secret,
+	// Parameter) is a CDK token: a literal is parsed at Load rather than
+	// checked at synth; a reference is refused, since its grant could not
+	// be exact.
+	Tokens map[string]bool
+	// SecretTokens are the ids of Secrets Manager secrets known only at
+	// deploy (a secret the app creates: its ARN as a CDK token), by
+	// variable name; their SecretsManagerRef.ID is "".
+	SecretTokens map[string]string
+}
+
+// Function is the declaration of one function: what the construct writes
+// into the cloud assembly (Record) and the CLI and the generator read.
 type Function struct {
 	// Name names the function in the backend and its env package,
 	// e.g. "say-hello".
@@ -65,7 +77,7 @@ type Function struct {
 	Variables []Variable `json:"variables"`
 }
 
-// NewFunction returns the spec of a function from its environment, a map
+// NewFunction returns the declaration of a function from its environment, a map
 // from key to variable in which Name and Field are filled in from the key.
 // Variables come out sorted by Name.
 func NewFunction(name, entry string, env map[string]Variable) Function {
@@ -92,6 +104,17 @@ func (f Function) Secrets() []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// SecretPaths returns the parameters the function reads its secrets by
+// name from, which its grant names exactly: the branch path and the shared
+// path of each of Secrets, in that order.
+func (f Function) SecretPaths(b Backend) []string {
+	var out []string
+	for _, s := range f.Secrets() {
+		out = append(out, b.BranchPath(s), b.SharedPath(s))
+	}
 	return out
 }
 
@@ -161,18 +184,19 @@ const MetadataType = "fnenv:function"
 // name, for secrets given by name), for existing parameters their names
 // (EnvParameters), for Secrets Manager references only secret ids
 // (EnvSecretsManager), and EnvMaxAge. maxAge is a Go duration string.
-// Place moves the literals that do not fit in Lambda's 4 KB.
-func (f Function) Environment(b Backend, maxAge string) map[string]string {
-	return f.environment(b, maxAge, false)
+// Place moves the literals that do not fit in Lambda's 4 KB. The literals'
+// values and the Secrets Manager ids known only at deploy come from vals.
+func (f Function) Environment(b Backend, maxAge string, vals SynthValues) map[string]string {
+	return f.environment(b, maxAge, vals, false)
 }
 
 // environment is Environment; with measure, ids known only at deploy take
 // the room they will take then (see UnresolvedSecretIDLength).
-func (f Function) environment(b Backend, maxAge string, measure bool) map[string]string {
+func (f Function) environment(b Backend, maxAge string, vals SynthValues, measure bool) map[string]string {
 	env := map[string]string{}
 	for _, v := range f.Variables {
 		if v.Kind == Literal {
-			env[v.Name] = v.Value
+			env[v.Name] = vals.Literals[v.Name]
 		}
 	}
 	if len(f.SecretVariables()) > 0 {
@@ -191,7 +215,7 @@ func (f Function) environment(b Backend, maxAge string, measure bool) map[string
 		env[EnvMaxAge] = maxAge
 	}
 	if len(f.SecretsManagerVariables()) > 0 {
-		env[EnvSecretsManager] = encodeSecretsManager(f.Variables, measure)
+		env[EnvSecretsManager] = encodeSecretsManager(f.Variables, vals.SecretTokens, measure)
 		env[EnvMaxAge] = maxAge
 	}
 	return env

@@ -28,12 +28,12 @@ func TestGoField(t *testing.T) {
 
 func TestEnvironmentAndEncoding(t *testing.T) {
 	f := NewFunction("say-hello", "app/functions/say-hello", map[string]Variable{
-		"NAME":     {Kind: Literal, Value: "World"},
+		"NAME":     {Kind: Literal},
 		"API_KEY":  {Kind: Secret, Secret: "MY_API_KEY"},
 		"ALSO_KEY": {Kind: Secret, Secret: "MY_API_KEY"},
 	})
 	b := Backend{AppID: "app", Branch: "main"}
-	got := f.Environment(b, "5m0s")
+	got := f.Environment(b, "5m0s", lits("NAME", "World"))
 	want := map[string]string{
 		"NAME":          "World",
 		EnvSecrets:      "ALSO_KEY=MY_API_KEY,API_KEY=MY_API_KEY",
@@ -57,7 +57,7 @@ func TestEnvironmentAndEncoding(t *testing.T) {
 	if _, err := DecodeSecrets("API_KEY"); err == nil {
 		t.Error("DecodeSecrets accepted a pair without '='")
 	}
-	if env := NewFunction("lit", "e", map[string]Variable{"NAME": {Kind: Literal, Value: "x"}}).Environment(b, "5m0s"); len(env) != 1 {
+	if env := NewFunction("lit", "e", map[string]Variable{"NAME": {Kind: Literal}}).Environment(b, "5m0s", lits("NAME", "x")); len(env) != 1 {
 		t.Errorf("a function without secrets gets fnenv variables: %v", env)
 	}
 }
@@ -68,6 +68,7 @@ func TestValidate(t *testing.T) {
 	tests := []struct {
 		name string
 		f    Function
+		vals SynthValues
 		want []string // substrings of the error, one per problem; none: valid
 	}{
 		{name: "valid", f: fn(map[string]Variable{"API_KEY": {Kind: Secret, Secret: "MY.API-KEY_1"}, "NAME": {Kind: Literal}})},
@@ -88,21 +89,21 @@ func TestValidate(t *testing.T) {
 		{name: "SSM's 1011 characters, at the limit", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: strings.Repeat("s", 991)}})},
 		{name: "SSM's 1011 characters, one over (the shared path is the longer)", f: fn(map[string]Variable{"KEY": {Kind: Secret, Secret: strings.Repeat("s", 992)}}),
 			want: []string{`is 1012 characters; SSM allows 1011`}},
-		{name: "4 KB of literals move", f: fn(map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", 4090)}})},
+		{name: "4 KB of literals move", f: fn(map[string]Variable{"BIG": {Kind: Literal}}), vals: lits("BIG", strings.Repeat("x", 4090))},
 		{name: "4 KB of secrets", f: fn(manySecrets(200)), want: []string{`environment: is 8530 bytes as JSON; Lambda allows 4096`}},
 		{name: "4 KB of secrets and a literal", f: fn(func() map[string]Variable {
 			env := manySecrets(100)
-			env["BIG"] = Variable{Kind: Literal, Value: strings.Repeat("x", 1000)}
+			env["BIG"] = Variable{Kind: Literal}
 			return env
-		}()), want: []string{`environment: is 4379 bytes as JSON with every literal moved to SSM parameters; Lambda allows 4096`}},
-		{name: "over 32 KB of literals", f: fn(map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", 32759)}}), want: []string{`literals: are 32769 bytes as JSON; fnenv keeps at most 32768 (32 KB)`}},
+		}()), vals: lits("BIG", strings.Repeat("x", 1000)), want: []string{`environment: is 4379 bytes as JSON with every literal moved to SSM parameters; Lambda allows 4096`}},
+		{name: "over 32 KB of literals", f: fn(map[string]Variable{"BIG": {Kind: Literal}}), vals: lits("BIG", strings.Repeat("x", 32759)), want: []string{`literals: are 32769 bytes as JSON; fnenv keeps at most 32768 (32 KB)`}},
 		{name: "name and entry", f: NewFunction("", "/abs", nil), want: []string{`name: must not be empty`, `entry: "/abs" must be a path relative to the module root`}},
 		{name: "every problem at once", f: fn(map[string]Variable{"A": {Kind: Literal}, "AWS_REGION": {Kind: Literal}, "K2": {Kind: Secret, Secret: "x y"}}),
 			want: []string{`env key "A"`, `env key "AWS_REGION"`, `secret name "x y"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.f.Validate(b, "5m0s")
+			err := tt.f.Validate(b, "5m0s", tt.vals)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatalf("Validate = %v, want nil", err)
@@ -148,9 +149,10 @@ func TestEnvironmentSizeEdge(t *testing.T) {
 		n    int
 		fits bool
 	}{{4086, true}, {4087, false}} {
-		f := NewFunction("fn", "e", map[string]Variable{"BIG": {Kind: Literal, Value: strings.Repeat("x", tt.n)}})
-		size := EnvironmentSize(f.Environment(b, "5m0s"))
-		p, err := f.Place(b, "5m0s")
+		f := NewFunction("fn", "e", map[string]Variable{"BIG": {Kind: Literal}})
+		vals := lits("BIG", strings.Repeat("x", tt.n))
+		size := EnvironmentSize(f.Environment(b, "5m0s", vals))
+		p, err := f.Place(b, "5m0s", vals)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,8 +167,8 @@ func TestEnvironmentSizeEdge(t *testing.T) {
 func TestReservedFieldsIncludeEnvMethods(t *testing.T) {
 	b := Backend{AppID: "app", Branch: "main"}
 	for _, key := range []string{"FORMAT", "STRING", "GO_STRING", "LOG_VALUE", "LAMBDA"} {
-		f := NewFunction("fn", "app/fn", map[string]Variable{key: {Kind: Literal, Value: "x"}})
-		if err := f.Validate(b, "5m0s"); err == nil || !strings.Contains(err.Error(), "which the generated Env struct reserves") {
+		f := NewFunction("fn", "app/fn", map[string]Variable{key: {Kind: Literal}})
+		if err := f.Validate(b, "5m0s", lits(key, "x")); err == nil || !strings.Contains(err.Error(), "which the generated Env struct reserves") {
 			t.Errorf("key %s: Validate = %v, want the reserved field refused", key, err)
 		}
 	}

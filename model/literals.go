@@ -105,35 +105,33 @@ type Placement struct {
 // secrets. The error joins the problems Validate reports: literals over
 // MaxLiteralsBytes, a literal holding a CDK token that does not fit in one
 // parameter, an environment over 4 KB with every literal moved.
-func (f Function) Place(b Backend, maxAge string) (Placement, error) {
-	p, probs := f.place(b, maxAge)
+func (f Function) Place(b Backend, maxAge string, vals SynthValues) (Placement, error) {
+	p, probs := f.place(b, maxAge, vals)
 	return p, errors.Join(probs...)
 }
 
-func (f Function) place(b Backend, maxAge string) (Placement, []error) {
+func (f Function) place(b Backend, maxAge string, vals SynthValues) (Placement, []error) {
 	problem := func(subject, format string, args ...any) []error {
 		return []error{&Problem{Function: f.Name, Subject: subject, Rule: fmt.Sprintf(format, args...)}}
 	}
-	full := f.environment(b, maxAge, true)
+	full := f.environment(b, maxAge, vals, true)
 	if EnvironmentSize(full) <= MaxEnvironmentBytes {
-		return Placement{Env: f.Environment(b, maxAge)}, nil
+		return Placement{Env: f.Environment(b, maxAge, vals)}, nil
 	}
-	literals := map[string]Variable{}
 	litEnv := map[string]string{}
 	for _, v := range f.Variables {
 		if v.Kind == Literal {
-			literals[v.Name] = v
-			litEnv[v.Name] = v.Value
+			litEnv[v.Name] = vals.Literals[v.Name]
 		}
 	}
 	if n := EnvironmentSize(litEnv); n > MaxLiteralsBytes {
 		return Placement{}, problem("literals", "are %d bytes as JSON; fnenv keeps at most %d (32 KB) of literals per function: 4 KB in Lambda's environment, the rest in SSM parameters of 4 KB", n, MaxLiteralsBytes)
 	}
-	order := make([]string, 0, len(literals))
-	for k := range literals {
+	order := make([]string, 0, len(litEnv))
+	for k := range litEnv {
 		order = append(order, k)
 	}
-	size := func(k string) int { return len(jsonText(k)) + len(jsonText(literals[k].Value)) + 2 }
+	size := func(k string) int { return len(jsonText(k)) + len(jsonText(litEnv[k])) + 2 }
 	sort.Slice(order, func(i, j int) bool {
 		if si, sj := size(order[i]), size(order[j]); si != sj {
 			return si > sj
@@ -143,7 +141,7 @@ func (f Function) place(b Backend, maxAge string) (Placement, []error) {
 	dir := b.LiteralsDir(f.Name)
 	for i := 1; i <= len(order); i++ {
 		moved := order[:i]
-		chunks, err := splitLiterals(literals, moved)
+		chunks, err := splitLiterals(litEnv, vals.Tokens, moved)
 		if err != nil {
 			return Placement{}, problem(fmt.Sprintf("env key %q", err.key), "%s", err.rule)
 		}
@@ -161,7 +159,7 @@ func (f Function) place(b Backend, maxAge string) (Placement, []error) {
 			}
 			continue
 		}
-		p := Placement{Env: f.Environment(b, maxAge), Moved: append([]string(nil), moved...)}
+		p := Placement{Env: f.Environment(b, maxAge, vals), Moved: append([]string(nil), moved...)}
 		for _, k := range moved {
 			delete(p.Env, k)
 		}
@@ -181,7 +179,7 @@ type splitError struct{ key, rule string }
 // splitLiterals encodes the moved literals as one JSON object, keys
 // sorted, and cuts it into values of at most MaxParameterValueBytes, at
 // UTF-8 boundaries; an entry holding a CDK token is kept whole.
-func splitLiterals(literals map[string]Variable, moved []string) ([]string, *splitError) {
+func splitLiterals(literals map[string]string, tokens map[string]bool, moved []string) ([]string, *splitError) {
 	keys := append([]string(nil), moved...)
 	sort.Strings(keys)
 	var chunks []string
@@ -209,11 +207,11 @@ func splitLiterals(literals map[string]Variable, moved []string) ([]string, *spl
 	}
 	put("{")
 	for i, k := range keys {
-		seg := jsonText(k) + ":" + jsonText(literals[k].Value)
+		seg := jsonText(k) + ":" + jsonText(literals[k])
 		if i > 0 {
 			seg = "," + seg
 		}
-		if !literals[k].Unresolved {
+		if !tokens[k] {
 			put(seg)
 			continue
 		}

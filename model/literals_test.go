@@ -11,19 +11,22 @@ import (
 
 // twentyKB is 20 KB of literals in 40 keys of 512 bytes, a few with
 // multi-byte characters and JSON escapes, plus small ones.
-func twentyKB() map[string]Variable {
-	env := map[string]Variable{"NAME": {Kind: Literal, Value: "World"}, "API_KEY": {Kind: Secret, Secret: "MY_API_KEY"}}
+func twentyKB() (map[string]Variable, SynthValues) {
+	env := map[string]Variable{"NAME": {Kind: Literal}, "API_KEY": {Kind: Secret, Secret: "MY_API_KEY"}}
+	vals := lits("NAME", "World")
 	for i := range 40 {
-		v := strings.Repeat(string(rune('a'+i%26)), 500) + fmt.Sprintf("é\"\\<%03d>", i)
-		env[fmt.Sprintf("BLOB_%02d", i)] = Variable{Kind: Literal, Value: v}
+		k := fmt.Sprintf("BLOB_%02d", i)
+		env[k] = Variable{Kind: Literal}
+		vals.Literals[k] = strings.Repeat(string(rune('a'+i%26)), 500) + fmt.Sprintf("é\"\\<%03d>", i)
 	}
-	return env
+	return env, vals
 }
 
 func TestPlaceMovesLargestFirstUntilTheRestFits(t *testing.T) {
 	b := Backend{AppID: "app", Branch: "feature/login"}
-	f := NewFunction("big", "app/functions/big", twentyKB())
-	p, err := f.Place(b, "5m0s")
+	env, vals := twentyKB()
+	f := NewFunction("big", "app/functions/big", env)
+	p, err := f.Place(b, "5m0s", vals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +71,12 @@ func TestPlaceMovesLargestFirstUntilTheRestFits(t *testing.T) {
 	}
 	want := map[string]string{}
 	for _, k := range p.Moved {
-		want[k] = twentyKB()[k].Value
+		want[k] = vals.Literals[k]
 	}
 	if d := cmp.Diff(got, want); d != "" {
 		t.Errorf("moved literals read back (-got +want):\n%s", d)
 	}
-	again, _ := f.Place(b, "5m0s")
+	again, _ := f.Place(b, "5m0s", vals)
 	if d := cmp.Diff(again, p); d != "" {
 		t.Errorf("Place is not deterministic (-again +first):\n%s", d)
 	}
@@ -81,12 +84,13 @@ func TestPlaceMovesLargestFirstUntilTheRestFits(t *testing.T) {
 
 func TestPlaceKeepsASmallEnvironment(t *testing.T) {
 	b := Backend{AppID: "app", Branch: "main"}
-	f := NewFunction("small", "e", map[string]Variable{"NAME": {Kind: Literal, Value: "World"}, "API_KEY": {Kind: Secret, Secret: "K"}})
-	p, err := f.Place(b, "5m0s")
+	f := NewFunction("small", "e", map[string]Variable{"NAME": {Kind: Literal}, "API_KEY": {Kind: Secret, Secret: "K"}})
+	vals := lits("NAME", "World")
+	p, err := f.Place(b, "5m0s", vals)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(p, Placement{Env: f.Environment(b, "5m0s")}); d != "" {
+	if d := cmp.Diff(p, Placement{Env: f.Environment(b, "5m0s", vals)}); d != "" {
 		t.Errorf("a function that fits changed (-got +want):\n%s", d)
 	}
 }
@@ -95,12 +99,17 @@ func TestPlaceKeepsASmallEnvironment(t *testing.T) {
 func TestPlaceKeepsATokenWhole(t *testing.T) {
 	b := Backend{AppID: "app", Branch: "main"}
 	env := map[string]Variable{}
+	vals := lits()
 	for i := range 9 {
-		env[fmt.Sprintf("BLOB_%d", i)] = Variable{Kind: Literal, Value: strings.Repeat("x", 1000)}
+		k := fmt.Sprintf("BLOB_%d", i)
+		env[k] = Variable{Kind: Literal}
+		vals.Literals[k] = strings.Repeat("x", 1000)
 	}
 	token := "${Token[TOKEN.123]}"
-	env["ARN"] = Variable{Kind: Literal, Value: "arn-" + token + strings.Repeat("y", 3000), Unresolved: true}
-	p, err := NewFunction("fn", "e", env).Place(b, "5m0s")
+	env["ARN"] = Variable{Kind: Literal}
+	vals.Literals["ARN"] = "arn-" + token + strings.Repeat("y", 3000)
+	vals.Tokens = map[string]bool{"ARN": true}
+	p, err := NewFunction("fn", "e", env).Place(b, "5m0s", vals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +170,7 @@ func TestEnvironmentOfExistingParameters(t *testing.T) {
 		"PW":  {Kind: Secret, Secret: "/legacy/db/password"},
 		"URL": {Kind: Parameter, Parameter: "arn:aws:ssm:us-east-1:111122223333:parameter/legacy/payments/api-url"},
 	})
-	got := f.Environment(b, "5m0s")
+	got := f.Environment(b, "5m0s", SynthValues{})
 	want := map[string]string{
 		EnvSecrets:    "PW=/legacy/db/password",
 		EnvParameters: "URL=arn:aws:ssm:us-east-1:111122223333:parameter/legacy/payments/api-url",

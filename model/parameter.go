@@ -54,20 +54,19 @@ func IsReservedParameterName(name string) bool {
 }
 
 // SamePackage reports whether f and g generate the same env package: the
-// same spec once literal values, which never reach generated code, are set
-// aside. Two functions with one entry must agree on it, or their env
+// same declaration once Secrets Manager ids, which never reach generated
+// code, are set aside. Two functions with one entry must agree on it, or their env
 // packages would overwrite each other.
 func (f Function) SamePackage(g Function) bool {
 	return reflect.DeepEqual(f.generated(), g.generated())
 }
 
-// generated is f as the generator sees it: without literal values (nor
-// whether they are tokens) nor Secrets Manager ids (the package names a
-// secret by its label); types are kept, they change the package.
+// generated is f as the generator sees it: without Secrets Manager ids
+// (the package names a secret by its label); types are kept, they change
+// the package.
 func (f Function) generated() Function {
 	vars := make([]Variable, len(f.Variables))
 	for i, v := range f.Variables {
-		v.Value, v.Unresolved = "", false
 		if r := v.SecretsManager; r != nil {
 			v.SecretsManager = &SecretsManagerRef{Secret: r.Secret, Field: r.Field}
 		}

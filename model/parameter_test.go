@@ -34,7 +34,7 @@ func TestValidateParameterName(t *testing.T) {
 func TestSamePackage(t *testing.T) {
 	base := func() Function {
 		return NewFunction("charge", "app/functions/charge", map[string]Variable{
-			"API_KEY": {Kind: Secret, Secret: "STRIPE_KEY"}, "CURRENCY": {Kind: Literal, Value: "EUR"},
+			"API_KEY": {Kind: Secret, Secret: "STRIPE_KEY"}, "CURRENCY": {Kind: Literal},
 		})
 	}
 	tests := []struct {
@@ -43,15 +43,13 @@ func TestSamePackage(t *testing.T) {
 		same   bool
 	}{
 		{"identical", func(*Function) {}, true},
-		{"another literal value", func(f *Function) { f.Variables[1].Value = "USD" }, true},
 		{"another name", func(f *Function) { f.Name = "refund" }, false},
 		{"another secret", func(f *Function) { f.Variables[0].Secret = "OTHER" }, false},
 		{"a literal made a secret", func(f *Function) {
 			f.Variables[1] = Variable{Name: "CURRENCY", Field: "Currency", Kind: Secret, Secret: "C1"}
 		}, false},
 		{"one variable fewer", func(f *Function) { f.Variables = f.Variables[:1] }, false},
-		{"a Secrets Manager field", func(f *Function) { f.Variables[1] = smVar("Db", "db", "", "password") }, false},
-		{"a literal made a token", func(f *Function) { f.Variables[1].Unresolved = true }, true},
+		{"a Secrets Manager field", func(f *Function) { f.Variables[1] = smVar("Db", "db", "password") }, false},
 		{"another type", func(f *Function) { f.Variables[1].Type = envtype.StringList }, false},
 	}
 	for _, tt := range tests {

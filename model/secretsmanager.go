@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -21,15 +20,11 @@ type SecretsManagerRef struct {
 	Secret string `json:"secret"`
 	// ID is the secret id the handler asks for — its complete ARN, else its
 	// name — e.g. "fnenv-demo/main/db"; "" when it is known only at deploy
-	// (a secret the app creates: see Token).
+	// (a secret the app creates: see SynthValues.SecretTokens).
 	ID string `json:"id,omitempty"`
 	// Field is the top-level key of the secret's JSON SecretString the
 	// variable holds, e.g. "password"; "" for the whole SecretString.
 	Field string `json:"field,omitempty"`
-	// Token is the id as a CDK token, resolved at deploy, when ID is "".
-	// It is set on the construct side only and never written into the
-	// cloud assembly or generated code.
-	Token string `json:"-"`
 }
 
 // UnresolvedSecretIDLength is the length a secret id known only at deploy
@@ -79,7 +74,7 @@ func SecretRegion(id string) string {
 // SecretsManager, each as a rule for its env key. Without onConstruct (a
 // spec read back from the cloud assembly, where a token is not kept), a
 // ref may have no id.
-func validateSecretsManager(v Variable, onConstruct bool) []string {
+func validateSecretsManager(v Variable, onConstruct, token bool) []string {
 	r := v.SecretsManager
 	if r == nil {
 		return []string{"has no Secrets Manager secret: function.SecretsManager was given a nil secret"}
@@ -95,7 +90,7 @@ func validateSecretsManager(v Variable, onConstruct bool) []string {
 		probs = append(probs, fmt.Sprintf("JSON field %q holds a line break: give a top-level key of the secret's JSON, or \"\" for the whole SecretString", r.Field))
 	}
 	switch {
-	case r.ID == "" && r.Token == "" && onConstruct:
+	case r.ID == "" && !token && onConstruct:
 		probs = append(probs, fmt.Sprintf("secret %s has neither a name nor an ARN", r.Secret))
 	case r.ID == "":
 	case strings.HasPrefix(r.ID, "arn:"):
@@ -120,43 +115,22 @@ func (f Function) SecretsManagerVariables() []Variable {
 	return out
 }
 
-// SecretsManagerSecrets returns the distinct Secrets Manager secrets the
-// function references (one ref per secret, Field empty), sorted by Secret.
-func (f Function) SecretsManagerSecrets() []SecretsManagerRef {
-	seen := map[string]bool{}
-	var out []SecretsManagerRef
-	for _, v := range f.SecretsManagerVariables() {
-		r := *v.SecretsManager
-		if k := r.key(); !seen[k] {
-			seen[k] = true
-			r.Field = ""
-			out = append(out, r)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Secret < out[j].Secret })
-	return out
-}
-
-// key identifies the secret: its id, or its token.
-func (r SecretsManagerRef) key() string {
-	if r.ID != "" {
-		return r.ID
-	}
-	return r.Token
-}
-
 // encodeSecretsManager encodes the Secrets Manager variables of vars for
-// EnvSecretsManager. With measure, an id known only at deploy is written as
+// EnvSecretsManager, an id known only at deploy taken from tokens (by
+// variable name). With measure, such an id is written as
 // UnresolvedSecretIDLength characters, the size it is given at deploy.
-func encodeSecretsManager(vars []Variable, measure bool) string {
+func encodeSecretsManager(vars []Variable, tokens map[string]string, measure bool) string {
 	varsOf := map[string][]string{}
 	for _, v := range vars {
 		if v.Kind != SecretsManager || v.SecretsManager == nil {
 			continue
 		}
-		id := v.SecretsManager.key()
-		if measure && v.SecretsManager.ID == "" {
-			id = fmt.Sprintf("%-*s", UnresolvedSecretIDLength, v.SecretsManager.Token)[:UnresolvedSecretIDLength]
+		id := v.SecretsManager.ID
+		if id == "" {
+			id = tokens[v.Name]
+			if measure {
+				id = fmt.Sprintf("%-*s", UnresolvedSecretIDLength, id)[:UnresolvedSecretIDLength]
+			}
 		}
 		varsOf[id] = append(varsOf[id], v.Name)
 	}

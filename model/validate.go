@@ -128,8 +128,8 @@ func ValidateEntry(entry string) error {
 // parameter names fit SSM's limits, and the literals can be placed (see
 // Place): at most MaxLiteralsBytes, and the environment in 4 KB once the
 // literals that do not fit are moved.
-func (f Function) Validate(b Backend, maxAge string) error {
-	return errors.Join(f.problems(&b, maxAge)...)
+func (f Function) Validate(b Backend, maxAge string, vals SynthValues) error {
+	return errors.Join(f.problems(&b, maxAge, vals)...)
 }
 
 // Check checks the rules that hold whatever the backend and the literal
@@ -137,10 +137,10 @@ func (f Function) Validate(b Backend, maxAge string) error {
 // type — and returns every problem at once, as Validate does. It is what a
 // spec read back from the cloud assembly (which holds no literal values)
 // can be checked against: the generator calls it.
-func (f Function) Check() error { return errors.Join(f.problems(nil, "")...) }
+func (f Function) Check() error { return errors.Join(f.problems(nil, "", SynthValues{})...) }
 
 // problems checks every rule; with a nil backend, only Check's.
-func (f Function) problems(b *Backend, maxAge string) []error {
+func (f Function) problems(b *Backend, maxAge string, vals SynthValues) []error {
 	var probs []error
 	add := func(subject, format string, args ...any) {
 		probs = append(probs, &Problem{Function: f.Name, Subject: subject, Rule: fmt.Sprintf(format, args...)})
@@ -195,13 +195,13 @@ func (f Function) problems(b *Backend, maxAge string) []error {
 			if v.Secret != "" {
 				add(key, "a literal names secret %q", v.Secret)
 			}
-			if b != nil && !v.Unresolved && v.Type.Valid() {
-				if err := v.Type.Check(v.Value); err != nil {
-					add(key, "literal %q is not a valid %s: %v", v.Value, envtype.Of(v.Type), err)
+			if lit := vals.Literals[v.Name]; b != nil && !vals.Tokens[v.Name] && v.Type.Valid() {
+				if err := v.Type.Check(lit); err != nil {
+					add(key, "literal %q is not a valid %s: %v", lit, envtype.Of(v.Type), err)
 				}
 			}
 		case Secret, Parameter:
-			if v.Unresolved {
+			if vals.Tokens[v.Name] {
 				add(key, "%q is a CDK token: give the parameter's name, path or ARN as plain text, so that the function's grant names exactly it", v.ref())
 				continue
 			}
@@ -222,7 +222,7 @@ func (f Function) problems(b *Backend, maxAge string) []error {
 				}
 			}
 		case SecretsManager:
-			for _, rule := range validateSecretsManager(v, b != nil) {
+			for _, rule := range validateSecretsManager(v, b != nil, vals.SecretTokens[v.Name] != "") {
 				add(key, "%s", rule)
 			}
 		case "":
@@ -243,7 +243,7 @@ func (f Function) problems(b *Backend, maxAge string) []error {
 		}
 	}
 	if b != nil {
-		_, placeProbs := f.place(*b, maxAge)
+		_, placeProbs := f.place(*b, maxAge, vals)
 		probs = append(probs, placeProbs...)
 	}
 	return probs

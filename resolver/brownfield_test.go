@@ -47,7 +47,7 @@ func brownfield(smARN string) (model.Function, map[string]string) {
 		"LEGACY_PW": {Kind: model.Secret, Secret: legacyPW},
 		"API_URL":   {Kind: model.Parameter, Parameter: legacyURL},
 		"EU_PW":     {Kind: model.Secret, Secret: euPW},
-		"NAME":      {Kind: model.Literal, Value: "World"},
+		"NAME":      {Kind: model.Literal},
 	}
 	if smARN != "" {
 		vars["EU_DB"] = model.Variable{Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "EuDb", ID: smARN, Field: "password"}}
@@ -56,7 +56,7 @@ func brownfield(smARN string) (model.Function, map[string]string) {
 	for i := range 40 {
 		k := fmt.Sprintf("BLOB_%02d", i)
 		literals[k] = strings.Repeat(string(rune('a'+i%26)), 500)
-		vars[k] = model.Variable{Kind: model.Literal, Value: literals[k]}
+		vars[k] = model.Variable{Kind: model.Literal}
 	}
 	return model.NewFunction("brownfield", "app/functions/brownfield", vars), literals
 }
@@ -76,9 +76,9 @@ func declOf(f model.Function) gensupport.Declaration {
 
 // deploy puts f's configuration in the environment, as the construct sets
 // it, and the parameters its stack would create in moto.
-func deploy(t *testing.T, c *ssm.Client, f model.Function) model.Placement {
+func deploy(t *testing.T, c *ssm.Client, f model.Function, literals map[string]string) model.Placement {
 	t.Helper()
-	p, err := f.Place(model.Backend{AppID: "fnenv-test", Branch: "feature-login"}, "0s")
+	p, err := f.Place(model.Backend{AppID: "fnenv-test", Branch: "feature-login"}, "0s", model.SynthValues{Literals: literals})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestExistingParametersAcrossRegionsAndMovedLiteralsLoadInOneRound(t *testin
 	c, p := setup(t, declOf(f), ssmproxy.ARNsAsNames(motoAccount), ssmproxy.HoldUntil(plan, 10*time.Second))
 	euSM := sm.New(sm.Options{Region: otherRegion, BaseEndpoint: aws.String(server.URL), Credentials: c.Options().Credentials})
 	f, literals := brownfield(createSecret(t, euSM, "legacy/eu/db", `{"password":"fake-eu-sm-password"}`))
-	placed := deploy(t, c, f)
+	placed := deploy(t, c, f, literals)
 	if len(placed.Moved) == 0 || 2+2+len(placed.Parameters) > 10 {
 		t.Fatalf("the fixture should move literals into one chunk's worth of parameters: %d moved, %d parameters", len(placed.Moved), len(placed.Parameters))
 	}
@@ -155,9 +155,9 @@ func TestExistingParametersAcrossRegionsAndMovedLiteralsLoadInOneRound(t *testin
 }
 
 func TestARegionThatFailsIsNamed(t *testing.T) {
-	f, _ := brownfield("")
+	f, literals := brownfield("")
 	c, _ := setup(t, declOf(f), ssmproxy.ARNsAsNames(motoAccount), ssmproxy.DenyAccess(euPW))
-	deploy(t, c, f)
+	deploy(t, c, f, literals)
 	put(t, c, branchPrefix+"MY_API_KEY", "fake-api-key-feature-login")
 	put(t, c, legacyPW, fakeLegacyPW)
 	putTyped(t, c, legacyURL, fakeURL, types.ParameterTypeString)

@@ -12,7 +12,7 @@ func TestBranchForMessagesAgreesWithSpec(t *testing.T) {
 	fn := model.NewFunction("fn", "app/fn", map[string]model.Variable{"API_KEY": {Kind: model.Secret, Secret: "K"}})
 	for _, paths := range []model.Paths{model.PathsFnenv, model.PathsAmplify} {
 		for _, branch := range []string{"main", "feature-login", "feature/login", "release/1.2"} {
-			env := fn.Environment(model.Backend{AppID: "app", Branch: branch, Paths: paths}, "0s")
+			env := fn.Environment(model.Backend{AppID: "app", Branch: branch, Paths: paths}, "0s", model.SynthValues{})
 			if got := branchOf(env[model.EnvBranchPrefix], env[model.EnvBranch]); got != branch {
 				t.Errorf("%s: branch %q is named %q in messages (environment %v)", paths, branch, got, env)
 			}

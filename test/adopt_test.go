@@ -95,8 +95,8 @@ func TestEntrySpellingsAreOneEntry(t *testing.T) {
 			got := synthError(app)
 
 			// THEN the spec holds the clean entry, and the two are one entry
-			if fn.Spec().Entry != hello {
-				t.Errorf("Spec().Entry = %q, want %q", fn.Spec().Entry, hello)
+			if fn.Declaration().Entry != hello {
+				t.Errorf("Declaration().Entry = %q, want %q", fn.Declaration().Entry, hello)
 			}
 			if !strings.Contains(got, hello+" is also the entry of") {
 				t.Errorf("two spellings of one entry are not one entry; synth error:\n%s", got)

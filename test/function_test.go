@@ -356,7 +356,7 @@ func TestRecordInCloudAssemblyAgreesWithEnvironmentAndGrants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromConstruct, err := codegen.Generate(fn.Spec())
+	fromConstruct, err := codegen.Generate(fn.Declaration())
 	if err != nil {
 		t.Fatal(err)
 	}

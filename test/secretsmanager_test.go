@@ -175,7 +175,7 @@ func TestSecretsManagerSecretCreatedInTheApp(t *testing.T) {
 	// …and the spec names each secret by its construct path in the stack,
 	// the same on every branch, with no id (known at deploy only).
 	var refs []model.SecretsManagerRef
-	for _, v := range fn.Spec().Variables {
+	for _, v := range fn.Declaration().Variables {
 		refs = append(refs, model.SecretsManagerRef{Secret: v.SecretsManager.Secret, ID: v.SecretsManager.ID, Field: v.SecretsManager.Field})
 	}
 	if diff := cmp.Diff(refs, []model.SecretsManagerRef{

@@ -251,7 +251,7 @@ func TestEnvironmentSizeAtTheLimit(t *testing.T) {
 			"API_KEY": {Kind: model.Secret, Secret: "API_KEY"},
 			"PAD":     {Kind: model.Literal},
 		})
-		n := size - model.EnvironmentSize(fn.Environment(b, model.DefaultSecretsMaxAge.String()))
+		n := size - model.EnvironmentSize(fn.Environment(b, model.DefaultSecretsMaxAge.String(), model.SynthValues{}))
 		return map[string]function.Value{
 			"API_KEY": function.Secret("API_KEY"),
 			"PAD":     function.Literal(strings.Repeat("x", n)),

@@ -58,7 +58,7 @@ func (c *secretsCheck) run(ctx context.Context) []string {
 			continue
 		}
 		b := f.backend.Branch
-		byBranch[b] = append(byBranch[b], model.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path()})
+		byBranch[b] = append(byBranch[b], model.Record{Backend: f.backend, Function: f.decl, Path: *f.Node().Path()})
 	}
 	branches := make([]string, 0, len(byBranch))
 	for b := range byBranch {

@@ -27,7 +27,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -194,15 +193,19 @@ type Function interface {
 	awslambda.Function
 	// Lambda is the function itself, as an awslambda.Function.
 	Lambda() awslambda.Function
-	// Spec is the function's spec; literal values included.
-	Spec() model.Function
+	// Declaration is the function's declaration, as written into the
+	// cloud assembly: its variables and references, no literal value.
+	Declaration() model.Function
 }
 
 type function struct {
 	// The jsii base: New creates it with awslambda.NewFunction_Override,
 	// so that the Go value is the Lambda function itself.
 	awslambda.Function
-	spec    model.Function
+	decl model.Function
+	// vals are what only the construct knows of the function: literal
+	// values, CDK tokens (model.SynthValues); never in the cloud assembly.
+	vals    model.SynthValues
 	backend model.Backend
 	goarch  string
 	// module is the handler's Go module, relative to the module root.
@@ -213,12 +216,12 @@ type function struct {
 	reg      *registry
 	asset    awss3assets.Asset
 	buildErr error
-	// smSecrets are the Secrets Manager secrets referenced, by id.
+	// smSecrets are the Secrets Manager secrets referenced, by variable.
 	smSecrets map[string]awssecretsmanager.ISecret
 }
 
-func (f *function) Lambda() awslambda.Function { return f }
-func (f *function) Spec() model.Function       { return f.spec }
+func (f *function) Lambda() awslambda.Function  { return f }
+func (f *function) Declaration() model.Function { return f.decl }
 
 // ToString overrides Construct.toString with the same result: jsii treats
 // a Go struct as a subclass only when it overrides a method.
@@ -244,18 +247,21 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	f.reg = registryOf(scope)
 
 	vars := make(map[string]model.Variable, len(props.Environment))
+	f.vals = model.SynthValues{Literals: map[string]string{}, Tokens: map[string]bool{}, SecretTokens: map[string]string{}}
 	for k, v := range props.Environment {
-		sv := model.Variable{Kind: v.kind}
-		v.typed(&sv)
+		sv := model.Variable{Kind: v.kind, Type: v.typ}
 		switch v.kind {
 		case model.Literal:
-			sv.Value = v.s // a token is measured as its string form
+			f.vals.Literals[k] = v.s // a token is measured as its string form
 		case model.Secret:
 			sv.Secret = v.s
 		case model.Parameter:
 			sv.Parameter = v.s
 		case model.SecretsManager:
-			sv.SecretsManager = f.secretsManagerRef(v)
+			sv.SecretsManager = f.secretsManagerRef(k, v)
+		}
+		if v.kind != model.SecretsManager && *awscdk.Token_IsUnresolved(jsii.String(v.s)) {
+			f.vals.Tokens[k] = true
 		}
 		vars[k] = sv
 		if rule := v.refProblem(); rule != "" {
@@ -271,7 +277,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 			problem("entry", err.Error())
 		}
 	}
-	f.spec = model.NewFunction(props.Name, entry, vars)
+	f.decl = model.NewFunction(props.Name, entry, vars)
 	maxAge := maxAgeString(scope, id, props.SecretsMaxAge)
 
 	opts := props.FunctionOptions
@@ -298,7 +304,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		}
 	}
 
-	if err := f.spec.Validate(b, maxAge); err != nil {
+	if err := f.decl.Validate(b, maxAge, f.vals); err != nil {
 		f.problems = append(f.problems, unjoin(err)...)
 	}
 
@@ -307,7 +313,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	env := map[string]*string{}
 	var placed model.Placement
 	if len(f.problems) == 0 {
-		placed, _ = f.spec.Place(b, maxAge) // Validate reported its problems
+		placed, _ = f.decl.Place(b, maxAge, f.vals) // Validate reported its problems
 		for k, v := range placed.Env {
 			env[k] = jsii.String(v)
 		}
@@ -333,12 +339,12 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	}
 
 	if len(f.problems) == 0 && f.reg.codegenEnabled() {
-		if _, err := codegen.Write(f.reg.moduleRoot, f.spec); err != nil {
+		if _, err := codegen.Write(f.reg.moduleRoot, f.decl); err != nil {
 			problem("env package", err.Error())
 		}
 	}
 
-	rec, err := json.Marshal(model.Record{Backend: f.backend, Function: f.spec, Path: *f.Node().Path(), GoBuildFlags: f.bundling.GoBuildFlags})
+	rec, err := json.Marshal(model.Record{Backend: f.backend, Function: f.decl, Path: *f.Node().Path(), GoBuildFlags: f.bundling.GoBuildFlags})
 	if err != nil {
 		panic(err) // a Record of strings always encodes
 	}
@@ -362,21 +368,14 @@ func lambdaProps(o awslambda.FunctionOptions) *awslambda.FunctionProps {
 // grant gives the function ssm:GetParameters on exactly the branch and
 // shared parameters of its secrets, and kms:Decrypt on key when given.
 func (f *function) grant(key awskms.IKey) {
-	secrets := f.spec.Secrets()
-	if len(secrets) == 0 {
+	paths := f.decl.SecretPaths(f.backend)
+	if len(paths) == 0 {
 		return
 	}
 	stack := awscdk.Stack_Of(f)
 	var arns []*string
-	for _, s := range secrets {
-		for _, p := range []string{f.backend.BranchPath(s), f.backend.SharedPath(s)} {
-			arns = append(arns, stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ssm"),
-				Resource:     jsii.String("parameter"),
-				ResourceName: jsii.String(strings.TrimPrefix(p, "/")),
-				ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-			}))
-		}
+	for _, p := range paths {
+		arns = append(arns, parameterArn(stack, model.Ref{Form: model.RefPath, Name: p}))
 	}
 	f.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("FnenvReadSecrets"),
@@ -419,7 +418,7 @@ func (c *lazyCode) Bind(constructs.Construct) *awslambda.CodeConfig {
 
 func (f *function) mustAsset() awss3assets.Asset {
 	if f.asset == nil {
-		panic(fmt.Sprintf("fnenv: function %q: its code was never built: the build aspect did not run on %s", f.spec.Name, *f.Node().Path()))
+		panic(fmt.Sprintf("fnenv: function %q: its code was never built: the build aspect did not run on %s", f.decl.Name, *f.Node().Path()))
 	}
 	return f.asset
 }

@@ -39,7 +39,7 @@ func (f *function) grantParameters(env map[string]Value) {
 	}
 	stack := awscdk.Stack_Of(f)
 	var arns []*string
-	for _, p := range f.spec.ExistingParameters() {
+	for _, p := range f.decl.ExistingParameters() {
 		ref, _ := model.ParseRef(p)
 		arns = append(arns, parameterArn(stack, ref))
 	}
@@ -113,7 +113,7 @@ func (f *function) keepLiterals(params []model.LiteralsParameter) {
 			ParameterName: jsii.String(p.Name),
 			StringValue:   jsii.String(p.Value),
 			Tier:          awsssm.ParameterTier_STANDARD,
-			Description:   jsii.String(fmt.Sprintf("fnenv: literals of function %s that do not fit in Lambda's 4 KB environment (part %d of %d)", f.spec.Name, i+1, len(params))),
+			Description:   jsii.String(fmt.Sprintf("fnenv: literals of function %s that do not fit in Lambda's 4 KB environment (part %d of %d)", f.decl.Name, i+1, len(params))),
 		})
 		f.Node().DefaultChild().(awscdk.CfnResource).AddResourceDependency(sp.Node().DefaultChild().(awscdk.CfnResource), jsii.String("the function reads its moved literals at cold start"))
 		arns = append(arns, parameterArn(stack, model.Ref{Form: model.RefPath, Name: p.Name}))

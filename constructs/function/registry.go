@@ -86,23 +86,23 @@ func (r *registry) duplicates(f *function) []error {
 		if g == f {
 			continue
 		}
-		if g.spec.Name == f.spec.Name && f.spec.Name != "" {
+		if g.decl.Name == f.decl.Name && f.decl.Name != "" {
 			sameName = append(sameName, *g.Node().Path())
 		}
-		if g.spec.Entry == f.spec.Entry && f.spec.Entry != "" && !g.spec.SamePackage(f.spec) {
+		if g.decl.Entry == f.decl.Entry && f.decl.Entry != "" && !g.decl.SamePackage(f.decl) {
 			sameEntry = append(sameEntry, *g.Node().Path())
 		}
 	}
 	var probs []error
 	if len(sameName) > 0 {
 		sort.Strings(sameName)
-		probs = append(probs, &model.Problem{Function: f.spec.Name, Subject: "name",
+		probs = append(probs, &model.Problem{Function: f.decl.Name, Subject: "name",
 			Rule: fmt.Sprintf("is also the name of %s: a name must be unique in the app (it names the env package and the secrets check)", strings.Join(sameName, ", "))})
 	}
 	if len(sameEntry) > 0 {
 		sort.Strings(sameEntry)
-		probs = append(probs, &model.Problem{Function: f.spec.Name, Subject: "entry",
-			Rule: fmt.Sprintf("%s is also the entry of %s with another name or other variables: each function's env package, which names the function, is generated in its entry, so give each its own", f.spec.Entry, strings.Join(sameEntry, ", "))})
+		probs = append(probs, &model.Problem{Function: f.decl.Name, Subject: "entry",
+			Rule: fmt.Sprintf("%s is also the entry of %s with another name or other variables: each function's env package, which names the function, is generated in its entry, so give each its own", f.decl.Entry, strings.Join(sameEntry, ", "))})
 	}
 	return probs
 }
@@ -129,7 +129,7 @@ func (r *registry) build() {
 			placeholder[f] = true
 			continue
 		}
-		targets = append(targets, gobuild.Target{Name: f.spec.Name, Entry: f.spec.Entry, Module: f.module, GOARCH: f.goarch,
+		targets = append(targets, gobuild.Target{Name: f.decl.Name, Entry: f.decl.Entry, Module: f.module, GOARCH: f.goarch,
 			Flags: f.bundling.GoBuildFlags, Env: envList(f.bundling.Environment)})
 		toBuild = append(toBuild, f)
 	}
@@ -141,7 +141,7 @@ func (r *registry) build() {
 			if res.Err != nil {
 				f.buildErr = res.Err
 				if !errors.As(res.Err, new(*gobuild.CompileError)) {
-					f.buildErr = &model.Problem{Function: f.spec.Name, Subject: "build", Rule: res.Err.Error()}
+					f.buildErr = &model.Problem{Function: f.decl.Name, Subject: "build", Rule: res.Err.Error()}
 				}
 				placeholder[f] = true
 				continue

@@ -32,24 +32,24 @@ func SecretsManager(secret awssecretsmanager.ISecret, jsonField string) Value {
 	return Value{kind: model.SecretsManager, s: jsonField, secret: secret}
 }
 
-// secretsManagerRef returns the spec of a Secrets Manager reference, nil (model.Validate reports it).
-// for a nil secret (model.Validate reports it). It keeps each distinct
-// secret for grantSecretsManager.
-func (f *function) secretsManagerRef(v Value) *model.SecretsManagerRef {
+// secretsManagerRef returns the declaration of variable key's Secrets
+// Manager reference v, nil for a nil secret (model.Validate reports it). An
+// id known only at deploy goes to f.vals; the secret is kept for
+// grantSecretsManager.
+func (f *function) secretsManagerRef(key string, v Value) *model.SecretsManagerRef {
 	if v.secret == nil {
 		return nil
 	}
 	r := &model.SecretsManagerRef{Secret: secretLabel(v.secret), Field: v.s}
-	id := secretID(v.secret)
-	if *awscdk.Token_IsUnresolved(jsii.String(id)) {
-		r.Token = id
+	if id := secretID(v.secret); *awscdk.Token_IsUnresolved(jsii.String(id)) {
+		f.vals.SecretTokens[key] = id
 	} else {
 		r.ID = id
 	}
 	if f.smSecrets == nil {
 		f.smSecrets = map[string]awssecretsmanager.ISecret{}
 	}
-	f.smSecrets[id] = v.secret
+	f.smSecrets[key] = v.secret
 	return r
 }
 
@@ -99,12 +99,15 @@ func (f *function) grantSecretsManager() {
 	}
 	stack := awscdk.Stack_Of(f)
 	var arns, keys []*string
-	seenKey := map[string]bool{}
-	for _, r := range f.spec.SecretsManagerSecrets() { // in a stable order
-		s := f.smSecrets[r.ID+r.Token]
-		arns = append(arns, secretPolicyArn(s))
-		if k := s.EncryptionKey(); k != nil && !seenKey[*k.KeyArn()] {
-			seenKey[*k.KeyArn()] = true
+	seen := map[string]bool{}
+	for _, v := range f.decl.SecretsManagerVariables() { // in a stable order
+		s := f.smSecrets[v.Name]
+		if arn := secretPolicyArn(s); !seen[*arn] {
+			seen[*arn] = true
+			arns = append(arns, arn)
+		}
+		if k := s.EncryptionKey(); k != nil && !seen[*k.KeyArn()] {
+			seen[*k.KeyArn()] = true
 			keys = append(keys, k.KeyArn())
 		}
 	}

@@ -1,10 +1,6 @@
 package function
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
-
-	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver/envtype"
 )
 
@@ -51,12 +47,4 @@ const (
 func (v Value) As(t Type) Value {
 	v.typ = t
 	return v
-}
-
-// typed copies v's type into sv, and whether its literal or reference is
-// a CDK token (a literal is then parsed at Load rather than checked at
-// synth; a reference is refused).
-func (v Value) typed(sv *model.Variable) {
-	sv.Type = v.typ
-	sv.Unresolved = v.kind != model.SecretsManager && *awscdk.Token_IsUnresolved(jsii.String(v.s))
 }

@@ -108,10 +108,7 @@ func writeGoFunctionApp(ctx context.Context, mod, bin string, n int) error {
 	var defs []goFunctionDef
 	for i := range n {
 		fn := synthdef.Function(i)
-		d := goFunctionDef{ID: synthdef.ID(i), Entry: "./" + fn.Entry, Env: fn.Environment(b, synthdef.MaxAge)}
-		for _, s := range fn.Secrets() {
-			d.Parameters = append(d.Parameters, b.BranchPath(s), b.SharedPath(s))
-		}
+		d := goFunctionDef{ID: synthdef.ID(i), Entry: "./" + fn.Entry, Env: fn.Environment(b, synthdef.MaxAge, synthdef.Values(i)), Parameters: fn.SecretPaths(b)}
 		defs = append(defs, d)
 	}
 	data, err := json.MarshalIndent(defs, "", "  ")

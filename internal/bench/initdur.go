@@ -87,7 +87,7 @@ func InitDurations(ctx context.Context, m *moto.Server, cfg InitConfig) (*InitRe
 	defer p.Close()
 	c := ssm.New(ssm.Options{Region: moto.Region, BaseEndpoint: aws.String(m.URL), Credentials: testCredentials})
 	backend := synthdef.Backend()
-	var names []string
+	names := fn.SecretPaths(backend)
 	for _, s := range res.Secrets {
 		if _, err := c.PutParameter(ctx, &ssm.PutParameterInput{
 			Name: aws.String(backend.BranchPath(s)), Value: aws.String("fake_" + strings.ToLower(s) + "_bench"),
@@ -95,12 +95,11 @@ func InitDurations(ctx context.Context, m *moto.Server, cfg InitConfig) (*InitRe
 		}); err != nil {
 			return nil, err
 		}
-		names = append(names, backend.BranchPath(s), backend.SharedPath(s))
 	}
 	// The function's environment as the construct sets it, and Lambda's.
 	env := []string{"AWS_REGION=" + moto.Region, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_ENDPOINT_URL=" + p.URL, "AWS_LAMBDA_FUNCTION_NAME=" + fn.Name}
-	for k, v := range fn.Environment(backend, synthdef.MaxAge) {
+	for k, v := range fn.Environment(backend, synthdef.MaxAge, synthdef.Values(0)) {
 		env = append(env, k+"="+v)
 	}
 	initOnce := func(bin string) (time.Duration, error) {

@@ -81,7 +81,7 @@ func Invoke(ctx context.Context, m *moto.Server, cfg InvokeConfig) (*InvokeResul
 		}
 	}
 	vars := map[string]any{}
-	for k, v := range fn.Environment(b, synthdef.MaxAge) {
+	for k, v := range fn.Environment(b, synthdef.MaxAge, synthdef.Values(0)) {
 		vars[k] = v
 	}
 	if err := os.MkdirAll(asm, 0o755); err != nil {

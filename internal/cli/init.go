@@ -35,7 +35,7 @@ const fnenvModule = "github.com/fnenv/fnenv"
 // match the function.New call in inittmpl/app.go.tmpl (the init test
 // checks that synth leaves the env package as init wrote it).
 var initFunction = model.NewFunction("hello", "functions/hello", map[string]model.Variable{
-	"GREETING": {Kind: model.Literal, Value: "Hello"},
+	"GREETING": {Kind: model.Literal},
 	"API_KEY":  {Kind: model.Secret, Secret: "API_KEY"},
 })
 

@@ -327,7 +327,7 @@ func TestInitTemplates(t *testing.T) {
 		if v.Secret != "" {
 			want = append(want, `"`+v.Name+`":  function.Secret("`+v.Secret+`")`)
 		} else {
-			want = append(want, `"`+v.Name+`": function.Literal("`+v.Value+`")`)
+			want = append(want, `"`+v.Name+`": function.Literal(`)
 		}
 	}
 	for _, w := range want {

@@ -80,18 +80,20 @@ func main() {
 const greetTagged = "//go:build greet_tagged\n\npackage main\n\nconst tagged = true\n"
 const greetUntagged = "//go:build !greet_tagged\n\npackage main\n\nconst tagged = false\n"
 
-// greetFunction is the test function's spec; its literals' values are
-// set, as on the construct side.
+// greetFunction is the test function's declaration; greetLiterals are its
+// literals' values, as the construct knows them.
 func greetFunction() model.Function {
 	return model.NewFunction("greet", "functions/greet", map[string]model.Variable{
-		"GREETING":     {Kind: model.Literal, Value: "hello"},
-		"PORT":         {Kind: model.Literal, Value: "8080", Type: envtype.Int},
+		"GREETING":     {Kind: model.Literal},
+		"PORT":         {Kind: model.Literal, Type: envtype.Int},
 		"API_KEY":      {Kind: model.Secret, Secret: "API_KEY"},
 		"SHARED_TOKEN": {Kind: model.Secret, Secret: "SHARED_TOKEN"},
 		"LEGACY_TOKEN": {Kind: model.Secret, Secret: "/legacy/greet/token"}, // an existing parameter
 		"API_URL":      {Kind: model.Parameter, Parameter: "/legacy/greet/api-url"},
 	})
 }
+
+var greetLiterals = model.SynthValues{Literals: map[string]string{"GREETING": "hello", "PORT": "8080"}}
 
 // invokeModule is a user's module with the greet function and its env
 // package, and a cdk.json naming app id testapp.
@@ -121,7 +123,7 @@ func writeAssembly(t *testing.T, fn model.Function, branch string, timeout int, 
 	dir := t.TempDir()
 	b := model.Backend{Prefix: "/amplify", AppID: appID, Branch: branch}
 	vars := map[string]any{}
-	for k, v := range fn.Environment(b, "5m0s") {
+	for k, v := range fn.Environment(b, "5m0s", greetLiterals) {
 		vars[k] = v
 	}
 	for k, v := range extra {
@@ -298,8 +300,8 @@ func TestInvoke(t *testing.T) {
 // variable.
 func TestResolverDeclarationMatchesGenerated(t *testing.T) {
 	fn := model.NewFunction("mixed", "functions/mixed", map[string]model.Variable{
-		"GREETING":    {Kind: model.Literal, Value: "hello"},
-		"PORT":        {Kind: model.Literal, Value: "8080", Type: envtype.Int},
+		"GREETING":    {Kind: model.Literal},
+		"PORT":        {Kind: model.Literal, Type: envtype.Int},
 		"API_KEY":     {Kind: model.Secret, Secret: "MY_API_KEY"},
 		"LEGACY_PW":   {Kind: model.Secret, Secret: "/legacy/db/password"},
 		"API_URL":     {Kind: model.Parameter, Parameter: "/legacy/payments/api-url"},

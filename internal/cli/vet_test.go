@@ -42,7 +42,7 @@ func TestVet(t *testing.T) {
 	for _, fn := range []model.Function{
 		model.NewFunction("charge", "functions/charge", map[string]model.Variable{
 			"STRIPE_KEY": {Kind: model.Secret, Secret: "STRIPE_KEY"},
-			"CURRENCY":   {Kind: model.Literal, Value: "usd"},
+			"CURRENCY":   {Kind: model.Literal},
 		}),
 		model.NewFunction("refund", "functions/refund", map[string]model.Variable{
 			"REFUND_KEY": {Kind: model.Secret, Secret: "REFUND_KEY"},

@@ -28,8 +28,8 @@ func SecretsManagerSecrets(stacks []Stack) map[string]string {
 	out := map[string]string{}
 	for _, st := range stacks {
 		for _, fn := range st.Functions {
-			for _, r := range fn.Record.Function.SecretsManagerSecrets() {
-				if r.ID != "" {
+			for _, v := range fn.Record.Function.SecretsManagerVariables() {
+				if r := v.SecretsManager; r.ID != "" {
 					out[r.ID] = r.Secret
 				}
 			}

@@ -27,8 +27,8 @@ func TestParseGenerated(t *testing.T) {
 	fn := model.NewFunction("charge", "functions/charge", map[string]model.Variable{
 		"API_KEY":     {Kind: model.Secret, Secret: "MY_API_KEY"},
 		"STRIPE_KEY":  {Kind: model.Secret, Secret: "STRIPE_KEY", Type: envtype.URL},
-		"CURRENCY":    {Kind: model.Literal, Value: "usd"},
-		"MY_SECRET":   {Kind: model.Literal, Value: "a literal named as API_KEY's secret"},
+		"CURRENCY":    {Kind: model.Literal},
+		"MY_SECRET":   {Kind: model.Literal},
 		"OTHER_KEY":   {Kind: model.Secret, Secret: "MY_SECRET"}, // in the environment as a literal
 		"DB_PASSWORD": {Kind: model.SecretsManager, SecretsManager: &model.SecretsManagerRef{Secret: "DbCredential", ID: "db", Field: "password"}},
 	})

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -40,7 +39,7 @@ func main() {
 				if v.Kind == model.Secret {
 					env[v.Name] = function.Secret(v.Secret)
 				} else {
-					env[v.Name] = function.Literal(v.Value)
+					env[v.Name] = function.Literal(synthdef.Values(i).Literals[v.Name])
 				}
 			}
 			function.New(stack, synthdef.ID(i), &function.Props{Name: fn.Name, Entry: fn.Entry, Environment: env})
@@ -59,7 +58,7 @@ func main() {
 func plain(stack awscdk.Stack, i int, fn model.Function, assets string) {
 	b := synthdef.Backend()
 	env := map[string]*string{}
-	for k, v := range fn.Environment(b, synthdef.MaxAge) {
+	for k, v := range fn.Environment(b, synthdef.MaxAge, synthdef.Values(i)) {
 		env[k] = jsii.String(v)
 	}
 	lf := awslambda.NewFunction(stack, jsii.String(synthdef.ID(i)), &awslambda.FunctionProps{
@@ -70,15 +69,8 @@ func plain(stack awscdk.Stack, i int, fn model.Function, assets string) {
 		Environment:  &env,
 	})
 	var arns []*string
-	for _, s := range fn.Secrets() {
-		for _, p := range []string{b.BranchPath(s), b.SharedPath(s)} {
-			arns = append(arns, stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("ssm"),
-				Resource:     jsii.String("parameter"),
-				ResourceName: jsii.String(strings.TrimPrefix(p, "/")),
-				ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-			}))
-		}
+	for _, p := range fn.SecretPaths(b) {
+		arns = append(arns, jsii.String(fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", *stack.Partition(), *stack.Region(), *stack.Account(), p)))
 	}
 	lf.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("ssm:GetParameters"),

@@ -43,11 +43,16 @@ func ID(i int) string { return fmt.Sprintf("F%02d", i) }
 // shared by every function. Its entry is fns/<name>.
 func Function(i int) model.Function {
 	return model.NewFunction(Name(i), "fns/"+Name(i), map[string]model.Variable{
-		"LOG_LEVEL":   {Kind: model.Literal, Value: "info"},
-		"GREETING":    {Kind: model.Literal, Value: "hello from " + Name(i)},
+		"LOG_LEVEL":   {Kind: model.Literal},
+		"GREETING":    {Kind: model.Literal},
 		"API_KEY":     {Kind: model.Secret, Secret: "API_KEY"},
 		"DB_PASSWORD": {Kind: model.Secret, Secret: fmt.Sprintf("DB_PASSWORD_%02d", i)},
 	})
+}
+
+// Values are function i's literal values.
+func Values(i int) model.SynthValues {
+	return model.SynthValues{Literals: map[string]string{"LOG_LEVEL": "info", "GREETING": "hello from " + Name(i)}}
 }
 
 // Backend is the app's backend identity.
