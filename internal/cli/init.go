@@ -204,9 +204,9 @@ func (r *runner) init(ctx context.Context) error {
 	fmt.Fprintln(r.app.Stdout, "go.mod and go.sum are complete (go mod tidy)")
 	fmt.Fprintln(r.app.Stdout, "\nNext:")
 	next := [][2]string{
-		{"cdk synth -c branch=main", "build the handler, write the templates"},
 		{"go test ./...", "the stack's unit test"},
 		{r.command("secret", "set", "API_KEY", "--branch", "main"), "or --shared, for every branch"},
+		{"cdk synth -c branch=main", "build the handler, write the templates"},
 		{"cdk bootstrap", "once per account and region"},
 		{"cdk deploy --all -c branch=main", ""},
 	}

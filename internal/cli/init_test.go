@@ -42,9 +42,10 @@ func TestInitNewApp(t *testing.T) {
 	// prints say `go tool fnenv`, as it was run
 	wantContains(t, "fnenv init's output", out,
 		"initialized a git repository (git init)",
-		"\nNext:\n  cdk synth -c branch=main                       # build the handler, write the templates\n",
-		"  go tool fnenv secret set API_KEY --branch main # or --shared, for every branch\n",
-		"  cdk bootstrap                                  # once per account and region\n  cdk deploy --all -c branch=main\n")
+		"\nNext:\n  go test ./...                                  # the stack's unit test\n"+
+			"  go tool fnenv secret set API_KEY --branch main # or --shared, for every branch\n"+
+			"  cdk synth -c branch=main                       # build the handler, write the templates\n"+
+			"  cdk bootstrap                                  # once per account and region\n  cdk deploy --all -c branch=main\n")
 	if strings.Contains(out, "  fnenv ") {
 		t.Errorf("fnenv init prints a command without `go tool`:\n%s", out)
 	}
@@ -82,6 +83,39 @@ func TestInitNewApp(t *testing.T) {
 	}
 	envBefore := m.ReadFile("functions/hello/env/env.go")
 
+	// THEN the stack's unit test passes, and writes nothing into the module
+	before := m.Files()
+	if out := m.Go("test", "./..."); !strings.Contains(out, "ok  \texample.com/my-shop") {
+		t.Errorf("go test ./... did not run the stack's test:\n%s", out)
+	}
+	if diff := cmp.Diff(m.Files(), before); diff != "" {
+		t.Errorf("go test ./... changed files in the module (-got +want):\n%s", diff)
+	}
+
+	// WHEN the secret is set as init says, then the app synthesized, `cdk
+	// bootstrap` and `cdk deploy` run, in the README's order (against moto:
+	// its change-set path is broken, so the deploy is direct)
+	if err := srv.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	// (GIVEN first a typo of the secret set: synth's check names it and
+	// says how to set the right one, as this module runs fnenv)
+	setTypo := m.Command("go", "tool", "fnenv", "secret", "set", "API_KYE", "--branch", "main")
+	setTypo.Stdin = strings.NewReader(fake("main", 2))
+	if out, err := setTypo.CombinedOutput(); err != nil {
+		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
+	}
+	if out, err := m.CDKRun("synth", "--quiet", "-c", "branch=main", "-c", "fnenvCheckSecrets=true", "-o", t.TempDir()); err == nil {
+		t.Errorf("synth's check passed without API_KEY:\n%s", out)
+	} else {
+		wantContains(t, "synth's check", out, "API_KEY — not at /amplify/my-shop/main/API_KEY nor /amplify/shared/my-shop/API_KEY",
+			"did you mean API_KYE (set on branch main)?", "set it: go tool fnenv secret set API_KEY --branch main")
+	}
+	set := m.Command("go", "tool", "fnenv", "secret", "set", "API_KEY", "--branch", "main")
+	set.Stdin = strings.NewReader(fake("main", 1))
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
+	}
 	// WHEN the app synthesizes for the branch main
 	outdir := m.Synth("main")
 
@@ -119,39 +153,6 @@ func TestInitNewApp(t *testing.T) {
 		t.Errorf("synth rewrote the env package init wrote (-got +want):\n%s", diff)
 	}
 
-	// THEN the stack's unit test passes, and writes nothing into the module
-	before := m.Files()
-	if out := m.Go("test", "./..."); !strings.Contains(out, "ok  \texample.com/my-shop") {
-		t.Errorf("go test ./... did not run the stack's test:\n%s", out)
-	}
-	if diff := cmp.Diff(m.Files(), before); diff != "" {
-		t.Errorf("go test ./... changed files in the module (-got +want):\n%s", diff)
-	}
-
-	// WHEN the secret is set as init says, then `cdk bootstrap` and `cdk
-	// deploy` run as the README gives them (against moto: its change-set
-	// path is broken, so the deploy is direct)
-	if err := srv.Reset(); err != nil {
-		t.Fatal(err)
-	}
-	// (GIVEN first a typo of the secret set: synth's check names it and
-	// says how to set the right one, as this module runs fnenv)
-	setTypo := m.Command("go", "tool", "fnenv", "secret", "set", "API_KYE", "--branch", "main")
-	setTypo.Stdin = strings.NewReader(fake("main", 2))
-	if out, err := setTypo.CombinedOutput(); err != nil {
-		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
-	}
-	if out, err := m.CDKRun("synth", "--quiet", "-c", "branch=main", "-c", "fnenvCheckSecrets=true", "-o", t.TempDir()); err == nil {
-		t.Errorf("synth's check passed without API_KEY:\n%s", out)
-	} else {
-		wantContains(t, "synth's check", out, "API_KEY — not at /amplify/my-shop/main/API_KEY nor /amplify/shared/my-shop/API_KEY",
-			"did you mean API_KYE (set on branch main)?", "set it: go tool fnenv secret set API_KEY --branch main")
-	}
-	set := m.Command("go", "tool", "fnenv", "secret", "set", "API_KEY", "--branch", "main")
-	set.Stdin = strings.NewReader(fake("main", 1))
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
-	}
 	if out, err := m.CDKRun("bootstrap"); err != nil {
 		t.Fatalf("cdk bootstrap: %v\n%s", err, out)
 	}
