@@ -79,7 +79,7 @@ var types = map[envtype.Type]struct{ getter, constant string }{
 func Generate(fn model.Function) ([]byte, error) {
 	if err := fn.Check(); err != nil {
 		var errs []error
-		for _, p := range unjoin(err) {
+		for _, p := range model.Problems(err) {
 			errs = append(errs, fmt.Errorf("codegen: %w", p))
 		}
 		return nil, errors.Join(errs...)
@@ -192,11 +192,4 @@ func Write(moduleRoot string, fn model.Function) (changed bool, err error) {
 		return false, fmt.Errorf("codegen: function %q: %w", fn.Name, err)
 	}
 	return true, nil
-}
-
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

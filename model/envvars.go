@@ -43,19 +43,58 @@ const (
 	ReservedPrefix = "FNENV_"
 )
 
-// EncodeSecrets encodes the secret variables of vars for EnvSecrets.
-func EncodeSecrets(vars []Variable) string { return encodePairs(vars, Secret) }
+// EnvSecretsManager lists a function's AWS Secrets Manager secrets, one
+// "VAR+VAR=ID" entry per secret, entries separated by ',' and sorted: the
+// variables reading the secret, joined by '+', then the secret's id — its
+// complete ARN, or its name — e.g.
+// "DB_PASSWORD+DB_USERNAME=fnenv-demo/main/db". Neither character can occur
+// in a variable key ([a-zA-Z][a-zA-Z0-9_]+) nor ',' in a secret's name
+// ([a-zA-Z0-9/_+=.@-]) or ARN; an id may hold '=' and '+', so an entry is
+// cut at its first '='. Each secret's id is written once, however many
+// variables read it, to spare Lambda's 4 KB.
+const EnvSecretsManager = "FNENV_SECRETSMANAGER"
 
-// encodePairs encodes the variables of kind k as "VAR=REF" pairs, sorted.
-func encodePairs(vars []Variable, k Kind) string {
-	var pairs []string
+// EncodeSecrets encodes the secret variables of vars for EnvSecrets.
+func EncodeSecrets(vars []Variable) string { return encodeEntries(refsOf(vars, Secret), false) }
+
+// EncodeSecretsManager encodes a map from variable to Secrets Manager
+// secret id (what DecodeSecretsManager returns) for EnvSecretsManager.
+func EncodeSecretsManager(idOf map[string]string) string { return encodeEntries(idOf, true) }
+
+// refsOf maps the variables of kind k to their references.
+func refsOf(vars []Variable, k Kind) map[string]string {
+	out := map[string]string{}
 	for _, v := range vars {
 		if v.Kind == k {
-			pairs = append(pairs, v.Name+"="+v.ref())
+			out[v.Name] = v.ref()
 		}
 	}
-	sort.Strings(pairs)
-	return strings.Join(pairs, ",")
+	return out
+}
+
+// encodeEntries is the one encoder of the wire format's lists: entries
+// "VAR=REF" separated by ',' and sorted (EnvSecrets, EnvParameters); with
+// grouped, the variables of one reference in one entry, sorted and joined
+// by '+', "VAR+VAR=REF", so that a secret's id is written once
+// (EnvSecretsManager).
+func encodeEntries(refOf map[string]string, grouped bool) string {
+	varsOf := map[string][]string{}
+	for v, ref := range refOf {
+		varsOf[ref] = append(varsOf[ref], v)
+	}
+	entries := make([]string, 0, len(refOf))
+	for ref, vars := range varsOf {
+		sort.Strings(vars)
+		if grouped {
+			entries = append(entries, strings.Join(vars, "+")+"="+ref)
+			continue
+		}
+		for _, v := range vars {
+			entries = append(entries, v+"="+ref)
+		}
+	}
+	sort.Strings(entries)
+	return strings.Join(entries, ",")
 }
 
 // DecodeSecrets decodes EnvSecrets into a map from variable to secret
@@ -111,4 +150,26 @@ func CheckPrefixVar(key, value string) error {
 		}
 	}
 	return nil
+}
+
+// DecodeSecretsManager decodes EnvSecretsManager into a map from variable to
+// secret id.
+func DecodeSecretsManager(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if s == "" {
+		return out, nil
+	}
+	for entry := range strings.SplitSeq(s, ",") {
+		vars, id, ok := strings.Cut(entry, "=")
+		if !ok || vars == "" || id == "" {
+			return nil, fmt.Errorf("%s: %q is not VAR+VAR=SECRET_ID; %s", EnvSecretsManager, entry, NotByConstruct)
+		}
+		for v := range strings.SplitSeq(vars, "+") {
+			if v == "" {
+				return nil, fmt.Errorf("%s: %q has an empty variable name; %s", EnvSecretsManager, entry, NotByConstruct)
+			}
+			out[v] = id
+		}
+	}
+	return out, nil
 }

@@ -210,7 +210,7 @@ func (f Function) environment(b Backend, maxAge string, vals SynthValues, measur
 			env[EnvBranch] = b.Branch
 		}
 	}
-	if ps := encodePairs(f.Variables, Parameter); ps != "" {
+	if ps := encodeEntries(refsOf(f.Variables, Parameter), false); ps != "" {
 		env[EnvParameters] = ps
 		env[EnvMaxAge] = maxAge
 	}

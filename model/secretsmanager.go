@@ -120,7 +120,7 @@ func (f Function) SecretsManagerVariables() []Variable {
 // variable name). With measure, such an id is written as
 // UnresolvedSecretIDLength characters, the size it is given at deploy.
 func encodeSecretsManager(vars []Variable, tokens map[string]string, measure bool) string {
-	varsOf := map[string][]string{}
+	idOf := map[string]string{}
 	for _, v := range vars {
 		if v.Kind != SecretsManager || v.SecretsManager == nil {
 			continue
@@ -132,7 +132,7 @@ func encodeSecretsManager(vars []Variable, tokens map[string]string, measure boo
 				id = fmt.Sprintf("%-*s", UnresolvedSecretIDLength, id)[:UnresolvedSecretIDLength]
 			}
 		}
-		varsOf[id] = append(varsOf[id], v.Name)
+		idOf[v.Name] = id
 	}
-	return EncodeSecretsManager(varsOf)
+	return EncodeSecretsManager(idOf)
 }

@@ -87,6 +87,19 @@ func (p *Problem) Error() string {
 	return fmt.Sprintf("function %q: %s: %s", p.Function, p.Subject, p.Rule)
 }
 
+// Problems returns the problems err joins (errors.Join: Validate, Check
+// and Place return every problem so), or err alone; nil for nil. The
+// construct reports each as a synth problem, the generator each on a line.
+func Problems(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
 // IsEnvKey reports whether key follows Lambda's rule for environment
 // variable keys: [a-zA-Z][a-zA-Z0-9_]+.
 func IsEnvKey(key string) bool {

@@ -30,11 +30,7 @@ import (
 func smSetup(t *testing.T, spec gensupport.Declaration, idOf map[string]string, opts ...ssmproxy.Option) (*sm.Client, *ssmproxy.Proxy) {
 	t.Helper()
 	_, p := setup(t, spec, opts...)
-	varsOf := map[string][]string{}
-	for v, id := range idOf {
-		varsOf[id] = append(varsOf[id], v)
-	}
-	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(varsOf))
+	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(idOf))
 	c := sm.New(sm.Options{Region: "us-east-1", BaseEndpoint: aws.String(server.URL),
 		Credentials: aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
@@ -75,9 +71,10 @@ func TestLoadSecretsManager(t *testing.T) {
 	put(t, ssmc, branchPrefix+"MY_API_KEY", "sk_test_fake_branch_0001")
 	tokenARN := createSecret(t, c, "fnenv-test/token", "tok_fake_whole_string")
 	createSecret(t, c, "fnenv-test/feature-login/db", `{"username":"fake_user","password":"fake_password_0001","port":5432,"ssl":true}`)
-	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{
-		"fnenv-test/feature-login/db": {"DB_PASSWORD", "DB_PORT", "DB_SSL", "DB_USERNAME", "PASSWORD_AGAIN"},
-		tokenARN:                      {"GREETING_TOKEN"},
+	db := "fnenv-test/feature-login/db"
+	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string]string{
+		"DB_PASSWORD": db, "DB_PORT": db, "DB_SSL": db, "DB_USERNAME": db, "PASSWORD_AGAIN": db,
+		"GREETING_TOKEN": tokenARN,
 	}))
 	// The SSM request and the two Secrets Manager ones must be in flight
 	// together: one round.
@@ -345,8 +342,8 @@ func TestLoadSecretsManagerSources(t *testing.T) {
 	c, _ := smSetup(t, spec, map[string]string{})
 	createSecret(t, c, "fnenv-test/db", `{"password":"fake_password_0002"}`)
 	createSecret(t, c, "fnenv-test/token", "tok_fake_0003")
-	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{
-		"fnenv-test/db": {"DB_PASSWORD"}, "fnenv-test/token": {"TOKEN"},
+	t.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string]string{
+		"DB_PASSWORD": "fnenv-test/db", "TOKEN": "fnenv-test/token",
 	}))
 	got := map[string]gensupport.Source{}
 	load(t, resolver.NewLoader(spec, func(v *gensupport.Values, _ resolver.Lambda) *env {

@@ -298,14 +298,14 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	if props.Bundling != nil {
 		f.bundling = *props.Bundling
 		if err := gobuild.CheckOptions(f.bundling.GoBuildFlags, f.bundling.Environment); err != nil {
-			for _, e := range unjoin(err) {
+			for _, e := range model.Problems(err) {
 				problem("bundling", e.Error())
 			}
 		}
 	}
 
 	if err := f.decl.Validate(b, maxAge, f.vals); err != nil {
-		f.problems = append(f.problems, unjoin(err)...)
+		f.problems = append(f.problems, model.Problems(err)...)
 	}
 
 	// With problems, synth fails listing them all; an environment the
@@ -458,11 +458,4 @@ func maxAgeString(scope constructs.Construct, id string, d awscdk.Duration) stri
 	}
 	ms := *d.ToMilliseconds(nil)
 	return (time.Duration(ms) * time.Millisecond).String()
-}
-
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

@@ -325,6 +325,6 @@ func smBurstSpec(spec *gensupport.Declaration, build *func(*gensupport.Values, r
 		}
 		return &benchEnv{}
 	}
-	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string][]string{secret: {"SM_00"}}))
+	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(map[string]string{"SM_00": secret}))
 	return func() { os.Unsetenv(model.EnvSecretsManager) }
 }

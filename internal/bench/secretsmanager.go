@@ -63,16 +63,16 @@ func MixedResolution(ctx context.Context, m *moto.Server, cfg ResolutionConfig) 
 	}
 	defer p.Close()
 	setLambdaEnv(p.URL, mixedSSM)
-	varsOf := map[string][]string{}
+	idOf := map[string]string{}
 	spec, build := benchSpec(mixedSSM)
 	spec.SecretsManager = smfetch.New
 	for i := range mixedFields {
 		secret, field := mixedField(i)
 		name := fmt.Sprintf("SM_%02d", i)
-		varsOf[secret] = append(varsOf[secret], name)
+		idOf[name] = secret
 		spec.Vars = append(spec.Vars, gensupport.Var{Name: name, SecretsManager: secret, JSONField: field})
 	}
-	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(varsOf))
+	os.Setenv(model.EnvSecretsManager, model.EncodeSecretsManager(idOf))
 	defer os.Unsetenv(model.EnvSecretsManager)
 
 	res := &MixedResult{Latency: cfg.Latency}

@@ -285,7 +285,7 @@ func TestNoConfigurationSteersSecretReads(t *testing.T) {
 		"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_SESSION_TOKEN": "",
 		"AWS_LAMBDA_FUNCTION_NAME": "Payments-main-Charge", "FNENV_MAX_AGE": "",
 		model.EnvSecrets: "STRIPE_KEY=STRIPE_KEY", model.EnvBranchPrefix: "/amplify/payments/main/", model.EnvSharedPrefix: "/amplify/shared/payments/",
-		model.EnvSecretsManager: model.EncodeSecretsManager(map[string][]string{"payments/db": {"DB_PASSWORD"}}),
+		model.EnvSecretsManager: model.EncodeSecretsManager(map[string]string{"DB_PASSWORD": "payments/db"}),
 	} {
 		t.Setenv(k, v)
 	}
