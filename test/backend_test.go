@@ -116,7 +116,7 @@ func TestStackNamesCarryTheBranch(t *testing.T) {
 		{"release/1.2", "", "Payments--release-1-2-f35c4c8684"},
 		{"feature_x", "", "Payments--feature-x-31835eb5c3"},
 		{"dependabot/go_modules/golang.org/x/net-0.31.0", "", "Payments--dependabot-go-modules-golang-org-x-net-0-31-0-95ce50168a"},
-		{"fix/ünïcode #1", "", "Payments--fix-n-code-1-4168c7e7f5"},
+		{"fix/ünïcode#1", "", "Payments--fix-n-code-1-f6a70177c2"},
 		{long130, "", "Payments--team-payments-refactor-refactor-refactor-refactor-refactor-refactor-refactor-refactor-re-dbcd740707"},
 		// Amplify's paths do not change stack names
 		{"release/1.2", "amplify", "Payments--release-1-2-f35c4c8684"},
