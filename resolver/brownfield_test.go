@@ -205,3 +205,30 @@ func TestExistingParameterProblems(t *testing.T) {
 		t.Errorf("the error holds a value: %v", err)
 	}
 }
+
+func TestASecretsManagerRegionThatFailsIsNamed(t *testing.T) {
+	// GIVEN a Secrets Manager secret in the other region that the function
+	// may not read
+	f, _ := brownfield("")
+	c, _ := setup(t, declOf(f), ssmproxy.ARNsAsNames(motoAccount))
+	euSM := sm.New(sm.Options{Region: otherRegion, BaseEndpoint: aws.String(server.URL), Credentials: c.Options().Credentials})
+	arn := createSecret(t, euSM, "legacy/eu/db", `{"password":"fake-eu-sm-password"}`)
+	f, literals := brownfield(arn)
+	p := ssmproxy.New(t, server.URL, ssmproxy.ARNsAsNames(motoAccount), ssmproxy.DenyAccess(arn))
+	t.Setenv("AWS_ENDPOINT_URL", p.URL)
+	deploy(t, c, f, literals)
+	put(t, c, branchPrefix+"MY_API_KEY", "fake-api-key-feature-login")
+	put(t, c, legacyPW, fakeLegacyPW)
+	putTyped(t, c, legacyURL, fakeURL, types.ParameterTypeString)
+	put(t, inRegion(c, otherRegion), euPWPath, fakeEuPW)
+
+	// WHEN it loads, THEN the error names the region and the secret, and
+	// no value
+	_, err := newLoader(declOf(f)).Load(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "Secrets Manager in region "+otherRegion+": ") || !strings.Contains(err.Error(), arn) {
+		t.Errorf("Load = %v, want an error naming region %s and %s", err, otherRegion, arn)
+	}
+	if strings.Contains(fmt.Sprint(err), "fake-") {
+		t.Errorf("the error holds a value: %v", err)
+	}
+}

@@ -43,7 +43,8 @@ func WithRate(perSecond float64, burst int) Option {
 }
 
 // DenyAccess answers AccessDeniedException to every request that names one
-// of names (GetParameters' Names, or the Name of PutParameter, GetParameter…),
+// of names (GetParameters' Names, the Name of PutParameter, GetParameter…,
+// the SecretId of Secrets Manager's GetSecretValue),
 // or to every request when names is empty.
 func DenyAccess(names ...string) Option {
 	return func(p *Proxy) { p.deny, p.denyNames = true, names }
@@ -211,8 +212,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.Unmarshal(body, &in)
 	named := in.Names
-	if in.Name != "" {
-		named = append(named, in.Name)
+	for _, n := range []string{in.Name, in.SecretId} {
+		if n != "" {
+			named = append(named, n)
+		}
 	}
 	target := r.Header.Get("X-Amz-Target")
 	region := signingRegion(r.Header.Get("Authorization"))
@@ -290,6 +293,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case denied:
 		status = http.StatusBadRequest
 		action := "ssm:" + strings.TrimPrefix(target, "AmazonSSM.")
+		if op, ok := strings.CutPrefix(target, "secretsmanager."); ok {
+			action = "secretsmanager:" + op
+		}
 		writeError(w, status, "AccessDeniedException",
 			"User: arn:aws:sts::123456789012:assumed-role/fnenv-test-role/fnenv-test is not authorized to perform: "+action+" on resource: arn:aws:ssm:us-east-1:123456789012:parameter"+first(named)+" because no identity-based policy allows the "+action+" action")
 	default:
