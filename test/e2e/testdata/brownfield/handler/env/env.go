@@ -17,6 +17,7 @@ import (
 	"log/slog"
 
 	"github.com/fnenv/fnenv/resolver"
+	"github.com/fnenv/fnenv/resolver/gensupport"
 )
 
 // Env is the environment of the function "legacy".
@@ -209,13 +210,13 @@ type Env struct {
 
 // This fails to compile when the resolver's API no longer matches this
 // file: run `fnenv gen` to regenerate it.
-const _ = resolver.Version1
+const _ = gensupport.Version1
 
 // decl declares the function's variables: what its configuration must
 // provide.
-var decl = resolver.Declaration{
+var decl = gensupport.Declaration{
 	Function: "legacy",
-	Vars: []resolver.Var{
+	Vars: []gensupport.Var{
 		{Name: "API_URL", Parameter: "/legacy/payments/api-url"},
 		{Name: "BLOB_00"},
 		{Name: "BLOB_01"},
@@ -263,7 +264,7 @@ var decl = resolver.Declaration{
 	},
 }
 
-func build(v *resolver.Values) *Env {
+func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		APIURL:   v.Get("API_URL"),
 		Blob00:   v.Get("BLOB_00"),
@@ -309,13 +310,13 @@ func build(v *resolver.Values) *Env {
 		EuPw:     v.Get("EU_PW"),
 		LegacyPw: v.Get("LEGACY_PW"),
 		Name:     v.Get("NAME"),
-		Lambda:   v.Lambda,
+		Lambda:   lambda,
 	}
 }
 
 // fields are e's fields as they print.
-func (e Env) fields() []resolver.Field {
-	return []resolver.Field{
+func (e Env) fields() []gensupport.Field {
+	return []gensupport.Field{
 		{Name: "APIURL", Value: e.APIURL},
 		{Name: "Blob00", Value: e.Blob00},
 		{Name: "Blob01", Value: e.Blob01},
@@ -366,7 +367,7 @@ func (e Env) fields() []resolver.Field {
 
 // Format prints e as fmt prints a struct, in any verb, with every secret
 // masked.
-func (e Env) Format(f fmt.State, verb rune) { resolver.Format(f, verb, "env.Env", e.fields()) }
+func (e Env) Format(f fmt.State, verb rune) { gensupport.Format(f, verb, "env.Env", e.fields()) }
 
 // String is e as %v prints it: secrets masked.
 func (e Env) String() string { return fmt.Sprint(e) }
@@ -375,7 +376,7 @@ func (e Env) String() string { return fmt.Sprint(e) }
 func (e Env) GoString() string { return fmt.Sprintf("%#v", e) }
 
 // LogValue is e as an slog group, secrets masked.
-func (e Env) LogValue() slog.Value { return resolver.LogValue(e.fields()) }
+func (e Env) LogValue() slog.Value { return gensupport.LogValue(e.fields()) }
 
 // New returns a Loader with its own cache, configured by opts (for example
 // resolver.WithClient in a test). Load, MustLoad, Refresh and Override use
