@@ -528,7 +528,7 @@ func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAP
 			}
 			fmt.Fprintf(w, "deleting stack %s (%d of %d of branch %s)\n", st.name, i+1, len(rm.stacks), rm.b.label())
 			start := time.Now()
-			err := deleteStack(ctx, cfn, st, r.app.stackPoll(), o.stackTimeout, func(line string) { fmt.Fprintln(w, line) })
+			err := deleteStack(ctx, cfn, st, r.app.stackPoll(), o.stackTimeout, func(line string) { fmt.Fprintln(w, line) }, r.command("branch", "list"))
 			if err != nil {
 				return withDone(err, report()+fmt.Sprintf("; stopped at stack %s; the secrets of branch %s are kept", st.name, rm.b.label()))
 			}

@@ -245,8 +245,9 @@ func importedExports(body string) []string {
 
 // deleteStack deletes st and waits until CloudFormation has deleted it,
 // saying each status it passes through with note. It stops when ctx ends,
-// the deletion fails or wait passes.
-func deleteStack(ctx context.Context, api stackAPI, st cfnStack, poll, wait time.Duration, note func(string)) error {
+// the deletion fails or wait passes; then list (the command that lists
+// branches, as the user runs fnenv) says where to follow it.
+func deleteStack(ctx context.Context, api stackAPI, st cfnStack, poll, wait time.Duration, note func(string), list string) error {
 	if _, err := api.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(st.id)}); err != nil {
 		return cfnError(ctx, "DeleteStack", st.name, err, "")
 	}
@@ -276,7 +277,7 @@ func deleteStack(ctx context.Context, api stackAPI, st cfnStack, poll, wait time
 			return failed("stack %s: DELETE_FAILED: %s", st.name, aws.ToString(s.StackStatusReason))
 		}
 		if time.Since(start) > wait {
-			return failed("stack %s is still %s after %s (--stack-timeout): CloudFormation goes on deleting it; fnenv branch list shows its status", st.name, last, wait)
+			return failed("stack %s is still %s after %s (--stack-timeout): CloudFormation goes on deleting it; %s shows its status", st.name, last, wait, list)
 		}
 		select {
 		case <-ctx.Done():

@@ -56,7 +56,7 @@ func TestDeleteStackWaits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			api := &fakeStacks{statuses: tt.statuses}
 			var notes []string
-			err := deleteStack(context.Background(), api, st, time.Millisecond, tt.wait, func(s string) { notes = append(notes, s) })
+			err := deleteStack(context.Background(), api, st, time.Millisecond, tt.wait, func(s string) { notes = append(notes, s) }, "fnenv branch list")
 			if got := errString(err); !strings.Contains(got, tt.err) || (tt.err == "") != (err == nil) {
 				t.Errorf("error %q, want %q", got, tt.err)
 			}
@@ -71,7 +71,7 @@ func TestDeleteStackWaits(t *testing.T) {
 	t.Run("Ctrl-C while waiting", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := deleteStack(ctx, &fakeStacks{statuses: []cfntypes.StackStatus{"DELETE_IN_PROGRESS"}}, st, time.Hour, time.Hour, func(string) {})
+		err := deleteStack(ctx, &fakeStacks{statuses: []cfntypes.StackStatus{"DELETE_IN_PROGRESS"}}, st, time.Hour, time.Hour, func(string) {}, "fnenv branch list")
 		var ee *ExitError
 		if !errors.As(err, &ee) || ee.Code != ExitInterrupted || !strings.Contains(err.Error(), "CloudFormation goes on deleting it") {
 			t.Errorf("error %v, want exit 130 saying the deletion goes on", err)
