@@ -58,6 +58,19 @@ type variable struct {
 	SecretsManager, JSONField string
 }
 
+// IsSecret reports whether v's value comes from a secret (SSM or Secrets
+// Manager): its field is a resolver.Secret of its type.
+func (v variable) IsSecret() bool { return v.Secret != "" || v.SecretsManager != "" }
+
+// FieldType is the Go type of v's field: resolver.Secret[string]… for a
+// secret, the type itself for a literal.
+func (v variable) FieldType() string {
+	if v.IsSecret() {
+		return "resolver.Secret[" + v.GoType + "]"
+	}
+	return v.GoType
+}
+
 // types maps each type to the Values getter and function constant the
 // generated code names; a test checks it covers envtype.All.
 var types = map[envtype.Type]struct{ getter, constant string }{

@@ -33,7 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("DBUsername=%s\nDBPassword=%s\nLicense=%s\n", e.DBUsername, e.DBPassword, e.License)
+	fmt.Printf("DBUsername=%s\nDBPassword=%s\nLicense=%s\n", e.DBUsername.Reveal(), e.DBPassword.Reveal(), e.License.Reveal())
 }
 `
 

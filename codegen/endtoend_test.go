@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/internal/leaktest"
 	"github.com/fnenv/fnenv/internal/moto"
 	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
@@ -21,8 +22,9 @@ import (
 )
 
 // handler prints what its generated env package resolved, a field of each
-// type, then the whole Env through fmt, log and slog (secrets masked).
-// Its values are fake test values.
+// type (secrets through Reveal), then, with PRINT_ENV, the Env through
+// every printing path, each output after a "== holder path ==" line:
+// secrets masked. Its values are fake test values.
 const handler = `package main
 
 import (
@@ -31,10 +33,12 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
 	"example.com/fnenvtest/app/functions/say-hello/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 func main() {
@@ -44,26 +48,58 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("APIKey=%s\nAPIKeyAgain=%s\nGreeting=%s\nFunction=%s\nMemory=%d\n",
-		string(e.APIKey), e.APIKeyAgain, e.Greeting, e.Lambda.FunctionName, e.Lambda.MemorySizeMiB)
+		e.APIKey.Reveal(), e.APIKeyAgain.Reveal(), e.Greeting, e.Lambda.FunctionName, e.Lambda.MemorySizeMiB)
 	var (
-		port    int           = e.Port
-		debug   bool          = e.Debug
-		rate    float64       = e.Rate
-		timeout time.Duration = e.Timeout
+		port     int             = e.Port
+		debug    bool            = e.Debug
+		rate     float64         = e.Rate
+		timeout  time.Duration   = e.Timeout
+		dbConfig json.RawMessage = e.DBConfig.Reveal()
+		webhook  *url.URL        = e.Webhook.Reveal()
 	)
 	fmt.Printf("Port=%d Debug=%t Rate=%g Timeout=%s APIBase=%s Origins=%q DBConfig=%s Webhook=%s\n",
-		port, debug, rate, timeout, e.APIBase.Host, e.Origins, e.DBConfig, e.Webhook.Path)
+		port, debug, rate, timeout, e.APIBase.Host, e.Origins, dbConfig, webhook.Path)
 	if e2 := env.MustLoad(context.Background()); e2 != e {
 		fmt.Println("second Load returned another Env")
 	}
 	if os.Getenv("PRINT_ENV") != "" {
-		fmt.Printf("%v\n%+v\n%#v\n%s\n%v\n%+v\n", *e, *e, e, e, e, []any{e})
-		fmt.Println(e.String(), e.GoString())
-		log.New(os.Stdout, "", 0).Printf("log: %+v", e)
-		slog.New(slog.NewTextHandler(os.Stdout, nil)).Info("env", "env", e)
-		slog.New(slog.NewJSONHandler(os.Stdout, nil)).Info("env", "env", *e)
-		j, _ := json.Marshal(e)
-		fmt.Printf("JSON: %s\n", j)
+		printEverywhere(e)
+	}
+}
+
+// mine holds the Env as a handler's own struct may: fmt calls no method
+// through its unexported fields.
+type mine struct {
+	Env  env.Env
+	PEnv *env.Env
+	env  env.Env
+	penv *env.Env
+	key  resolver.Secret[string]
+	hook resolver.Secret[*url.URL]
+	any  any
+}
+
+func printEverywhere(e *env.Env) {
+	m := mine{Env: *e, PEnv: e, env: *e, penv: e, key: e.APIKey, hook: e.Webhook, any: e.DBConfig}
+	for _, h := range []struct {
+		name string
+		v    any
+	}{
+		{"Env", *e}, {"*Env", e}, {"secret", e.APIKey}, {"*secret", &e.APIKey}, {"url secret", e.Webhook}, {"json secret", e.DBConfig},
+		{"mine", m}, {"*mine", &m}, {"[]Env", []env.Env{*e}}, {"map", map[string]any{"e": e, "k": e.APIKey, "m": m}}, {"[]any", []any{e, m}},
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%10.3v", "%-8s"} {
+			fmt.Printf("== %s %s ==\n"+verb+"\n", h.name, verb, h.v)
+		}
+		fmt.Printf("== %s Sprint ==\n%s\n", h.name, fmt.Sprint(h.v))
+		fmt.Printf("== %s log ==\n", h.name)
+		log.New(os.Stdout, "", 0).Printf("%+v", h.v)
+		fmt.Printf("== %s slog text ==\n", h.name)
+		slog.New(slog.NewTextHandler(os.Stdout, nil)).Info("env", "v", h.v)
+		fmt.Printf("== %s slog JSON ==\n", h.name)
+		slog.New(slog.NewJSONHandler(os.Stdout, nil)).Info("env", "v", h.v)
+		j, err := json.Marshal(h.v)
+		fmt.Printf("== %s json.Marshal ==\n%s %v\n", h.name, j, err)
 	}
 }
 `
@@ -151,24 +187,31 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("output (-got +want):\n%s", diff)
 		}
 
-		// Printed whole, in every verb, log and slog, no secret shows; the
-		// literals do, and JSON (slog's JSON handler) is not masked.
+		// Printed in every way, held in every way, no secret shows: not as
+		// text, hex or decimal bytes. The literals do.
 		out := run(t, append(env, "AWS_LAMBDA_FUNCTION_NAME=fnenv-e2e-SayHello", "PRINT_ENV=1")...)
-		printed, jsonLine, _ := strings.Cut(out[strings.Index(out, "\n{")+1:], "JSON: ")
-		t.Logf("printed:\n%s", printed)
-		for _, secret := range []string{"sk_test_fake", "fake_db_password", "hook-0077"} {
-			if strings.Contains(printed, secret) {
-				t.Errorf("printing the Env shows a secret (%s)", secret)
+		printed := map[string]string{}
+		for _, part := range strings.Split(out, "\n== ")[1:] {
+			label, text, _ := strings.Cut(part, " ==\n")
+			printed[label] = text
+		}
+		if len(printed) != 11*16 {
+			t.Errorf("%d printing paths ran, want %d", len(printed), 11*16)
+		}
+		for _, l := range leaktest.Find(printed, "sk_test_fake", "fake_db_password", "hook-0077") {
+			t.Error(l)
+		}
+		for label, want := range map[string]string{
+			"Env %+v": "APIKey:sk_t…42", "Env %#v": `env.Env{APIBase:&url.URL{`, "*Env %v": "sk_t…42", "secret %q": `"sk_t…42"`,
+			"secret %-8s": "sk_t…42 ", "url secret %v": "http…77", "*Env slog text": "v.APIKey=sk_t…42", "Env slog JSON": `"APIKey":"sk_t…42"`,
+			"*Env json.Marshal": `"APIKey":"sk_t…42","APIKeyAgain":"sk_t…42"`, "mine %+v": "Env:{APIBase:https://api.example.com/v1 APIKey:sk_t…42",
+			"mine log": "penv:0x", "*mine %+v": "key:{_:[] v:0x", "Env %s": "Hello",
+		} {
+			if !strings.Contains(printed[label], want) {
+				t.Errorf("%s = %q; want it to hold %q", label, printed[label], want)
 			}
 		}
-		for _, want := range []string{"sk_t…42", "8080", "1.5s", "api.example.com", "Hello", "APIKey:sk_t…42", `APIKey:"sk_t…42"`, "env.Env{", "env.APIKey=sk_t…42", "log: {", `"APIKey":"sk_t…42"`} {
-			if !strings.Contains(printed, want) {
-				t.Errorf("printed Env lacks %q", want)
-			}
-		}
-		if !strings.Contains(jsonLine, "sk_test_fake_branch_0042") {
-			t.Errorf("json.Marshal masked the Env (%s): JSON encoding is documented as not masked", jsonLine)
-		}
+		t.Logf("a handler's struct holding the Env, %%+v:\n%s", printed["mine %+v"])
 	})
 	t.Run("outside Lambda, from a dotenv file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), ".env")
@@ -215,15 +258,16 @@ import (
 	"testing"
 
 	"example.com/fnenvtest/app/functions/say-hello/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 func TestOverride(t *testing.T) {
-	t.Cleanup(env.Override(&env.Env{APIKey: "sk_test_fake_unit", Port: 9090}))
+	t.Cleanup(env.Override(&env.Env{APIKey: resolver.NewSecret("sk_test_fake_unit"), Port: 9090}))
 	for _, name := range []string{"a", "b"} {
 		t.Run("parallel "+name, func(t *testing.T) {
 			t.Parallel() // subtests under one Override share it
 			e, err := env.Load(context.Background())
-			if err != nil || e.APIKey != "sk_test_fake_unit" || e.Port != 9090 {
+			if err != nil || e.APIKey.Reveal() != "sk_test_fake_unit" || e.Port != 9090 {
 				t.Fatalf("Load = %+v, %v; want the override", e, err)
 			}
 			if r, err := env.Refresh(context.Background()); err != nil || r != e || env.MustLoad(context.Background()) != e {
@@ -234,7 +278,7 @@ func TestOverride(t *testing.T) {
 }
 
 func TestRestore(t *testing.T) {
-	restore := env.Override(&env.Env{APIKey: "sk_test_fake_unit"})
+	restore := env.Override(&env.Env{APIKey: resolver.NewSecret("sk_test_fake_unit")})
 	restore()
 	if e, err := env.Load(context.Background()); err == nil {
 		t.Fatalf("Load after restore = %+v; want the real resolution, which fails here", e)

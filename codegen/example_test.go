@@ -28,9 +28,9 @@ func ExampleGenerate() {
 	fmt.Println(codegen.Path(fn))
 	// Output:
 	// type Env struct {
-	// 	// APIKey is env var API_KEY: secret MY_API_KEY, an SSM SecureString resolved at cold start.
+	// 	// APIKey is env var API_KEY: secret MY_API_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// 	// Type function.String, Go string: any text.
-	// 	APIKey string
+	// 	APIKey resolver.Secret[string]
 	//
 	// 	// Timeout is env var TIMEOUT: a literal from the function's configuration.
 	// 	// Type function.Duration, Go time.Duration: a Go duration, like 300ms, 1.5s or 2h45m.

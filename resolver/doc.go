@@ -4,7 +4,8 @@
 // (env.Load, MustLoad, New, Refresh, Override) and this package for what
 // those return and take: the Loader, its options (WithClient,
 // WithAWSConfig, WithClock), the errors of Load, the Lambda values of an
-// Env, and Mask. What generated code alone uses lives in package
+// Env, and Secret, the type of a secret's field (Reveal, NewSecret). What
+// generated code alone uses lives in package
 // resolver/gensupport. It never imports jsii or aws-cdk-go, and
 // it builds its SSM client with ssm.New and static options rather than
 // config.LoadDefaultConfig, which would add about 2.5 MB to every handler.
@@ -106,9 +107,9 @@
 //
 // # Printing
 //
-// The Env types generated code declares print with every secret masked
-// (Mask) in every fmt verb and in log/slog; literals print as they are.
-// JSON encoding is not masked.
+// A secret's field is a Secret, which prints its mask — never the value —
+// in every fmt verb, in log/slog and in JSON, whatever holds it (see
+// Secret); Reveal returns the value. Literals print as they are.
 //
 // # Refresh and Override
 //

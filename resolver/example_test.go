@@ -24,13 +24,16 @@ func ExampleNewLoader() {
 		"FNENV_BRANCH_PREFIX": "/amplify/myapp/main/",
 		"FNENV_SHARED_PREFIX": "/amplify/shared/myapp/",
 	})()
-	type Env struct{ Greeting, APIKey string }
+	type Env struct {
+		Greeting string
+		APIKey   resolver.Secret[string]
+	}
 	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{
 		{Name: "API_KEY", Secret: "MY_API_KEY"},
 		{Name: "GREETING"},
 	}}
 	build := func(v *gensupport.Values, lam resolver.Lambda) *Env {
-		return &Env{Greeting: v.Get("GREETING"), APIKey: v.Get("API_KEY")}
+		return &Env{Greeting: v.Get("GREETING"), APIKey: resolver.NewSecret(v.Get("API_KEY"))}
 	}
 	l := resolver.NewLoader(spec, build, resolver.WithClient(memSSM{"/amplify/shared/myapp/MY_API_KEY": "sk_test_fake_shared"}))
 
@@ -39,8 +42,8 @@ func ExampleNewLoader() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(e.Greeting, resolver.Mask(e.APIKey))
-	// Output: hello sk_t…ed
+	fmt.Println(e.Greeting, e.APIKey, len(e.APIKey.Reveal()))
+	// Output: hello sk…ed 19
 }
 
 // WithClient replaces the SSM client built from the Lambda environment: any

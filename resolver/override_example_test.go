@@ -13,13 +13,15 @@ import (
 // it as env.Override; with t.Cleanup(env.Override(&env.Env{…})) a test
 // restores it when it ends.
 func ExampleLoader_Override() {
-	type Env struct{ APIKey string }
+	type Env struct{ APIKey resolver.Secret[string] }
 	l := resolver.NewLoader(gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}},
-		func(v *gensupport.Values, lam resolver.Lambda) *Env { return &Env{APIKey: v.Get("API_KEY")} })
+		func(v *gensupport.Values, lam resolver.Lambda) *Env {
+			return &Env{APIKey: resolver.NewSecret(v.Get("API_KEY"))}
+		})
 
-	restore := l.Override(&Env{APIKey: "sk_test_fake"})
+	restore := l.Override(&Env{APIKey: resolver.NewSecret("sk_test_fake")})
 	e, err := l.Load(context.Background())
-	fmt.Println(e.APIKey, err)
+	fmt.Println(e.APIKey.Reveal(), err)
 	restore()
 	// Output: sk_test_fake <nil>
 }

@@ -114,7 +114,7 @@ func (r *runner) env(ctx context.Context, name string, o localOptions, reveal bo
 	for _, v := range rep.Vars {
 		val := v.Value
 		if secret[v.Name] && !reveal {
-			val = resolver.Mask(val)
+			val = resolver.NewSecret(val).String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Name, envtype.Of(types[v.Name]).GoType(), sourceText(v.Source), val)
 	}

@@ -23,8 +23,9 @@ func (r *runner) historyCmd() *cobra.Command {
 		Short: "Show the versions SSM keeps of a secret, values masked",
 		Long: `Show the versions SSM keeps of the branch's secret NAME (or with --shared the
 shared one): version, date, who changed it (the IAM identity SSM recorded),
-labels, and the value masked — its first 4 and last 2 bytes, enough to tell
-versions apart. SSM keeps the last 100 versions.`,
+labels, and the value masked as a handler's resolver.Secret prints it — nothing
+of a value under 16 bytes, at most a quarter of a longer one, enough to tell
+most versions apart. SSM keeps the last 100 versions.`,
 		Args: oneName,
 		RunE: func(c *cobra.Command, args []string) error { return r.history(c.Context(), args[0], branch, shared) },
 	}
@@ -67,7 +68,7 @@ func (r *runner) history(ctx context.Context, name, branch string, shared bool) 
 	}
 	masked := make([]string, len(vs))
 	for i := range vs {
-		masked[i] = resolver.Mask(vs[i].Value)
+		masked[i] = resolver.NewSecret(vs[i].Value).String()
 		vs[i].Value = ""
 	}
 	w := r.app.Stdout

@@ -64,8 +64,8 @@ func TestSecretHistoryAndRollback(t *testing.T) {
 	}
 	for i, x := range v {
 		l := lines[2+i]
-		if f := strings.Fields(l); f[0] != string(rune('1'+i)) || !strings.Contains(l, resolver.Mask(x)) || !strings.Contains(l, "N/A") {
-			t.Errorf("history line %d = %q, want version %d, moto's user N/A and the masked value %s", i, l, i+1, resolver.Mask(x))
+		if f := strings.Fields(l); f[0] != string(rune('1'+i)) || !strings.Contains(l, resolver.NewSecret(x).String()) || !strings.Contains(l, "N/A") {
+			t.Errorf("history line %d = %q, want version %d, moto's user N/A and the masked value %s", i, l, i+1, resolver.NewSecret(x).String())
 		}
 	}
 	wantContains(t, "history", r.stdout, "3 (current)", "/amplify/testapp/main/STRIPE_KEY")
@@ -73,7 +73,7 @@ func TestSecretHistoryAndRollback(t *testing.T) {
 	r = e.mustRun(0, "", "secret", "rollback", "STRIPE_KEY", "--to-version", "1", "--branch", "main")
 	wantContains(t, "rollback", r.stdout, "rolled back STRIPE_KEY on branch main (/amplify/testapp/main/) to version 1: written as version 4, replacing version 3")
 	if got := e.params()["/amplify/testapp/main/STRIPE_KEY"]; got != v[0] {
-		t.Errorf("after the rollback the value is %s, want version 1's %s", resolver.Mask(got), resolver.Mask(v[0]))
+		t.Errorf("after the rollback the value is %s, want version 1's %s", resolver.NewSecret(got).String(), resolver.NewSecret(v[0]).String())
 	}
 	r = e.mustRun(0, "", "secret", "rollback", "STRIPE_KEY", "--to-version", "1", "--branch", "main")
 	wantContains(t, "rollback to the current value", r.stdout, "has the value of the current version 4: nothing written")
@@ -92,7 +92,7 @@ func TestSecretHistoryAndRollback(t *testing.T) {
 	r = e.mustRun(1, "", "secret", "history", "SENTRY_DSN", "--branch", "main")
 	wantContains(t, "history hint", r.stderr, "a shared one is set: add --shared")
 	r = e.mustRun(0, "", "secret", "history", "SENTRY_DSN", "--shared")
-	wantContains(t, "shared history", r.stdout, "1 (current)", resolver.Mask(fake("shared", 1)))
+	wantContains(t, "shared history", r.stdout, "1 (current)", resolver.NewSecret(fake("shared", 1)).String())
 }
 
 // TestRollbackConcurrentChange: a change written between the rollback's
@@ -115,7 +115,7 @@ func TestRollbackConcurrentChange(t *testing.T) {
 		"a concurrent change: version 3 of K on branch main (/amplify/testapp/main/) was written after fnenv read version 2 and before its rollback was written as version 4",
 		"wrote version 3's value again as version 5: the rollback is undone")
 	if got := e.params()["/amplify/testapp/main/K"]; got != theirs {
-		t.Errorf("the value is %s, want the concurrent change's %s", resolver.Mask(got), resolver.Mask(theirs))
+		t.Errorf("the value is %s, want the concurrent change's %s", resolver.NewSecret(got).String(), resolver.NewSecret(theirs).String())
 	}
 	out, err := e.ssm.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/amplify/testapp/main/K")})
 	if err != nil {

@@ -36,7 +36,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"invokeapp/functions/greet/env"
-	"github.com/fnenv/fnenv/resolver"
 )
 
 type event struct {
@@ -61,8 +60,8 @@ func handle(ctx context.Context, raw json.RawMessage) (map[string]any, error) {
 	return map[string]any{
 		"greeting": e.Greeting,
 		"port":     e.Port,
-		"apiKey":   resolver.Mask(e.APIKey),
-		"shared":   resolver.Mask(e.SharedToken),
+		"apiKey":   e.APIKey.String(),
+		"shared":   e.SharedToken.String(),
 		"event":    raw,
 		"function": e.Lambda.FunctionName,
 		"tagged":   tagged,
@@ -193,7 +192,7 @@ func TestInvoke(t *testing.T) {
 	t.Run("main, event from a file", func(t *testing.T) {
 		r := e.mustRun(0, "", "invoke", "greet", "--branch", "main", "--assembly", mainAsm, "--event", eventFile)
 		got := decode(t, r)
-		want := reply{Greeting: "hello", Port: 8080, APIKey: resolver.Mask(mainKey), Shared: resolver.Mask(shared),
+		want := reply{Greeting: "hello", Port: 8080, APIKey: resolver.NewSecret(mainKey).String(), Shared: resolver.NewSecret(shared).String(),
 			Event: json.RawMessage(`{"customer":"cus_file"}`), Function: "Greet-main-GreetFunction1A2B3C4D"}
 		if diff := cmp.Diff(got, want); diff != "" {
 			t.Errorf("response (-got +want):\n%s", diff)
@@ -203,8 +202,8 @@ func TestInvoke(t *testing.T) {
 	t.Run("feature/login, event from stdin", func(t *testing.T) {
 		r := e.mustRun(0, `{"customer": "cus_stdin"}`, "invoke", "greet", "--branch", "feature/login", "--assembly", loginAsm, "--event", "-")
 		got := decode(t, r)
-		if got.APIKey != resolver.Mask(loginKey) || got.Shared != resolver.Mask(shared) || string(got.Event) != `{"customer":"cus_stdin"}` {
-			t.Errorf("response %+v: want the branch's own API_KEY (%s), the shared token and the event from stdin", got, resolver.Mask(loginKey))
+		if got.APIKey != resolver.NewSecret(loginKey).String() || got.Shared != resolver.NewSecret(shared).String() || string(got.Event) != `{"customer":"cus_stdin"}` {
+			t.Errorf("response %+v: want the branch's own API_KEY (%s), the shared token and the event from stdin", got, resolver.NewSecret(loginKey).String())
 		}
 	})
 	t.Run("default event", func(t *testing.T) {
@@ -260,12 +259,12 @@ func TestInvoke(t *testing.T) {
 		r := e.mustRun(0, "", "env", "greet", "--branch", "feature/login", "--assembly", loginAsm)
 		want := [][]string{
 			{"VARIABLE", "TYPE", "SOURCE", "VALUE"},
-			{"API_KEY", "string", "branch", "/amplify/testapp/-feature-login-5712f05b4f/API_KEY", resolver.Mask(loginKey)},
+			{"API_KEY", "string", "branch", "/amplify/testapp/-feature-login-5712f05b4f/API_KEY", resolver.NewSecret(loginKey).String()},
 			{"API_URL", "string", "parameter", "/legacy/greet/api-url", "https://api.example.test/v1"}, // not a secret: shown
 			{"GREETING", "string", "literal", "hello"},
-			{"LEGACY_TOKEN", "string", "parameter", "/legacy/greet/token", resolver.Mask(fake("legacy", 4))},
+			{"LEGACY_TOKEN", "string", "parameter", "/legacy/greet/token", resolver.NewSecret(fake("legacy", 4)).String()},
 			{"PORT", "int", "literal", "8080"},
-			{"SHARED_TOKEN", "string", "shared", "/amplify/shared/testapp/SHARED_TOKEN", resolver.Mask(shared)},
+			{"SHARED_TOKEN", "string", "shared", "/amplify/shared/testapp/SHARED_TOKEN", resolver.NewSecret(shared).String()},
 		}
 		var got [][]string
 		for l := range strings.Lines(r.stdout) {

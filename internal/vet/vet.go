@@ -231,11 +231,25 @@ func isGenerated(file string) bool {
 	return strings.TrimRight(line, "\r\n") == GeneratedHeader
 }
 
+// getterArg is the variable a build function's field value reads: "KEY"
+// in v.Get("KEY"), or in resolver.NewSecret(v.Get("KEY")) for a secret.
+func getterArg(e ast.Expr) (string, bool) {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return "", false
+	}
+	if v, ok := stringLit(call.Args[0]); ok {
+		return v, true
+	}
+	return getterArg(call.Args[0])
+}
+
 // ParseEnvPackage reads a function's name and secrets from the source of
 // its generated env package: the composite literals of its spec (Function:
 // "charge", and each variable's {Name: "STRIPE_KEY", Secret: "STRIPE_KEY"}
 // or {Name: …, SecretsManager: …}) and of its build function (StripeKey:
-// v.Get("STRIPE_KEY")). It depends on no type name, only on these keys.
+// v.Get("STRIPE_KEY"), or resolver.NewSecret(v.Get("STRIPE_KEY")) for a
+// secret). It depends on no type name, only on these keys.
 // A file without a function name is an error naming the file.
 func ParseEnvPackage(filename string, src []byte) (*Function, error) {
 	if !bytes.HasPrefix(src, []byte(GeneratedHeader+"\n")) {
@@ -265,10 +279,8 @@ func ParseEnvPackage(filename string, src []byte) (*Function, error) {
 			}
 			if s, ok := stringLit(e.Value); ok {
 				kv[key.Name] = s
-			} else if call, ok := e.Value.(*ast.CallExpr); ok && len(call.Args) > 0 {
-				if v, ok := stringLit(call.Args[0]); ok {
-					fields[v] = key.Name
-				}
+			} else if v, ok := getterArg(e.Value); ok {
+				fields[v] = key.Name
 			}
 		}
 		if name, ok := kv["Function"]; ok && fn.Name == "" {

@@ -14,15 +14,18 @@ type Field struct {
 	Name string
 	// Value is the field's value.
 	Value any
-	// Secret masks Value when printed.
+	// Secret masks Value when printed: a Values entry read from a secret.
+	// A generated Env's secret field needs no flag: it is a
+	// resolver.Secret, which prints its mask itself.
 	Secret bool
 }
 
 // Format writes fields as fmt writes a struct of type typeName holding
 // them, in any verb and with its flags ("%v" {a b}, "%+v" {A:a B:b}, "%#v"
-// pkg.T{A:"a", B:"b"}), with each secret replaced by resolver.Mask of its
+// pkg.T{A:"a", B:"b"}), with each Secret field replaced by the mask of its
 // text (a URL's String, a list joined with ',', JSON's bytes, a number's
-// decimal form). Generated Env types call it from their Format method.
+// decimal form), as resolver.Secret's String. Generated Env types call it
+// from their Format method.
 func Format(f fmt.State, verb rune, typeName string, fields []Field) {
 	sharp := verb == 'v' && f.Flag('#')
 	named := sharp || verb == 'v' && f.Flag('+')

@@ -114,10 +114,10 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 			want := map[string]string{}
 			fs := functionSpec(t, stacks, inv.Function)
 			for _, v := range fs.SecretVariables() {
-				want[v.Name] = resolver.Mask(valueOf(v.Secret, b))
+				want[v.Name] = resolver.NewSecret(valueOf(v.Secret, b)).String()
 			}
 			for _, v := range fs.SecretsManagerVariables() {
-				want[v.Name] = resolver.Mask(fieldOf(t, demo.SecretsManagerValues[v.SecretsManager.Secret][b], v.SecretsManager.Field))
+				want[v.Name] = resolver.NewSecret(fieldOf(t, demo.SecretsManagerValues[v.SecretsManager.Secret][b], v.SecretsManager.Field)).String()
 			}
 			if diff := cmp.Diff(inv.Resolved, want); diff != "" {
 				t.Errorf("branch %s, function %s resolved (-got +want):\n%s", b, inv.Function, diff)
@@ -128,7 +128,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 			}
 		}
 	}
-	if a, b := resolver.Mask(demo.Values["STRIPE_KEY"]["main"]), resolver.Mask(demo.Values["STRIPE_KEY"]["feature/login"]); a == b {
+	if a, b := resolver.NewSecret(demo.Values["STRIPE_KEY"]["main"]).String(), resolver.NewSecret(demo.Values["STRIPE_KEY"]["feature/login"]).String(); a == b {
 		t.Fatalf("the branches' fake STRIPE_KEY values mask alike (%s): the test could not tell them apart", a)
 	}
 
@@ -141,7 +141,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		must(err)
 		level := model.BranchName(b)
 		for _, w := range []string{
-			"STRIPE_KEY ", "branch /amplify/fnenv-sample/" + level + "/STRIPE_KEY", resolver.Mask(demo.Values["STRIPE_KEY"][b]),
+			"STRIPE_KEY ", "branch /amplify/fnenv-sample/" + level + "/STRIPE_KEY", resolver.NewSecret(demo.Values["STRIPE_KEY"][b]).String(),
 			"shared /amplify/shared/fnenv-sample/SENTRY_DSN",
 			"Secrets Manager amplify/fnenv-sample/" + level + `/payments-db, field "password"`,
 			"STRIPE_TIMEOUT ", "time.Duration", "literal", "8s",
@@ -187,20 +187,20 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		}
 		before := fieldOf(t, demo.SecretsManagerValues["DbCredential"]["main"], "password")
 		after := fieldOf(t, rotatedDB, "password")
-		if resolver.Mask(before) == resolver.Mask(after) {
+		if resolver.NewSecret(before).String() == resolver.NewSecret(after).String() {
 			t.Fatalf("the fake DB passwords mask alike: the test could not tell them apart")
 		}
-		if sk, pw := resolved(); sk != resolver.Mask(demo.Values["STRIPE_KEY"]["main"]) || pw != resolver.Mask(before) {
+		if sk, pw := resolved(); sk != resolver.NewSecret(demo.Values["STRIPE_KEY"]["main"]).String() || pw != resolver.NewSecret(before).String() {
 			t.Fatalf("before the change: STRIPE_KEY = %s, DB_PASSWORD = %s; want the first values", sk, pw)
 		}
 		must(e.SetSecret(ctx, "STRIPE_KEY", "main", rotated))
 		must(e.PutSecretsManagerValue(ctx, dbID, rotatedDB)) // a rotation: a new AWSCURRENT
-		if sk, pw := resolved(); sk != resolver.Mask(demo.Values["STRIPE_KEY"]["main"]) || pw != resolver.Mask(before) {
+		if sk, pw := resolved(); sk != resolver.NewSecret(demo.Values["STRIPE_KEY"]["main"]).String() || pw != resolver.NewSecret(before).String() {
 			t.Errorf("within the max age: STRIPE_KEY = %s, DB_PASSWORD = %s; want the cached first values", sk, pw)
 		}
 		time.Sleep(maxAge + time.Second)
-		if sk, pw := resolved(); sk != resolver.Mask(rotated) || pw != resolver.Mask(after) {
-			t.Fatalf("after the change and the max age: STRIPE_KEY = %s, DB_PASSWORD = %s; want %s, %s", sk, pw, resolver.Mask(rotated), resolver.Mask(after))
+		if sk, pw := resolved(); sk != resolver.NewSecret(rotated).String() || pw != resolver.NewSecret(after).String() {
+			t.Fatalf("after the change and the max age: STRIPE_KEY = %s, DB_PASSWORD = %s; want %s, %s", sk, pw, resolver.NewSecret(rotated).String(), resolver.NewSecret(after).String())
 		}
 	})
 
@@ -228,7 +228,7 @@ func TestDeployBranchesAndResolve(t *testing.T) {
 		scan := func(where string, data []byte) {
 			for _, c := range canaries {
 				if strings.Contains(string(data), c) {
-					t.Errorf("a secret value (masked %s) appears in %s", resolver.Mask(c), where)
+					t.Errorf("a secret value (masked %s) appears in %s", resolver.NewSecret(c).String(), where)
 				}
 			}
 		}

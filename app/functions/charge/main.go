@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnenv/fnenv/app/functions/charge/env"
-	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is a charge to make.
@@ -35,7 +34,7 @@ type Response struct {
 var errKeyRejected = errors.New("stripe: API key rejected")
 
 // chargeCard charges the card at the payment provider. The sample calls no
-// one; a real one would POST to e.StripeAPIBase with e.StripeKey within
+// one; a real one would POST to e.StripeAPIBase with e.StripeKey.Reveal() within
 // e.StripeTimeout and map a 401 to errKeyRejected. Tests replace it.
 var chargeCard = func(ctx context.Context, e *env.Env, req Request) error { return nil }
 
@@ -69,10 +68,10 @@ func handle(ctx context.Context, req Request) (Response, error) {
 		Amount:   req.Amount,
 		Currency: req.Currency,
 		Resolved: map[string]string{
-			"STRIPE_KEY":  resolver.Mask(e.StripeKey),
-			"SENTRY_DSN":  resolver.Mask(e.SentryDsn),
-			"DB_USERNAME": resolver.Mask(e.DBUsername),
-			"DB_PASSWORD": resolver.Mask(e.DBPassword),
+			"STRIPE_KEY":  e.StripeKey.String(),
+			"SENTRY_DSN":  e.SentryDsn.String(),
+			"DB_USERNAME": e.DBUsername.String(),
+			"DB_PASSWORD": e.DBPassword.String(),
 		},
 	}, nil
 }

@@ -9,24 +9,25 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/app/functions/charge/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 // fakeEnv is the handler's environment in tests: fake values, no SSM.
 func fakeEnv() *env.Env {
 	return &env.Env{
-		StripeKey:         "sk_test_fake_unit_0001",
-		SentryDsn:         "https://fake-unit-dsn@sentry.example.com/1",
+		StripeKey:         resolver.NewSecret("sk_test_fake_unit_0001"),
+		SentryDsn:         resolver.NewSecret("https://fake-unit-dsn@sentry.example.com/1"),
 		Currency:          "usd",
 		AllowedCurrencies: []string{"usd", "eur"},
 		StripeTimeout:     time.Second,
-		DBUsername:        "fake_unit_user",
-		DBPassword:        "fake_unit_password_0001",
+		DBUsername:        resolver.NewSecret("fake_unit_user"),
+		DBPassword:        resolver.NewSecret("fake_unit_password_0001"),
 	}
 }
 
 func TestHandle(t *testing.T) {
 	t.Cleanup(env.Override(fakeEnv()))
-	resolved := map[string]string{"STRIPE_KEY": "sk_t…01", "SENTRY_DSN": "http…/1", "DB_USERNAME": "fake…er", "DB_PASSWORD": "fake…01"}
+	resolved := map[string]string{"STRIPE_KEY": "sk…01", "SENTRY_DSN": "http…/1", "DB_USERNAME": "****", "DB_PASSWORD": "fa…01"}
 	tests := []struct {
 		name    string
 		req     Request

@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnenv/fnenv/app/functions/notify-slack/env"
-	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is an alert to post.
@@ -22,7 +21,7 @@ type Response struct {
 	Resolved map[string]string `json:"resolved"`
 }
 
-// post sends the alert to e.SlackWebhookURL (a *url.URL, parsed at Load)
+// post sends the alert to e.SlackWebhookURL.Reveal() (a *url.URL, parsed at Load)
 // within e.PostTimeout. The sample posts nothing; tests replace it.
 var post = func(ctx context.Context, e *env.Env, req Request) error { return nil }
 
@@ -36,7 +35,7 @@ func handle(ctx context.Context, req Request) (Response, error) {
 	}
 	return Response{
 		Channel:  e.SlackChannel,
-		Resolved: map[string]string{"SLACK_WEBHOOK_URL": resolver.Mask(e.SlackWebhookURL.String()), "SENTRY_DSN": resolver.Mask(e.SentryDsn)},
+		Resolved: map[string]string{"SLACK_WEBHOOK_URL": e.SlackWebhookURL.String(), "SENTRY_DSN": e.SentryDsn.String()},
 	}, nil
 }
 

@@ -9,14 +9,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/app/functions/notify-slack/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 func TestHandle(t *testing.T) {
 	hook, _ := url.Parse("https://hooks.example.com/fake/unit-0001")
-	t.Cleanup(env.Override(&env.Env{SlackWebhookURL: hook, SlackChannel: "#test", PostTimeout: time.Second}))
+	t.Cleanup(env.Override(&env.Env{SlackWebhookURL: resolver.NewSecret(hook), SlackChannel: "#test", PostTimeout: time.Second}))
 	var posted []string
 	post = func(_ context.Context, e *env.Env, req Request) error {
-		posted = append(posted, e.SlackWebhookURL.Host+" "+req.Text)
+		posted = append(posted, e.SlackWebhookURL.Reveal().Host+" "+req.Text)
 		return nil
 	}
 	got, err := handle(context.Background(), Request{Text: "charge failed"})

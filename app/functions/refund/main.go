@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnenv/fnenv/app/functions/refund/env"
-	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is a refund to make.
@@ -39,9 +38,9 @@ func handle(ctx context.Context, req Request) (Response, error) {
 		Charge:   req.Charge,
 		Refunded: true,
 		Resolved: map[string]string{
-			"STRIPE_KEY":     resolver.Mask(e.StripeKey),
-			"STRIPE_API_KEY": resolver.Mask(e.StripeAPIKey),
-			"SENTRY_DSN":     resolver.Mask(e.SentryDsn),
+			"STRIPE_KEY":     e.StripeKey.String(),
+			"STRIPE_API_KEY": e.StripeAPIKey.String(),
+			"SENTRY_DSN":     e.SentryDsn.String(),
 		},
 	}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/app/functions/refund/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 func TestHandle(t *testing.T) {
@@ -17,12 +18,12 @@ func TestHandle(t *testing.T) {
 		want    Response
 		wantErr error
 	}{
-		{"enabled", true, Response{Charge: "ch_1", Refunded: true, Resolved: map[string]string{"STRIPE_KEY": "sk_t…01", "STRIPE_API_KEY": "sk_t…01", "SENTRY_DSN": "****"}}, nil},
+		{"enabled", true, Response{Charge: "ch_1", Refunded: true, Resolved: map[string]string{"STRIPE_KEY": "sk…01", "STRIPE_API_KEY": "sk…01", "SENTRY_DSN": "****"}}, nil},
 		{"disabled by the flag", false, Response{}, errRefundsDisabled},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Cleanup(env.Override(&env.Env{
-				StripeKey: "sk_test_fake_unit_0001", StripeAPIKey: "sk_test_fake_unit_0001", SentryDsn: "fake-dsn",
+				StripeKey: resolver.NewSecret("sk_test_fake_unit_0001"), StripeAPIKey: resolver.NewSecret("sk_test_fake_unit_0001"), SentryDsn: resolver.NewSecret("fake-dsn"),
 				RefundsEnabled: tt.enabled,
 			}))
 			got, err := handle(context.Background(), Request{Charge: "ch_1"})

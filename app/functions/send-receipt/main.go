@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnenv/fnenv/app/functions/send-receipt/env"
-	"github.com/fnenv/fnenv/resolver"
 )
 
 // Request is a receipt to send.
@@ -32,7 +31,7 @@ func handle(ctx context.Context, req Request) (Response, error) {
 	return Response{
 		From:     e.SenderEmail,
 		To:       req.To,
-		Resolved: map[string]string{"SENTRY_DSN": resolver.Mask(e.SentryDsn)},
+		Resolved: map[string]string{"SENTRY_DSN": e.SentryDsn.String()},
 	}, nil
 }
 

@@ -7,10 +7,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnenv/fnenv/app/functions/send-receipt/env"
+	"github.com/fnenv/fnenv/resolver"
 )
 
 func TestHandle(t *testing.T) {
-	t.Cleanup(env.Override(&env.Env{SenderEmail: "receipts@example.test", SentryDsn: "https://fake-unit-dsn@sentry.example.com/1"}))
+	t.Cleanup(env.Override(&env.Env{SenderEmail: "receipts@example.test", SentryDsn: resolver.NewSecret("https://fake-unit-dsn@sentry.example.com/1")}))
 	got, err := handle(context.Background(), Request{To: "ada@example.test", Charge: "ch_1"})
 	if err != nil {
 		t.Fatal(err)

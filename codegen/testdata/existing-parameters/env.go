@@ -22,10 +22,11 @@ import (
 
 // Env is the environment of the function "legacy".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// APIURL is env var API_URL: existing SSM parameter /legacy/payments/api-url, resolved at cold start.
 	// Type function.String, Go string: any text.
@@ -35,13 +36,13 @@ type Env struct {
 	// Type function.StringList, Go []string: a comma-separated list, items trimmed, empty items dropped, like a, b, c.
 	Hosts []string
 
-	// LegacyPW is env var LEGACY_PW: secret /legacy/db/password, an SSM SecureString resolved at cold start.
+	// LegacyPW is env var LEGACY_PW: secret /legacy/db/password, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	LegacyPW string
+	LegacyPW resolver.Secret[string]
 
-	// PlatformKey is env var PLATFORM_KEY: secret arn:aws:ssm:us-east-1:999988887777:parameter/platform/datadog-key, an SSM SecureString resolved at cold start.
+	// PlatformKey is env var PLATFORM_KEY: secret arn:aws:ssm:us-east-1:999988887777:parameter/platform/datadog-key, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	PlatformKey string
+	PlatformKey resolver.Secret[string]
 
 	// Lambda holds the Lambda runtime's own values: region, function name
 	// and version, memory size, log group and stream, initialization type.
@@ -68,8 +69,8 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		APIURL:      v.Get("API_URL"),
 		Hosts:       v.StringList("HOSTS"),
-		LegacyPW:    v.Get("LEGACY_PW"),
-		PlatformKey: v.Get("PLATFORM_KEY"),
+		LegacyPW:    resolver.NewSecret(v.Get("LEGACY_PW")),
+		PlatformKey: resolver.NewSecret(v.Get("PLATFORM_KEY")),
 		Lambda:      lambda,
 	}
 }
@@ -79,8 +80,8 @@ func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
 		{Name: "APIURL", Value: e.APIURL},
 		{Name: "Hosts", Value: e.Hosts},
-		{Name: "LegacyPW", Value: e.LegacyPW, Secret: true},
-		{Name: "PlatformKey", Value: e.PlatformKey, Secret: true},
+		{Name: "LegacyPW", Value: e.LegacyPW},
+		{Name: "PlatformKey", Value: e.PlatformKey},
 		{Name: "Lambda", Value: e.Lambda},
 	}
 }
@@ -139,7 +140,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

@@ -22,18 +22,19 @@ import (
 
 // Env is the environment of the function "say-hello".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// APIEndpoint is env var API_ENDPOINT: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
 	APIEndpoint string
 
-	// APIKey is env var API_KEY: secret MY_API_KEY, an SSM SecureString resolved at cold start.
+	// APIKey is env var API_KEY: secret MY_API_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	APIKey string
+	APIKey resolver.Secret[string]
 
 	// Name is env var NAME: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -62,7 +63,7 @@ var decl = gensupport.Declaration{
 func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		APIEndpoint: v.Get("API_ENDPOINT"),
-		APIKey:      v.Get("API_KEY"),
+		APIKey:      resolver.NewSecret(v.Get("API_KEY")),
 		Name:        v.Get("NAME"),
 		Lambda:      lambda,
 	}
@@ -72,7 +73,7 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
 		{Name: "APIEndpoint", Value: e.APIEndpoint},
-		{Name: "APIKey", Value: e.APIKey, Secret: true},
+		{Name: "APIKey", Value: e.APIKey},
 		{Name: "Name", Value: e.Name},
 		{Name: "Lambda", Value: e.Lambda},
 	}
@@ -132,7 +133,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

@@ -23,26 +23,27 @@ import (
 
 // Env is the environment of the function "db-report".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
-	// APIKey is env var API_KEY: secret MY_API_KEY, an SSM SecureString resolved at cold start.
+	// APIKey is env var API_KEY: secret MY_API_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	APIKey string
+	APIKey resolver.Secret[string]
 
-	// DBPassword is env var DB_PASSWORD: JSON field "password" of Secrets Manager secret "DbCredential", resolved at cold start.
+	// DBPassword is env var DB_PASSWORD: JSON field "password" of Secrets Manager secret "DbCredential", resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	DBPassword string
+	DBPassword resolver.Secret[string]
 
-	// DBUsername is env var DB_USERNAME: JSON field "username" of Secrets Manager secret "DbCredential", resolved at cold start.
+	// DBUsername is env var DB_USERNAME: JSON field "username" of Secrets Manager secret "DbCredential", resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	DBUsername string
+	DBUsername resolver.Secret[string]
 
-	// License is env var LICENSE: the whole SecretString of Secrets Manager secret "Shared/License", resolved at cold start.
+	// License is env var LICENSE: the whole SecretString of Secrets Manager secret "Shared/License", resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	License string
+	License resolver.Secret[string]
 
 	// Name is env var NAME: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -73,10 +74,10 @@ var decl = gensupport.Declaration{
 
 func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
-		APIKey:     v.Get("API_KEY"),
-		DBPassword: v.Get("DB_PASSWORD"),
-		DBUsername: v.Get("DB_USERNAME"),
-		License:    v.Get("LICENSE"),
+		APIKey:     resolver.NewSecret(v.Get("API_KEY")),
+		DBPassword: resolver.NewSecret(v.Get("DB_PASSWORD")),
+		DBUsername: resolver.NewSecret(v.Get("DB_USERNAME")),
+		License:    resolver.NewSecret(v.Get("LICENSE")),
 		Name:       v.Get("NAME"),
 		Lambda:     lambda,
 	}
@@ -85,10 +86,10 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 // fields are e's fields as they print.
 func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
-		{Name: "APIKey", Value: e.APIKey, Secret: true},
-		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
-		{Name: "DBUsername", Value: e.DBUsername, Secret: true},
-		{Name: "License", Value: e.License, Secret: true},
+		{Name: "APIKey", Value: e.APIKey},
+		{Name: "DBPassword", Value: e.DBPassword},
+		{Name: "DBUsername", Value: e.DBUsername},
+		{Name: "License", Value: e.License},
 		{Name: "Name", Value: e.Name},
 		{Name: "Lambda", Value: e.Lambda},
 	}
@@ -148,7 +149,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

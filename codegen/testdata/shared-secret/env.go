@@ -22,22 +22,23 @@ import (
 
 // Env is the environment of the function "charge".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
-	// DBPassword is env var DB_PASSWORD: secret payments.db-password, an SSM SecureString resolved at cold start.
+	// DBPassword is env var DB_PASSWORD: secret payments.db-password, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	DBPassword string
+	DBPassword resolver.Secret[string]
 
-	// StripeKey is env var STRIPE_KEY: secret STRIPE_SECRET_KEY, an SSM SecureString resolved at cold start.
+	// StripeKey is env var STRIPE_KEY: secret STRIPE_SECRET_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	StripeKey string
+	StripeKey resolver.Secret[string]
 
-	// StripeKeyBackup is env var STRIPE_KEY_BACKUP: secret STRIPE_SECRET_KEY, an SSM SecureString resolved at cold start.
+	// StripeKeyBackup is env var STRIPE_KEY_BACKUP: secret STRIPE_SECRET_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	StripeKeyBackup string
+	StripeKeyBackup resolver.Secret[string]
 
 	// StripeWebhookURL is env var stripe_webhook_url: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -66,9 +67,9 @@ var decl = gensupport.Declaration{
 
 func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
-		DBPassword:       v.Get("DB_PASSWORD"),
-		StripeKey:        v.Get("STRIPE_KEY"),
-		StripeKeyBackup:  v.Get("STRIPE_KEY_BACKUP"),
+		DBPassword:       resolver.NewSecret(v.Get("DB_PASSWORD")),
+		StripeKey:        resolver.NewSecret(v.Get("STRIPE_KEY")),
+		StripeKeyBackup:  resolver.NewSecret(v.Get("STRIPE_KEY_BACKUP")),
 		StripeWebhookURL: v.Get("stripe_webhook_url"),
 		Lambda:           lambda,
 	}
@@ -77,9 +78,9 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 // fields are e's fields as they print.
 func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
-		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
-		{Name: "StripeKey", Value: e.StripeKey, Secret: true},
-		{Name: "StripeKeyBackup", Value: e.StripeKeyBackup, Secret: true},
+		{Name: "DBPassword", Value: e.DBPassword},
+		{Name: "StripeKey", Value: e.StripeKey},
+		{Name: "StripeKeyBackup", Value: e.StripeKeyBackup},
 		{Name: "StripeWebhookURL", Value: e.StripeWebhookURL},
 		{Name: "Lambda", Value: e.Lambda},
 	}
@@ -139,7 +140,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

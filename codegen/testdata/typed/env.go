@@ -25,10 +25,11 @@ import (
 
 // Env is the environment of the function "typed".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// AllowedOrigins is env var ALLOWED_ORIGINS: a literal from the function's configuration.
 	// Type function.StringList, Go []string: a comma-separated list, items trimmed, empty items dropped, like a, b, c.
@@ -38,9 +39,9 @@ type Env struct {
 	// Type function.URL, Go *url.URL: an absolute URL with a scheme and a host, like https://api.example.com/v1.
 	APIBase *url.URL
 
-	// DBConfig is env var DB_CONFIG: secret DB_CONFIG, an SSM SecureString resolved at cold start.
+	// DBConfig is env var DB_CONFIG: secret DB_CONFIG, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.JSON, Go json.RawMessage: valid JSON, like {"a":1}.
-	DBConfig json.RawMessage
+	DBConfig resolver.Secret[json.RawMessage]
 
 	// Debug is env var DEBUG: a literal from the function's configuration.
 	// Type function.Bool, Go bool: true or false (also 1, t, T, TRUE, True, 0, f, F, FALSE, False).
@@ -62,9 +63,9 @@ type Env struct {
 	// Type function.Duration, Go time.Duration: a Go duration, like 300ms, 1.5s or 2h45m.
 	Timeout time.Duration
 
-	// WebhookURL is env var WEBHOOK_URL: secret WEBHOOK_URL, an SSM SecureString resolved at cold start.
+	// WebhookURL is env var WEBHOOK_URL: secret WEBHOOK_URL, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.URL, Go *url.URL: an absolute URL with a scheme and a host, like https://api.example.com/v1.
-	WebhookURL *url.URL
+	WebhookURL resolver.Secret[*url.URL]
 
 	// Lambda holds the Lambda runtime's own values: region, function name
 	// and version, memory size, log group and stream, initialization type.
@@ -96,13 +97,13 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		AllowedOrigins: v.StringList("ALLOWED_ORIGINS"),
 		APIBase:        v.URL("API_BASE"),
-		DBConfig:       v.JSON("DB_CONFIG"),
+		DBConfig:       resolver.NewSecret(v.JSON("DB_CONFIG")),
 		Debug:          v.Bool("DEBUG"),
 		Greeting:       v.Get("GREETING"),
 		Port:           v.Int("PORT"),
 		Rate:           v.Float("RATE"),
 		Timeout:        v.Duration("TIMEOUT"),
-		WebhookURL:     v.URL("WEBHOOK_URL"),
+		WebhookURL:     resolver.NewSecret(v.URL("WEBHOOK_URL")),
 		Lambda:         lambda,
 	}
 }
@@ -112,13 +113,13 @@ func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
 		{Name: "AllowedOrigins", Value: e.AllowedOrigins},
 		{Name: "APIBase", Value: e.APIBase},
-		{Name: "DBConfig", Value: e.DBConfig, Secret: true},
+		{Name: "DBConfig", Value: e.DBConfig},
 		{Name: "Debug", Value: e.Debug},
 		{Name: "Greeting", Value: e.Greeting},
 		{Name: "Port", Value: e.Port},
 		{Name: "Rate", Value: e.Rate},
 		{Name: "Timeout", Value: e.Timeout},
-		{Name: "WebhookURL", Value: e.WebhookURL, Secret: true},
+		{Name: "WebhookURL", Value: e.WebhookURL},
 		{Name: "Lambda", Value: e.Lambda},
 	}
 }
@@ -177,7 +178,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

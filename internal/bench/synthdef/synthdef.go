@@ -76,7 +76,7 @@ func handle(ctx context.Context, _ map[string]any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(e.Greeting) + len(e.LogLevel) + len(e.APIKey) + len(e.DBPassword), nil
+	return len(e.Greeting) + len(e.LogLevel) + len(e.APIKey.Reveal()) + len(e.DBPassword.Reveal()), nil
 }
 
 func main() {

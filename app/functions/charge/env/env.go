@@ -25,10 +25,11 @@ import (
 
 // Env is the environment of the function "charge".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// AllowedCurrencies is env var ALLOWED_CURRENCIES: a literal from the function's configuration.
 	// Type function.StringList, Go []string: a comma-separated list, items trimmed, empty items dropped, like a, b, c.
@@ -38,29 +39,29 @@ type Env struct {
 	// Type function.String, Go string: any text.
 	Currency string
 
-	// DBPassword is env var DB_PASSWORD: JSON field "password" of Secrets Manager secret "DbCredential", resolved at cold start.
+	// DBPassword is env var DB_PASSWORD: JSON field "password" of Secrets Manager secret "DbCredential", resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	DBPassword string
+	DBPassword resolver.Secret[string]
 
-	// DBUsername is env var DB_USERNAME: JSON field "username" of Secrets Manager secret "DbCredential", resolved at cold start.
+	// DBUsername is env var DB_USERNAME: JSON field "username" of Secrets Manager secret "DbCredential", resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	DBUsername string
+	DBUsername resolver.Secret[string]
 
 	// LogLevel is env var LOG_LEVEL: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
 	LogLevel string
 
-	// SentryDsn is env var SENTRY_DSN: secret SENTRY_DSN, an SSM SecureString resolved at cold start.
+	// SentryDsn is env var SENTRY_DSN: secret SENTRY_DSN, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	SentryDsn string
+	SentryDsn resolver.Secret[string]
 
 	// StripeAPIBase is env var STRIPE_API_BASE: a literal from the function's configuration.
 	// Type function.URL, Go *url.URL: an absolute URL with a scheme and a host, like https://api.example.com/v1.
 	StripeAPIBase *url.URL
 
-	// StripeKey is env var STRIPE_KEY: secret STRIPE_KEY, an SSM SecureString resolved at cold start.
+	// StripeKey is env var STRIPE_KEY: secret STRIPE_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	StripeKey string
+	StripeKey resolver.Secret[string]
 
 	// StripeTimeout is env var STRIPE_TIMEOUT: a literal from the function's configuration.
 	// Type function.Duration, Go time.Duration: a Go duration, like 300ms, 1.5s or 2h45m.
@@ -97,12 +98,12 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		AllowedCurrencies: v.StringList("ALLOWED_CURRENCIES"),
 		Currency:          v.Get("CURRENCY"),
-		DBPassword:        v.Get("DB_PASSWORD"),
-		DBUsername:        v.Get("DB_USERNAME"),
+		DBPassword:        resolver.NewSecret(v.Get("DB_PASSWORD")),
+		DBUsername:        resolver.NewSecret(v.Get("DB_USERNAME")),
 		LogLevel:          v.Get("LOG_LEVEL"),
-		SentryDsn:         v.Get("SENTRY_DSN"),
+		SentryDsn:         resolver.NewSecret(v.Get("SENTRY_DSN")),
 		StripeAPIBase:     v.URL("STRIPE_API_BASE"),
-		StripeKey:         v.Get("STRIPE_KEY"),
+		StripeKey:         resolver.NewSecret(v.Get("STRIPE_KEY")),
 		StripeTimeout:     v.Duration("STRIPE_TIMEOUT"),
 		Lambda:            lambda,
 	}
@@ -113,12 +114,12 @@ func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
 		{Name: "AllowedCurrencies", Value: e.AllowedCurrencies},
 		{Name: "Currency", Value: e.Currency},
-		{Name: "DBPassword", Value: e.DBPassword, Secret: true},
-		{Name: "DBUsername", Value: e.DBUsername, Secret: true},
+		{Name: "DBPassword", Value: e.DBPassword},
+		{Name: "DBUsername", Value: e.DBUsername},
 		{Name: "LogLevel", Value: e.LogLevel},
-		{Name: "SentryDsn", Value: e.SentryDsn, Secret: true},
+		{Name: "SentryDsn", Value: e.SentryDsn},
 		{Name: "StripeAPIBase", Value: e.StripeAPIBase},
-		{Name: "StripeKey", Value: e.StripeKey, Secret: true},
+		{Name: "StripeKey", Value: e.StripeKey},
 		{Name: "StripeTimeout", Value: e.StripeTimeout},
 		{Name: "Lambda", Value: e.Lambda},
 	}
@@ -178,7 +179,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

@@ -24,10 +24,11 @@ import (
 
 // Env is the environment of the function "notify-slack".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// LogLevel is env var LOG_LEVEL: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -37,17 +38,17 @@ type Env struct {
 	// Type function.Duration, Go time.Duration: a Go duration, like 300ms, 1.5s or 2h45m.
 	PostTimeout time.Duration
 
-	// SentryDsn is env var SENTRY_DSN: secret SENTRY_DSN, an SSM SecureString resolved at cold start.
+	// SentryDsn is env var SENTRY_DSN: secret SENTRY_DSN, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	SentryDsn string
+	SentryDsn resolver.Secret[string]
 
 	// SlackChannel is env var SLACK_CHANNEL: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
 	SlackChannel string
 
-	// SlackWebhookURL is env var SLACK_WEBHOOK_URL: secret SLACK_WEBHOOK_URL, an SSM SecureString resolved at cold start.
+	// SlackWebhookURL is env var SLACK_WEBHOOK_URL: secret SLACK_WEBHOOK_URL, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.URL, Go *url.URL: an absolute URL with a scheme and a host, like https://api.example.com/v1.
-	SlackWebhookURL *url.URL
+	SlackWebhookURL resolver.Secret[*url.URL]
 
 	// Lambda holds the Lambda runtime's own values: region, function name
 	// and version, memory size, log group and stream, initialization type.
@@ -75,9 +76,9 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		LogLevel:        v.Get("LOG_LEVEL"),
 		PostTimeout:     v.Duration("POST_TIMEOUT"),
-		SentryDsn:       v.Get("SENTRY_DSN"),
+		SentryDsn:       resolver.NewSecret(v.Get("SENTRY_DSN")),
 		SlackChannel:    v.Get("SLACK_CHANNEL"),
-		SlackWebhookURL: v.URL("SLACK_WEBHOOK_URL"),
+		SlackWebhookURL: resolver.NewSecret(v.URL("SLACK_WEBHOOK_URL")),
 		Lambda:          lambda,
 	}
 }
@@ -87,9 +88,9 @@ func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
 		{Name: "LogLevel", Value: e.LogLevel},
 		{Name: "PostTimeout", Value: e.PostTimeout},
-		{Name: "SentryDsn", Value: e.SentryDsn, Secret: true},
+		{Name: "SentryDsn", Value: e.SentryDsn},
 		{Name: "SlackChannel", Value: e.SlackChannel},
-		{Name: "SlackWebhookURL", Value: e.SlackWebhookURL, Secret: true},
+		{Name: "SlackWebhookURL", Value: e.SlackWebhookURL},
 		{Name: "Lambda", Value: e.Lambda},
 	}
 }
@@ -148,7 +149,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

@@ -22,10 +22,11 @@ import (
 
 // Env is the environment of the function "refund".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// LogLevel is env var LOG_LEVEL: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -35,17 +36,17 @@ type Env struct {
 	// Type function.Bool, Go bool: true or false (also 1, t, T, TRUE, True, 0, f, F, FALSE, False).
 	RefundsEnabled bool
 
-	// SentryDsn is env var SENTRY_DSN: secret SENTRY_DSN, an SSM SecureString resolved at cold start.
+	// SentryDsn is env var SENTRY_DSN: secret SENTRY_DSN, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	SentryDsn string
+	SentryDsn resolver.Secret[string]
 
-	// StripeAPIKey is env var STRIPE_API_KEY: secret STRIPE_KEY, an SSM SecureString resolved at cold start.
+	// StripeAPIKey is env var STRIPE_API_KEY: secret STRIPE_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	StripeAPIKey string
+	StripeAPIKey resolver.Secret[string]
 
-	// StripeKey is env var STRIPE_KEY: secret STRIPE_KEY, an SSM SecureString resolved at cold start.
+	// StripeKey is env var STRIPE_KEY: secret STRIPE_KEY, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	StripeKey string
+	StripeKey resolver.Secret[string]
 
 	// Lambda holds the Lambda runtime's own values: region, function name
 	// and version, memory size, log group and stream, initialization type.
@@ -73,9 +74,9 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 	return &Env{
 		LogLevel:       v.Get("LOG_LEVEL"),
 		RefundsEnabled: v.Bool("REFUNDS_ENABLED"),
-		SentryDsn:      v.Get("SENTRY_DSN"),
-		StripeAPIKey:   v.Get("STRIPE_API_KEY"),
-		StripeKey:      v.Get("STRIPE_KEY"),
+		SentryDsn:      resolver.NewSecret(v.Get("SENTRY_DSN")),
+		StripeAPIKey:   resolver.NewSecret(v.Get("STRIPE_API_KEY")),
+		StripeKey:      resolver.NewSecret(v.Get("STRIPE_KEY")),
 		Lambda:         lambda,
 	}
 }
@@ -85,9 +86,9 @@ func (e Env) fields() []gensupport.Field {
 	return []gensupport.Field{
 		{Name: "LogLevel", Value: e.LogLevel},
 		{Name: "RefundsEnabled", Value: e.RefundsEnabled},
-		{Name: "SentryDsn", Value: e.SentryDsn, Secret: true},
-		{Name: "StripeAPIKey", Value: e.StripeAPIKey, Secret: true},
-		{Name: "StripeKey", Value: e.StripeKey, Secret: true},
+		{Name: "SentryDsn", Value: e.SentryDsn},
+		{Name: "StripeAPIKey", Value: e.StripeAPIKey},
+		{Name: "StripeKey", Value: e.StripeKey},
 		{Name: "Lambda", Value: e.Lambda},
 	}
 }
@@ -146,7 +147,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel

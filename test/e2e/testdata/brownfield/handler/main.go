@@ -24,9 +24,9 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		out := map[string]string{"LegacyPw": sum(e.LegacyPw), "EuPw": sum(e.EuPw)}
+		out := map[string]string{"LegacyPw": sum(e.LegacyPw.Reveal()), "EuPw": sum(e.EuPw.Reveal())}
 		v := reflect.ValueOf(*e)
-		for i := range v.NumField() { // the literals and the parameter (and, while they are strings, the secrets)
+		for i := range v.NumField() { // the literals and the parameter: the secrets are resolver.Secret
 			if f := v.Field(i); f.Kind() == reflect.String {
 				out[v.Type().Field(i).Name] = sum(f.String())
 			}

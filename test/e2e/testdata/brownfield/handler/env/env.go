@@ -22,10 +22,11 @@ import (
 
 // Env is the environment of the function "legacy".
 //
-// It prints with every secret masked (resolver.Mask) in every fmt verb —
-// %v, %+v, %#v, %s, for Env and *Env — and in log/slog (LogValue);
-// literals print as they are. JSON encoding is not masked: json.Marshal
-// writes every value, secrets included.
+// A secret's field is a resolver.Secret of its type, read with Reveal; a
+// literal's is the type itself. It prints with every secret masked (see
+// resolver.Secret) in every fmt verb, for Env and *Env, in log/slog
+// (LogValue) and in JSON (json.Marshal writes each secret's mask); so does
+// a struct holding it, in any field. Literals print as they are.
 type Env struct {
 	// APIURL is env var API_URL: existing SSM parameter /legacy/payments/api-url, resolved at cold start.
 	// Type function.String, Go string: any text.
@@ -191,13 +192,13 @@ type Env struct {
 	// Type function.String, Go string: any text.
 	Blob39 string
 
-	// EuPw is env var EU_PW: secret arn:aws:ssm:eu-west-1:123456789012:parameter/legacy/eu/db-password, an SSM SecureString resolved at cold start.
+	// EuPw is env var EU_PW: secret arn:aws:ssm:eu-west-1:123456789012:parameter/legacy/eu/db-password, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	EuPw string
+	EuPw resolver.Secret[string]
 
-	// LegacyPw is env var LEGACY_PW: secret /legacy/db/password, an SSM SecureString resolved at cold start.
+	// LegacyPw is env var LEGACY_PW: secret /legacy/db/password, an SSM SecureString resolved at cold start; Reveal returns it.
 	// Type function.String, Go string: any text.
-	LegacyPw string
+	LegacyPw resolver.Secret[string]
 
 	// Name is env var NAME: a literal from the function's configuration.
 	// Type function.String, Go string: any text.
@@ -307,8 +308,8 @@ func build(v *gensupport.Values, lambda resolver.Lambda) *Env {
 		Blob37:   v.Get("BLOB_37"),
 		Blob38:   v.Get("BLOB_38"),
 		Blob39:   v.Get("BLOB_39"),
-		EuPw:     v.Get("EU_PW"),
-		LegacyPw: v.Get("LEGACY_PW"),
+		EuPw:     resolver.NewSecret(v.Get("EU_PW")),
+		LegacyPw: resolver.NewSecret(v.Get("LEGACY_PW")),
 		Name:     v.Get("NAME"),
 		Lambda:   lambda,
 	}
@@ -358,8 +359,8 @@ func (e Env) fields() []gensupport.Field {
 		{Name: "Blob37", Value: e.Blob37},
 		{Name: "Blob38", Value: e.Blob38},
 		{Name: "Blob39", Value: e.Blob39},
-		{Name: "EuPw", Value: e.EuPw, Secret: true},
-		{Name: "LegacyPw", Value: e.LegacyPw, Secret: true},
+		{Name: "EuPw", Value: e.EuPw},
+		{Name: "LegacyPw", Value: e.LegacyPw},
 		{Name: "Name", Value: e.Name},
 		{Name: "Lambda", Value: e.Lambda},
 	}
@@ -419,7 +420,7 @@ func Refresh(ctx context.Context) (*Env, error) {
 // Override makes Load, MustLoad and Refresh return e, reading nothing (no
 // SSM, no environment), until restore is called; for unit tests:
 //
-//	t.Cleanup(env.Override(&env.Env{ /* fake values */ }))
+//	t.Cleanup(env.Override(&env.Env{ /* fake values; secrets with resolver.NewSecret */ }))
 //
 // It affects the whole process: tests that override with different values
 // must not run in parallel with each other (t.Parallel), while parallel
