@@ -27,9 +27,11 @@ const (
 	// ContextCodegen, set to false, stops the construct from writing env
 	// packages at synth. Default: env packages are written.
 	ContextCodegen = "fnenvCodegen"
-	// ContextCheckSecrets, set to true, makes synth check with the standard
-	// AWS credential chain that every referenced secret is set for the
-	// branch (never reading a value), as `fnenv secret check` does.
+	// ContextCheckSecrets steers synth's check, with the standard AWS
+	// credential chain, that every referenced secret is set for the branch
+	// (never reading a value), as `fnenv secret check` does. Unset (the
+	// default): checked when credentials are available, else one warning;
+	// true: required (no credentials is an error); false: off.
 	ContextCheckSecrets = "fnenvCheckSecrets"
 	// ContextPaths holds the layout of parameter paths: "fnenv" (the
 	// default) or "amplify" for Amplify Gen 2's own (see Paths).

@@ -159,7 +159,7 @@ func (e *RequestError) Error() string {
 	case errors.As(e.Err, &ae) && ae.ErrorCode() == "AccessDeniedException":
 		msg += " — the function's role must allow ssm:GetParameters on both parameters of each secret (and kms:Decrypt on a customer key)"
 	case errors.Is(e.Err, context.DeadlineExceeded):
-		msg += " — gave up at the context's deadline"
+		msg += " — gave up at the context's deadline (a function in a VPC without a route to SSM waits until then: give its subnets a NAT gateway or the VPC an interface endpoint for com.amazonaws.<region>.ssm)"
 	}
 	return msg
 }

@@ -341,6 +341,25 @@ func TestLoadThrottledUntilDeadline(t *testing.T) {
 	t.Logf("error: %v (after %d requests)", err, p.Count())
 }
 
+// A function in a VPC without a route to SSM sees no answer until its
+// deadline: the error says so, with the endpoint to add.
+func TestLoadNoAnswerUntilDeadline(t *testing.T) {
+	spec := resolver.Spec{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	setup(t, spec, ssmproxy.WithLatency(5*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := newLoader(spec).Load(ctx)
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Load error = %v, want the deadline", err)
+	}
+	for _, want := range []string{"MY_API_KEY", "gave up at the context's deadline",
+		"a function in a VPC without a route to SSM waits until then: give its subnets a NAT gateway or the VPC an interface endpoint for com.amazonaws.<region>.ssm"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
+
 func TestLoadAccessDenied(t *testing.T) {
 	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	c, _ := setup(t, spec, ssmproxy.DenyAccess())

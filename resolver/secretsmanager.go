@@ -236,7 +236,7 @@ func (e *SecretsManagerRequestError) Error() string {
 	case e.ThrottledAttempts > 0:
 		msg += fmt.Sprintf(" — throttled on all %d attempts until the context's deadline (Secrets Manager allows 10,000 GetSecretValue requests a second per account and region)", e.ThrottledAttempts)
 	case errors.Is(e.Err, context.DeadlineExceeded):
-		msg += " — gave up at the context's deadline"
+		msg += " — gave up at the context's deadline (a function in a VPC without a route to Secrets Manager waits until then: give its subnets a NAT gateway or the VPC an interface endpoint for com.amazonaws.<region>.secretsmanager)"
 	}
 	return msg
 }

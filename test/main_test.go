@@ -41,8 +41,9 @@ type appOptions struct {
 }
 
 // newApp returns an app whose backend is appID/branch ("fnenv-test"/"main"
-// by default). Handlers are not compiled and env packages not written
-// unless asked: most tests read templates only.
+// by default). Handlers are not compiled, env packages not written and
+// secrets not checked (fnenvCheckSecrets=false) unless asked: most tests
+// read templates only. An extra entry whose value is nil is removed.
 func newApp(o appOptions) awscdk.App {
 	if o.appID == "" {
 		o.appID = "fnenv-test"
@@ -51,9 +52,10 @@ func newApp(o appOptions) awscdk.App {
 		o.branch = "main"
 	}
 	ctx := map[string]any{
-		model.ContextAppID:   o.appID,
-		model.ContextBranch:  o.branch,
-		model.ContextCodegen: false,
+		model.ContextAppID:        o.appID,
+		model.ContextBranch:       o.branch,
+		model.ContextCodegen:      false,
+		model.ContextCheckSecrets: false,
 	}
 	if o.appID == "-" { // no app id
 		delete(ctx, model.ContextAppID)
@@ -63,6 +65,9 @@ func newApp(o appOptions) awscdk.App {
 	}
 	for k, v := range o.extra {
 		ctx[k] = v
+		if v == nil {
+			delete(ctx, k)
+		}
 	}
 	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
 }
@@ -149,6 +154,26 @@ func lambdaEnv(t *testing.T, tmpl assertions.Template) map[string]string {
 		return out
 	}
 	return nil
+}
+
+// annotations returns the error or warning annotations of stack's
+// constructs (level "error" or "warning"), each as "<construct path> <message>";
+// it synthesizes the app.
+func annotations(t *testing.T, stack awscdk.Stack, level string) []string {
+	t.Helper()
+	var out []string
+	assert(t, "annotations of "+*stack.StackName(), func() {
+		a := assertions.Annotations_FromStack(stack)
+		all := assertions.Match_AnyValue()
+		msgs := a.FindWarning(jsii.String("*"), all)
+		if level == "error" {
+			msgs = a.FindError(jsii.String("*"), all)
+		}
+		for _, m := range *msgs {
+			out = append(out, *m.Id+" "+fmt.Sprint(m.Entry.Data))
+		}
+	})
+	return out
 }
 
 func contains(s string, subs ...string) []string {

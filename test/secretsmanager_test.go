@@ -249,7 +249,7 @@ func TestSecretsManagerCheckedAtSynth(t *testing.T) {
 	// GIVEN an app reading a field of a secret imported by name, and one
 	// it creates, with fnenvCheckSecrets on
 	motoEnv(t)
-	app := func() awscdk.App {
+	app := func() awscdk.Stack {
 		a := newApp(appOptions{extra: map[string]any{model.ContextCheckSecrets: true}})
 		stack := newStack(a, "Db")
 		db := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DbCredential"), jsii.String("fnenv-test/main/db"))
@@ -258,14 +258,15 @@ func TestSecretsManagerCheckedAtSynth(t *testing.T) {
 			"DB_PASSWORD": function.SecretsManager(db, "password"),
 			"TOKEN":       function.SecretsManager(created, ""),
 		}})
-		return a
+		return stack
 	}
 
-	// WHEN the secret does not exist, THEN synth fails naming it and the field
-	got := synthError(app())
-	if missing := contains(got, "secrets check (context fnenvCheckSecrets=true): 1 of 1 secrets",
+	// WHEN the secret does not exist, THEN the function has an error naming
+	// it and the field
+	got := strings.Join(allAnnotations(t, app()), "\n")
+	if missing := contains(got, "error /Db-main/Fn fnenv: function db references a secret that is not set for branch main: "+
 		`DbCredential — Secrets Manager secret fnenv-test/main/db does not exist or its JSON lacks the top-level field "password"`); len(missing) > 0 {
-		t.Errorf("synth error lacks %q; it is:\n%s", missing, got)
+		t.Errorf("annotations lack %q; they are:\n%s", missing, got)
 	}
 
 	// WHEN it exists with the field, THEN synth passes
@@ -278,7 +279,7 @@ func TestSecretsManagerCheckedAtSynth(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := synthError(app()); got != "" {
-		t.Errorf("synth failed with the secret and its field in place:\n%s", got)
+	if got := allAnnotations(t, app()); len(got) > 0 {
+		t.Errorf("annotations with the secret and its field in place:\n%s", strings.Join(got, "\n"))
 	}
 }

@@ -67,17 +67,18 @@ func problemMessage(r any) (msg string, ok bool) {
 // TestContext returns the CDK context for a unit test of stacks with fnenv
 // functions, ctx's entries included (they win): handlers are not compiled
 // (each function gets a placeholder asset kept in the user's cache
-// directory), no env package is written, and the app id and branch are
-// "test" and "main". It is the one line of setup such a test needs:
+// directory), no env package is written, the secrets check is off (no AWS
+// call), and the app id and branch are "test" and "main". It is the one line of setup such a test needs:
 //
 //	app := awscdk.NewApp(&awscdk.AppProps{Context: function.TestContext(nil)})
 //
 // ctx may be nil.
 func TestContext(ctx map[string]any) *map[string]any {
 	out := map[string]any{
-		model.ContextAppID:   "test",
-		model.ContextBranch:  "main",
-		model.ContextCodegen: false,
+		model.ContextAppID:        "test",
+		model.ContextBranch:       "main",
+		model.ContextCodegen:      false,
+		model.ContextCheckSecrets: false,
 		// CDK's own key: the stacks that bundle assets; none.
 		"aws:cdk:bundling-stacks": []any{},
 	}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -218,6 +219,10 @@ type function struct {
 	buildErr error
 	// smSecrets are the Secrets Manager secrets referenced, by variable.
 	smSecrets map[string]awssecretsmanager.ISecret
+	// vpc and vpcSubnets are FunctionOptions', for the route check at
+	// synth (vpccheck.go).
+	vpc        awsec2.IVpc
+	vpcSubnets *awsec2.SubnetSelection
 }
 
 func (f *function) Lambda() awslambda.Function  { return f }
@@ -330,6 +335,8 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	awscdk.Annotations_Of(f).AcknowledgeWarning(jsii.String("@aws-cdk/aws-lambda:codeFromBucketObjectVersionNotSpecified"),
 		jsii.String("the object key is the asset's content hash"))
 	backend.TagStack(awscdk.Stack_Of(f))
+	f.vpc, f.vpcSubnets = opts.Vpc, opts.VpcSubnets
+	f.warnCredentialLiterals(props.Environment)
 	f.grant(props.SecretsKey)
 	f.grantParameters(props.Environment)
 	f.keepLiterals(placed.Parameters)

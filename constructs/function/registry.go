@@ -70,7 +70,8 @@ func registryOf(scope constructs.IConstruct) *registry {
 	// The aspect sits on the registry, a leaf, so that it is called once
 	// rather than for every construct of the app (each call crosses jsii).
 	awscdk.Aspects_Of(r).Add(&buildAspect{r}, nil)
-	addSecretsCheck(r, r)
+	r.Node().AddValidation(newSecretsCheck(stage, r))
+	r.Node().AddValidation(&vpcCheck{r: r})
 	return r
 }
 

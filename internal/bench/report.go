@@ -75,6 +75,7 @@ type Report struct {
 	Init                   *InitResult
 	UnitTest               *UnitTestResult // a user's stack test (unittest.go)
 	Invoke                 *InvokeResult   // fnenv invoke of an unchanged handler (invoke.go)
+	Check                  *CheckResult    // the secrets check at synth (checkcost.go)
 }
 
 func yes(ok bool) string {
@@ -201,6 +202,9 @@ func (r *Report) Write(w io.Writer) {
 	}
 	if r.Invoke != nil {
 		r.writeInvoke(p)
+	}
+	if r.Check != nil {
+		r.writeCheck(p)
 	}
 }
 

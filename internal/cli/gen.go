@@ -141,8 +141,8 @@ func (r *runner) genCheck(root string, entries []string, byEntry map[string]mode
 
 // synth runs the CDK app as the CDK CLI does: the "app" command line
 // through the shell in the directory of cdk.json, with CDK_OUTDIR and
-// CDK_CONTEXT_JSON (cdk.json's context, bundling and the app's own env
-// package writing off, the branch).
+// CDK_CONTEXT_JSON (cdk.json's context, bundling, the app's own env
+// package writing and the secrets check off, the branch).
 func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) error {
 	id, err := r.resolve(branch, true, false)
 	b := id.Branch
@@ -158,6 +158,8 @@ func (r *runner) synth(ctx context.Context, c *cdkJSON, branch, outdir string) e
 	// gen writes the env packages itself, to count what changed: the app
 	// must not write them first.
 	cctx[model.ContextCodegen] = false
+	// Generated code does not depend on which secrets are set: no AWS call.
+	cctx[model.ContextCheckSecrets] = false
 	if r.appIDFlag != "" {
 		cctx[model.ContextAppID] = r.appIDFlag
 	}

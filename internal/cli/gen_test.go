@@ -80,7 +80,7 @@ func TestGen(t *testing.T) {
 		if err := json.Unmarshal(data, &got); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]any{"aws:cdk:bundling-stacks": []any{}, "branch": GenBranch, "appId": "checkapp", "other": float64(42), "fnenvCodegen": false}
+		want := map[string]any{"aws:cdk:bundling-stacks": []any{}, "branch": GenBranch, "appId": "checkapp", "other": float64(42), "fnenvCodegen": false, "fnenvCheckSecrets": false}
 		if diff := cmp.Diff(got, want); diff != "" {
 			t.Errorf("CDK_CONTEXT_JSON (-got +want):\n%s", diff)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -141,8 +142,12 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	res = &Result{Outdirs: map[string]string{}}
 	for _, b := range Branches {
 		res.Outdirs[b] = e.Outdir(b)
-		step("cdk synth, branch %s", b)
-		if err := e.Synth(ctx, b, res.Outdirs[b], o.Context...); err != nil {
+		step("cdk synth, branch %s (secrets not checked: none is set yet)", b)
+		// With credentials (moto's) synth checks the secrets, and none is
+		// set yet: this synth is for fnenv secret check to read. cdk deploy
+		// below synthesizes again, with the check.
+		ctxs := append(slices.Clone(o.Context), model.ContextCheckSecrets+"=false")
+		if err := e.Synth(ctx, b, res.Outdirs[b], ctxs...); err != nil {
 			return nil, err
 		}
 	}

@@ -90,7 +90,7 @@ func Collect(recs []model.Record, branch string) ([]Use, int, error) {
 		if err := model.ValidateBackend(b); err != nil {
 			return nil, 0, fmt.Errorf("function %s (%s): %v", rec.Function.Name, rec.Path, err)
 		}
-		fn := fmt.Sprintf("%s (%s)", rec.Function.Name, rec.Path)
+		fn := Label(rec.Function.Name, rec.Path)
 		fns[fn] = true
 		var recUses []*Use
 		for _, s := range rec.Function.Secrets() {
@@ -127,6 +127,9 @@ func Collect(recs []model.Record, branch string) ([]Use, int, error) {
 	})
 	return out, len(fns), nil
 }
+
+// Label is how Use.Functions names a function: "name (construct path)".
+func Label(name, path string) string { return fmt.Sprintf("%s (%s)", name, path) }
 
 // Lookup reports which of names exist, never reading a value (for SSM:
 // GetParameters without decryption, ten names a call).
@@ -249,14 +252,7 @@ func (r Result) Report(appID string) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d of %d secrets referenced by %d functions are not set for branch %s:\n", len(r.Missing), len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch)
 	for _, u := range bySecret(r.Missing) {
-		switch u.Kind {
-		case SecretsManagerSecret:
-			fmt.Fprintf(&sb, "\n  %s — Secrets Manager secret %s %s\n", u.Secret, u.SecretID, u.smMissing())
-		case ExistingParameter:
-			fmt.Fprintf(&sb, "\n  %s — existing parameter not found: it does not exist, or (by ARN from another account) is not shared with this one\n", u.Secret)
-		default:
-			fmt.Fprintf(&sb, "\n  %s — not at %s\n", u.Secret, strings.Join(u.Locations(), " nor "))
-		}
+		fmt.Fprintf(&sb, "\n  %s\n", u.where())
 		fmt.Fprintf(&sb, "    used by %s\n", strings.Join(u.Functions, ", "))
 		for _, l := range u.nearLines(r.command(), appID) {
 			fmt.Fprintf(&sb, "    %s\n", l)
@@ -266,6 +262,31 @@ func (r Result) Report(appID string) string {
 		}
 	}
 	return sb.String()
+}
+
+// Explain words one missing use for one of its functions (the synth-time
+// check's error on that function): where it was looked for and the
+// commands that set it, as Report lists it, without the functions.
+func (r Result) Explain(u Use, appID string) string {
+	u = bySecret([]Use{u})[0] // a Secrets Manager field as Report quotes it
+	var sb strings.Builder
+	sb.WriteString(u.where())
+	for _, fix := range u.fixes(appID) {
+		fmt.Fprintf(&sb, "\n  %s", fix)
+	}
+	return sb.String()
+}
+
+// where is the first line of a missing use: its name and where it was
+// looked for.
+func (u Use) where() string {
+	switch u.Kind {
+	case SecretsManagerSecret:
+		return fmt.Sprintf("%s — Secrets Manager secret %s %s", u.Secret, u.SecretID, u.smMissing())
+	case ExistingParameter:
+		return fmt.Sprintf("%s — existing parameter not found: it does not exist, or (by ARN from another account) is not shared with this one", u.Secret)
+	}
+	return fmt.Sprintf("%s — not at %s", u.Secret, strings.Join(u.Locations(), " nor "))
 }
 
 // Failure is the one line that says the check failed.

@@ -12,6 +12,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Defaults of Options.
@@ -49,6 +50,9 @@ type Options struct {
 	Notify func(line string)
 	// NotifyAfter: default DefaultNotifyAfter.
 	NotifyAfter time.Duration
+	// DefaultRegion is the region used when the AWS configuration names
+	// none, e.g. the CDK CLI's CDK_DEFAULT_REGION. Default: none (an error).
+	DefaultRegion string
 
 	endpoint string // for messages; set by Open
 }
@@ -83,6 +87,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	httpClient := awshttp.NewBuildableClient().WithTimeout(opts.AttemptTimeout).
 		WithDialerOptions(func(d *net.Dialer) { d.Timeout = opts.AttemptTimeout })
 	cfg, err := config.LoadDefaultConfig(cctx,
+		// The SDK's own log lines (IMDS "falling back to IMDSv1" where no
+		// credentials are configured) are noise: fnenv's errors say it.
+		config.WithLogger(logging.Nop{}),
 		config.WithHTTPClient(httpClient),
 		config.WithRetryer(func() aws.Retryer {
 			return &notingRetryer{RetryerV2: retry.NewStandard(func(o *retry.StandardOptions) {
@@ -97,6 +104,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, e
 		}
 		return nil, fmt.Errorf("loading the AWS configuration: %v", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = opts.DefaultRegion
 	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region: set AWS_REGION, or a region in the profile AWS_PROFILE names")

@@ -26,7 +26,7 @@ import (
 func main() {
 	out := flag.String("out", "", "write the Markdown report to this file (default: stdout)")
 	quick := flag.Bool("quick", false, "fewer iterations and smaller apps, for trying it out")
-	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init,unittest,invoke")
+	skip := flag.String("skip", "", "comma-separated parts to skip: resolution,warm,size,synth,burst,init,unittest,invoke,check")
 	policies := flag.String("burst", "", "comma-separated burst policies to run (default: all), e.g. before,after")
 	sizes := flag.String("synth-sizes", "", "comma-separated numbers of functions of the synth part (default: 10,50)")
 	flag.Parse()
@@ -137,6 +137,16 @@ func run(out string, quick bool, skipList, policies, sizes string) error {
 			cfg.Iterations = 2
 		}
 		if rep.UnitTest, err = bench.UnitTests(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	if !skip["check"] {
+		logf("the secrets check at synth")
+		cfg := bench.CheckConfig{Root: root}
+		if quick {
+			cfg.Iterations = 1
+		}
+		if rep.Check, err = bench.CheckCost(ctx, cfg); err != nil {
 			return err
 		}
 	}
