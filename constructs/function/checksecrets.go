@@ -79,11 +79,12 @@ func newSecretsCheck(stage constructs.IConstruct, r *registry) *secretsCheck {
 	}
 	opts := ssmstore.Options{Notify: func(line string) { fmt.Fprintf(os.Stderr, "fnenv: %s\n", line) }}
 	if c.mode == checkAuto {
-		// Quiet and short: a machine without AWS access synthesizes as fast
-		// as with the check off. Two attempts also bound the SDK's probe of
-		// the EC2 metadata service (it takes the configured retryer); the
-		// CDK CLI turns that probe off (AWS_EC2_METADATA_DISABLED) off EC2.
-		opts = ssmstore.Options{Timeout: CheckSecretsBudget, AttemptTimeout: 2 * time.Second, MaxAttempts: 2}
+		// Quiet, and within the budget: an attempt may take all of it (a
+		// first answer can be slow), and a second one follows only a fast
+		// failure. Two attempts also bound the SDK's probe of the EC2
+		// metadata service, which takes the configured retryer; the CDK CLI
+		// turns that probe off (AWS_EC2_METADATA_DISABLED) off EC2.
+		opts = ssmstore.Options{Timeout: CheckSecretsBudget, AttemptTimeout: CheckSecretsBudget, MaxAttempts: 2}
 	}
 	// The region the CDK CLI deploys env-agnostic stacks to, when the
 	// SDK's configuration names none.

@@ -271,7 +271,10 @@ func (r Result) Explain(u Use, appID string) string {
 	u = bySecret([]Use{u})[0] // a Secrets Manager field as Report quotes it
 	var sb strings.Builder
 	sb.WriteString(u.where())
-	for _, fix := range u.fixes(appID) {
+	for _, l := range u.nearLines(r.command(), appID) {
+		fmt.Fprintf(&sb, "\n  %s", l)
+	}
+	for _, fix := range u.fixes(r.command(), appID) {
 		fmt.Fprintf(&sb, "\n  %s", fix)
 	}
 	return sb.String()
