@@ -66,6 +66,9 @@ func TestMistakesThroughTheCDKCLI(t *testing.T) {
 	}
 	m.Tidy()
 	srv := moto.StartT(t)
+	// moto loads its SSM backend on the first SSM request, which can take
+	// seconds on a busy machine: not what the check's 5 s are for.
+	putSecretTo(t, srv, "/warm-up/"+t.Name())
 	var offline []string // no AWS access at all
 	for _, kv := range m.Env {
 		if !strings.HasPrefix(kv, "AWS_") {
