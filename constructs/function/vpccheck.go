@@ -63,7 +63,7 @@ func (r *registry) checkVPCRoutes() {
 			continue
 		}
 		var need []route
-		if len(f.decl.Secrets()) > 0 {
+		if len(f.decl.Secrets()) > 0 || len(f.decl.ExistingParameters()) > 0 {
 			need = append(need, ssmRoute)
 		}
 		if len(f.decl.SecretsManagerVariables()) > 0 {
