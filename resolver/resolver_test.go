@@ -344,7 +344,7 @@ func TestLoadThrottledUntilDeadline(t *testing.T) {
 // A function in a VPC without a route to SSM sees no answer until its
 // deadline: the error says so, with the endpoint to add.
 func TestLoadNoAnswerUntilDeadline(t *testing.T) {
-	spec := resolver.Declaration{Function: "say-hello", Vars: []resolver.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
+	spec := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_KEY", Secret: "MY_API_KEY"}}}
 	setup(t, spec, ssmproxy.WithLatency(5*time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

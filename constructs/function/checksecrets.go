@@ -129,7 +129,7 @@ func (c *secretsCheck) run(ctx context.Context) {
 		rec := model.Record{Backend: f.backend, Function: f.decl, Path: *f.Node().Path()}
 		byBranch[f.backend.Branch] = append(byBranch[f.backend.Branch], rec)
 		byLabel[secretcheck.Label(f.decl.Name, rec.Path)] = f
-		if len(f.decl.Secrets()) > 0 || len(f.decl.SecretsManagerVariables()) > 0 {
+		if len(f.decl.Secrets()) > 0 || len(f.decl.ExistingParameters()) > 0 || len(f.decl.SecretsManagerVariables()) > 0 {
 			withSecrets = append(withSecrets, f)
 		}
 	}
