@@ -98,7 +98,7 @@ func (r *Report) writeCheck(p func(string, ...any)) {
 	p("`cdk synth --all -c branch=main` of the sample app (%d SSM secrets and a Secrets Manager secret referenced), with", c.Secrets)
 	p("the check (`-c fnenvCheckSecrets=true`: what an unset `fnenvCheckSecrets` does when AWS credentials are available)")
 	p("against moto holding every secret, and with it off (`false`). moto is local: a real account adds one network round")
-	p("trip per call (GetParameters, ten names a call, and one BatchGetSecretValue). %d synths each after one untimed, interleaved.", c.Config.Iterations)
+	p("trip per call (GetParameters, ten names a call, and GetSecretValue per Secrets Manager secret). %d synths each after one untimed, interleaved.", c.Config.Iterations)
 	p("")
 	p("| cdk synth | p50 | p90 | min | max |")
 	p("|---|---|---|---|---|")
