@@ -8,7 +8,8 @@ import (
 
 // TestResolverModulesAreTheConstructs: every module a generated env package
 // links (the resolver and its packages, local builds included) is one the
-// construct links too, so a go.mod tidied for the CDK app already holds it.
+// construct links too (envdeps.go), so a go.mod tidied for the CDK app
+// already holds it.
 func TestResolverModulesAreTheConstructs(t *testing.T) {
 	modules := func(pkgs ...string) map[string]bool {
 		t.Helper()
