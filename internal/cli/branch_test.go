@@ -46,9 +46,15 @@ func (e *tenv) createStack(name, appID, branch, export string, imports ...string
 			{Key: aws.String(model.StackTagBranch), Value: aws.String(model.BranchTag(branch))},
 		}
 	}
-	if _, err := e.cfn().CreateStack(context.Background(), in); err != nil {
-		e.t.Fatal(err)
-	}
+	// CreateStack is not idempotent, and moto ignores ClientRequestToken.
+	cfn := e.cfn()
+	e.once("creating stack "+name, func() error {
+		_, err := cfn.CreateStack(context.Background(), in, func(o *cloudformation.Options) { o.RetryMaxAttempts = 1 })
+		return err
+	}, func() bool {
+		out, err := cfn.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+		return err == nil && len(out.Stacks) == 1
+	})
 }
 
 func (e *tenv) cfn() *cloudformation.Client {

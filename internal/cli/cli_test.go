@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/fnenv/fnenv/internal/moto"
 )
@@ -176,14 +177,43 @@ func (e *tenv) mustRun(want int, stdin string, args ...string) result {
 	return r
 }
 
+// once makes a call that is not idempotent (CreateStack, PutParameter,
+// which adds a version) take effect once. call makes one attempt, without
+// the SDK's retries: when an answer is lost on its way back (seen under
+// load against moto: the 200 arrives, reading its body fails), a retry
+// gets AlreadyExists for what the first attempt made, or adds a version
+// the tests count. So after a failure that is not the service's answer,
+// landed looks whether the call took effect before it is made again.
+func (e *tenv) once(what string, call func() error, landed func() bool) {
+	e.t.Helper()
+	for attempt := 1; ; attempt++ {
+		err := call()
+		var ae smithy.APIError
+		switch {
+		case err == nil:
+			return
+		case errors.As(err, &ae) || attempt == 3:
+			e.t.Fatalf("%s (attempt %d): %v", what, attempt, err)
+		}
+		if landed() {
+			return
+		}
+	}
+}
+
+// put stores value at path as a SecureString, as one new version.
 func (e *tenv) put(path, value string) {
 	e.t.Helper()
-	_, err := e.ssm.PutParameter(context.Background(), &ssm.PutParameterInput{
+	in := &ssm.PutParameterInput{
 		Name: aws.String(path), Value: aws.String(value), Type: types.ParameterTypeSecureString, Overwrite: aws.Bool(true),
-	})
-	if err != nil {
-		e.t.Fatal(err)
 	}
+	e.once("putting "+path, func() error {
+		_, err := e.ssm.PutParameter(context.Background(), in, func(o *ssm.Options) { o.RetryMaxAttempts = 1 })
+		return err
+	}, func() bool {
+		out, err := e.ssm.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String(path), WithDecryption: aws.Bool(true)})
+		return err == nil && aws.ToString(out.Parameter.Value) == value
+	})
 }
 
 // params returns every parameter in moto, name → decrypted value.
