@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/srctree"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/model"
@@ -258,7 +259,7 @@ func (r *runner) branchList(ctx context.Context) error {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d shared secrets under %s: every branch reads them, none owns them\n", len(inv.shared), id.SharedPrefix())
+	fmt.Fprintf(w, "\n%s under %s: every branch reads %s, none owns %[3]s\n", plural.Count(len(inv.shared), "shared secret"), id.SharedPrefix(), plural.Of(len(inv.shared), "it", "them"))
 	if !inv.git.Repo {
 		fmt.Fprintf(w, "not in a git work tree: whether each branch still exists in git is unknown (?)\n")
 	}
@@ -335,7 +336,7 @@ starts with a hyphen: fnenv branch remove -- -feature-login-5712f05b4f).
 ` + removeHelp,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 || args[0] == "" {
-				return usage("%s takes exactly one BRANCH, got %d arguments", c.CommandPath(), len(args))
+				return usage("%s takes exactly one BRANCH, got %s", c.CommandPath(), plural.Count(len(args), "argument"))
 			}
 			return nil
 		},
@@ -450,7 +451,7 @@ func (r *runner) branchPrune(ctx context.Context, remote string, keep []string, 
 		fmt.Fprintf(r.app.Stdout, "every branch of app %s with a backend in %s is among %s: nothing to prune\n", id.AppID, inv.region, against)
 		return nil
 	}
-	fmt.Fprintf(r.app.Stdout, "%d of %d branch backends are not among %s\n", len(gone), len(inv.backends), against)
+	fmt.Fprintf(r.app.Stdout, "%d of %s %s not among %s\n", len(gone), plural.Count(len(inv.backends), "branch backend"), plural.Of(len(gone), "is", "are"), against)
 	return r.removeBackends(ctx, inv, cfn, gone, o)
 }
 
@@ -492,15 +493,15 @@ func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAP
 			fmt.Fprintf(w, "  %d. delete stack %s (%s)\n", i+1, st.name, st.status)
 		}
 		if len(rm.names) > 0 {
-			fmt.Fprintf(w, "  %d. delete %d secrets under %s: %s\n", len(rm.stacks)+1, len(rm.names), rm.prefix, strings.Join(rm.names, ", "))
+			fmt.Fprintf(w, "  %d. delete %s under %s: %s\n", len(rm.stacks)+1, plural.Count(len(rm.names), "secret"), rm.prefix, strings.Join(rm.names, ", "))
 		}
 	}
-	fmt.Fprintf(w, "kept: the %d shared secrets under %s and every other branch\n", len(inv.shared), inv.id.SharedPrefix())
+	fmt.Fprintf(w, "kept: the %s under %s and every other branch\n", plural.Count(len(inv.shared), "shared secret"), inv.id.SharedPrefix())
 	if o.dryRun {
 		fmt.Fprintln(w, "dry run: nothing was changed")
 		return nil
 	}
-	what := fmt.Sprintf("%d stacks and %d secrets", nStacks, nSecrets)
+	what := plural.Count(nStacks, "stack") + " and " + plural.Count(nSecrets, "secret")
 	if !o.yes {
 		if !r.app.isTerminal() {
 			return usage("refusing to remove %s without confirmation: standard input is not a terminal; pass --yes (nothing was changed)", what)
@@ -553,8 +554,8 @@ func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAP
 		}
 		deleted, missing, err := s.Delete(ctx, paths)
 		if len(deleted) > 0 {
-			fmt.Fprintf(w, "removed %d secrets of branch %s: %s\n", len(deleted), rm.b.label(), strings.Join(trimAll(deleted, rm.prefix), ", "))
-			done = append(done, fmt.Sprintf("removed %d secrets of branch %s", len(deleted), rm.b.label()))
+			fmt.Fprintf(w, "removed %s of branch %s: %s\n", plural.Count(len(deleted), "secret"), rm.b.label(), strings.Join(trimAll(deleted, rm.prefix), ", "))
+			done = append(done, fmt.Sprintf("removed %s of branch %s", plural.Count(len(deleted), "secret"), rm.b.label()))
 		}
 		if len(missing) > 0 {
 			fmt.Fprintf(w, "already gone from branch %s: %s\n", rm.b.label(), strings.Join(trimAll(missing, rm.prefix), ", "))

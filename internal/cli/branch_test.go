@@ -137,7 +137,7 @@ Api--feature-login-5712f05b4f   feature/login  CREATE_COMPLETE  <time>
 Data--feature-login-5712f05b4f  feature/login  CREATE_COMPLETE  <time>              
 Data-main                       main           CREATE_COMPLETE  <time>              
 
-1 shared secrets under /amplify/shared/testapp/: every branch reads them, none owns them
+1 shared secret under /amplify/shared/testapp/: every branch reads it, none owns it
 `
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("branch list (-got +want):\n%s", diff)
@@ -163,7 +163,7 @@ func TestBranchRemove(t *testing.T) {
 		"1. delete stack Api-"+login+" (CREATE_COMPLETE)",
 		"2. delete stack Data-"+login+" (CREATE_COMPLETE)",
 		"3. delete 14 secrets under /amplify/testapp/"+login+"/: DB_URL, KA,",
-		"kept: the 1 shared secrets under /amplify/shared/testapp/",
+		"kept: the 1 shared secret under /amplify/shared/testapp/",
 		"dry run: nothing was changed")
 	e.term = &fakeTerm{lines: []string{"n"}}
 	r = e.mustRun(1, "", "branch", "remove", "feature/login")
@@ -206,7 +206,7 @@ func TestBranchRemove(t *testing.T) {
 	r = e.mustRun(0, "", "branch", "remove", "--yes", "--", login)
 	wantContains(t, "stdout", r.stdout, "nothing to remove")
 	r = e.mustRun(0, "", "branch", "remove", "old", "--yes")
-	wantContains(t, "stdout", r.stdout, "removed 0 stacks and 1 secrets")
+	wantContains(t, "stdout", r.stdout, "removed 0 stacks and 1 secret")
 }
 
 func TestBranchPrune(t *testing.T) {
@@ -310,5 +310,5 @@ func TestBranchListAmplifyPaths(t *testing.T) {
 	b.Branch = "feature/login"
 	wantContains(t, "branch list", r.stdout, "feature/login  "+b.BranchLevel()+"  ", "?              "+levelOf(b, "gone/branch"))
 	r = e.mustRun(0, "", "branch", "remove", "feature/login", "--paths", "amplify", "--dry-run")
-	wantContains(t, "plan", r.stdout, "delete 1 secrets under "+b.BranchPrefix()+": STRIPE_KEY")
+	wantContains(t, "plan", r.stdout, "delete 1 secret under "+b.BranchPrefix()+": STRIPE_KEY")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/secretcheck"
 	"github.com/fnenv/fnenv/model"
 )
@@ -58,7 +59,7 @@ func (r *runner) check(ctx context.Context, branch, assembly string) error {
 		return usage("%v", err)
 	}
 	if len(uses) == 0 {
-		fmt.Fprintf(r.app.Stdout, "ok: the %d functions in %s reference no secret\n", fns, assembly)
+		fmt.Fprintf(r.app.Stdout, "ok: the %s in %s %s no secret\n", plural.Count(fns, "function"), assembly, plural.Of(fns, "references", "reference"))
 		return nil
 	}
 	s, err := r.store(ctx)

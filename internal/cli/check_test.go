@@ -200,7 +200,7 @@ func TestCheck(t *testing.T) {
 		rec := `{\"backend\":{\"prefix\":\"/amplify\",\"appId\":\"a\",\"branch\":\"main\"},\"function\":{\"name\":\"f\",\"entry\":\"f\",\"variables\":[]},\"path\":\"S/F\"}`
 		writeFile(t, filepath.Join(e.dir, "cdk.out", "manifest.json"), `{"artifacts": {"S": {"type": "aws:cloudformation:stack", "metadata": {"/S/F": [{"type": "fnenv:function", "data": "`+rec+`"}]}}}}`)
 		r := e.mustRun(0, "", "secret", "check", "--branch", "main")
-		wantContains(t, "stdout", r.stdout, "reference no secret")
+		wantContains(t, "stdout", r.stdout, "ok: the 1 function in cdk.out references no secret")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/model"
 )
@@ -55,8 +56,8 @@ type copyReport struct {
 
 func (c *copyReport) String() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "copied %d secrets from %s to branch %s (%s): %d new, %d overwritten, %d skipped\n",
-		len(c.added)+len(c.overwritten), c.from, c.to, c.path, len(c.added), len(c.overwritten), len(c.skipped))
+	fmt.Fprintf(&sb, "copied %s from %s to branch %s (%s): %d new, %d overwritten, %d skipped\n",
+		plural.Count(len(c.added)+len(c.overwritten), "secret"), c.from, c.to, c.path, len(c.added), len(c.overwritten), len(c.skipped))
 	if len(c.skipped) > 0 {
 		fmt.Fprintf(&sb, "skipped, already set on branch %s (--overwrite replaces them): %s\n", c.to, strings.Join(c.skipped, ", "))
 	}

@@ -224,7 +224,7 @@ func TestFaults(t *testing.T) {
 		if diff := cmp.Diff(e.checkCopied(src, nil), []string{"S_00", "S_01"}); diff != "" {
 			t.Errorf("in SSM (-got +want):\n%s", diff)
 		}
-		wantStdout := "copied 1 secrets from branch main to branch feature/x (/amplify/testapp/-feature-x-57c3e5c959/): 1 new, 0 overwritten, 0 skipped\n" +
+		wantStdout := "copied 1 secret from branch main to branch feature/x (/amplify/testapp/-feature-x-57c3e5c959/): 1 new, 0 overwritten, 0 skipped\n" +
 			"may or may not have been written (SSM's answer was lost; fnenv secret list --branch feature/x shows them): S_01\n"
 		if diff := cmp.Diff(r.stdout, wantStdout); diff != "" {
 			t.Errorf("stdout (-got +want):\n%s", diff)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/codegen"
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/srctree"
 	"github.com/fnenv/fnenv/model"
 )
@@ -108,7 +109,7 @@ func (r *runner) gen(ctx context.Context, branch, assembly string, check bool) e
 			fmt.Fprintf(r.app.Stdout, "wrote %s\n", filepath.ToSlash(filepath.Join(e, "env", "env.go")))
 		}
 	}
-	fmt.Fprintf(r.app.Stdout, "%d env packages, %d changed\n", len(entries), changed)
+	fmt.Fprintf(r.app.Stdout, "%s, %d changed\n", plural.Count(len(entries), "env package"), changed)
 	return nil
 }
 
@@ -133,9 +134,9 @@ func (r *runner) genCheck(root string, entries []string, byEntry map[string]mode
 		}
 	}
 	if len(stale) > 0 {
-		return failed("gen --check: %d of %d env packages differ from what gen writes: run %s and commit them", len(stale), len(entries), r.command("gen"))
+		return failed("gen --check: %d of %s %s from what gen writes: run %s and commit %s", len(stale), plural.Count(len(entries), "env package"), plural.Of(len(stale), "differs", "differ"), r.command("gen"), plural.Of(len(stale), "it", "them"))
 	}
-	fmt.Fprintf(r.app.Stdout, "%d env packages, all current\n", len(entries))
+	fmt.Fprintf(r.app.Stdout, "%s, all current\n", plural.Count(len(entries), "env package"))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/resolver"
 )
@@ -85,7 +86,7 @@ func (r *runner) history(ctx context.Context, name, branch string, shared bool) 
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d versions kept (SSM keeps the last %d); %s --to-version N writes one again\n", len(vs), ssmstore.MaxVersions, r.command("secret", "rollback", name))
+	fmt.Fprintf(w, "%s kept (SSM keeps the last %d); %s --to-version N writes one again\n", plural.Count(len(vs), "version"), ssmstore.MaxVersions, r.command("secret", "rollback", name))
 	return nil
 }
 

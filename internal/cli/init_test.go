@@ -214,12 +214,12 @@ func TestInitNewApp(t *testing.T) {
 		t.Errorf("gen --check passed with a stale env package:\n%s", out)
 	} else {
 		wantContains(t, "gen --check", out, "stale functions/hello/env/env.go (function hello)\n",
-			"fnenv: gen --check: 1 of 1 env packages differ from what gen writes: run go tool fnenv gen and commit them\n")
+			"fnenv: gen --check: 1 of 1 env package differs from what gen writes: run go tool fnenv gen and commit it\n")
 	}
 	if diff := cmp.Diff(m.Files(), before); diff != "" {
 		t.Errorf("gen --check changed files (-got +want):\n%s", diff)
 	}
-	wantContains(t, "gen", m.Go("tool", "fnenv", "gen"), "wrote functions/hello/env/env.go\n1 env packages, 1 changed\n")
+	wantContains(t, "gen", m.Go("tool", "fnenv", "gen"), "wrote functions/hello/env/env.go\n1 env package, 1 changed\n")
 	wantContains(t, "env.go", m.ReadFile("functions/hello/env/env.go"), "\tCurrency string\n")
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnenv/fnenv/internal/lambdaapi"
+	"github.com/fnenv/fnenv/internal/plural"
 )
 
 func (r *runner) invokeCmd() *cobra.Command {
@@ -49,7 +50,7 @@ timeout or a build failure.`,
 
 func oneFunction(c *cobra.Command, args []string) error {
 	if len(args) != 1 {
-		return usage("%s takes exactly one function NAME (the name given to function.New), got %d arguments", c.CommandPath(), len(args))
+		return usage("%s takes exactly one function NAME (the name given to function.New), got %s", c.CommandPath(), plural.Count(len(args), "argument"))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 )
 
@@ -117,7 +118,7 @@ func (r *runner) remove(ctx context.Context, names []string, branch string, shar
 		return storeError(err, fmt.Sprintf("removed %d of %d before it (listed above)%s; not removed: %s", len(removed), len(names), doubt, none(notDone(names, removed, notFound, inDoubt))))
 	}
 	if len(notFound) > 0 {
-		return failed("%d of %d secrets were not found on %s: %s", len(notFound), len(names), at, strings.Join(notFound, ", "))
+		return failed("%d of %s %s not found on %s: %s", len(notFound), plural.Count(len(names), "secret"), plural.Of(len(notFound), "was", "were"), at, strings.Join(notFound, ", "))
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func TestCheckSecretsManager(t *testing.T) {
 	// GIVEN no Secrets Manager secret, THEN the check names both, by id.
 	r := e.mustRun(1, "", "secret", "check", "--branch", "main")
 	wantContains(t, "stdout", r.stdout,
-		"3 of 4 secrets referenced by 1 functions are not set for branch main",
+		"3 of 4 secrets referenced by 1 function are not set for branch main",
 		`DbCredential — Secrets Manager secret checkapp/main/db does not exist or its JSON lacks the top-level fields "password", "username"`,
 		`create it (or add "password", "username" to its JSON) in Secrets Manager: aws secretsmanager put-secret-value --secret-id checkapp/main/db`,
 		"License — Secrets Manager secret checkapp/license does not exist\n",
@@ -88,8 +88,8 @@ func TestCheckSecretsManager(t *testing.T) {
 	fakes[`fake_sm_password_0001`] = true
 	r = e.mustRun(0, "", "secret", "check", "--branch", "main")
 	wantContains(t, "stdout", r.stdout,
-		"ok: all 4 secrets referenced by 1 functions are set for branch main (1 on the branch, 0 shared, 3 in Secrets Manager)",
-		"1 Secrets Manager secrets the app creates are not checked before deploy: ApiToken")
+		"ok: all 4 secrets referenced by 1 function are set for branch main (1 on the branch, 0 shared, 3 in Secrets Manager)",
+		"1 Secrets Manager secret the app creates is not checked before deploy: ApiToken")
 }
 
 func TestListSecretsManager(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/vet"
 )
 
@@ -105,7 +106,7 @@ func (r *runner) vet(ctx context.Context, patterns []string) error {
 		fmt.Fprintln(r.app.Stdout, l)
 	}
 	if len(reports) > 0 {
-		return failed("vet: %d problems in %s", len(reports), strings.Join(patterns, " "))
+		return failed("vet: %s in %s", plural.Count(len(reports), "problem"), strings.Join(patterns, " "))
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func TestNearMisses(t *testing.T) {
 		t.Errorf("listed (-got +want):\n%s", diff)
 	}
 	res.Command = "go tool fnenv"
-	want := `2 of 3 secrets referenced by 1 functions are not set for branch feature/x:
+	want := `2 of 3 secrets referenced by 1 function are not set for branch feature/x:
 
   KEY_02 — not at /amplify/shop/-feature-x-57c3e5c959/KEY_02 nor /amplify/shared/shop/KEY_02
     used by charge (Pay-main/Charge)

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/fnenv/fnenv/internal/fnenvcmd"
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/model"
 )
 
@@ -219,19 +220,24 @@ func (r Result) OK() bool { return len(r.Missing) == 0 }
 // Summary is the one line that says the check passed.
 func (r Result) Summary() string {
 	if len(r.Uses) == 0 {
-		return fmt.Sprintf("ok: the %d functions reference no secret", r.Functions)
+		return fmt.Sprintf("ok: the %s %s no secret", plural.Count(r.Functions, "function"), plural.Of(r.Functions, "references", "reference"))
 	}
-	sum := fmt.Sprintf("ok: all %d secrets referenced by %d functions are set for branch %s (%d on the branch, %d shared",
-		len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch, r.OnBranch, r.Shared)
+	n := len(r.Uses) - len(r.Unchecked)
+	all := "all "
+	if n == 1 {
+		all = ""
+	}
+	sum := fmt.Sprintf("ok: %s%s referenced by %s %s set for branch %s (%d on the branch, %d shared",
+		all, plural.Count(n, "secret"), plural.Count(r.Functions, "function"), plural.Of(n, "is", "are"), r.Branch, r.OnBranch, r.Shared)
 	if r.InSecretsManager > 0 {
 		sum += fmt.Sprintf(", %d in Secrets Manager", r.InSecretsManager)
 	}
 	if r.Existing > 0 {
-		sum += fmt.Sprintf(", %d existing parameters", r.Existing)
+		sum += ", " + plural.Count(r.Existing, "existing parameter")
 	}
 	sum += ")"
 	if len(r.Unchecked) > 0 {
-		sum += fmt.Sprintf("; %d Secrets Manager secrets the app creates are not checked before deploy: %s", len(r.Unchecked), unchecked(r.Unchecked))
+		sum += fmt.Sprintf("; %s the app creates %s not checked before deploy: %s", plural.Count(len(r.Unchecked), "Secrets Manager secret"), plural.Of(len(r.Unchecked), "is", "are"), unchecked(r.Unchecked))
 	}
 	return sum
 }
@@ -250,7 +256,7 @@ func unchecked(uses []Use) string {
 // another with --app-id; "" names it always.
 func (r Result) Report(appID string) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d of %d secrets referenced by %d functions are not set for branch %s:\n", len(r.Missing), len(r.Uses)-len(r.Unchecked), r.Functions, r.Branch)
+	fmt.Fprintf(&sb, "%d of %s referenced by %s %s not set for branch %s:\n", len(r.Missing), plural.Count(len(r.Uses)-len(r.Unchecked), "secret"), plural.Count(r.Functions, "function"), plural.Of(len(r.Missing), "is", "are"), r.Branch)
 	for _, u := range bySecret(r.Missing) {
 		fmt.Fprintf(&sb, "\n  %s\n", u.where())
 		fmt.Fprintf(&sb, "    used by %s\n", strings.Join(u.Functions, ", "))
@@ -294,7 +300,7 @@ func (u Use) where() string {
 
 // Failure is the one line that says the check failed.
 func (r Result) Failure() string {
-	return fmt.Sprintf("check failed: %d secrets not set for branch %s", len(r.Missing), r.Branch)
+	return fmt.Sprintf("check failed: %s not set for branch %s", plural.Count(len(r.Missing), "secret"), r.Branch)
 }
 
 // command is how the report spells fnenv.

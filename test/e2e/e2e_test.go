@@ -314,7 +314,7 @@ func branchLifecycle(ctx context.Context, t *testing.T, e *demo.Env) {
 	}
 	t.Logf("fnenv branch list:\n%s", out)
 	login := model.BranchName("feature/login")
-	for _, want := range append([]string{"feature/login  " + login, "main           main", "1 shared secrets"}, append(mainStacks, loginStacks...)...) {
+	for _, want := range append([]string{"feature/login  " + login, "main           main", "1 shared secret"}, append(mainStacks, loginStacks...)...) {
 		if !strings.Contains(out, want) {
 			t.Errorf("branch list lacks %q:\n%s", want, out)
 		}
