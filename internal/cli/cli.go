@@ -127,16 +127,22 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Code == ExitUsage && cmd != nil {
-			fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+			fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", a.commandPath(cmd))
 		}
 		return ee.Code
 	}
 	// Errors that are not ours come from cobra's parsing: unknown commands,
 	// flags and flag values.
 	if cmd != nil {
-		fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", a.commandPath(cmd))
 	}
 	return ExitUsage
+}
+
+// commandPath is cmd's path as the user runs it (Name): "go tool fnenv
+// secret set" where cobra says "fnenv secret set".
+func (a *App) commandPath(cmd *cobra.Command) string {
+	return a.Name + strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name())
 }
 
 func (a *App) defaults() {

@@ -602,3 +602,16 @@ func TestSetTier(t *testing.T) {
 		})
 	}
 }
+
+// TestUsageHintSpellsFnenvAsRun: the "Run '… --help'" line after a usage
+// error spells fnenv as the user ran it, like every other hint.
+func TestUsageHintSpellsFnenvAsRun(t *testing.T) {
+	e := newEnv(t)
+	for _, args := range [][]string{{"secret", "diff", "main"}, {"secret", "get", "--nosuchflag"}} {
+		r, _ := e.runWith(t.Context(), func(a *App) { a.Name = "go tool fnenv" }, "", args...)
+		if r.code != ExitUsage {
+			t.Fatalf("fnenv %v: exit %d, want 2\n%s", args, r.code, r.stderr)
+		}
+		wantContains(t, "stderr", r.stderr, "Run 'go tool fnenv secret "+args[1]+" --help' for usage.")
+	}
+}
