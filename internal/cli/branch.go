@@ -336,7 +336,7 @@ starts with a hyphen: fnenv branch remove -- -feature-login-5712f05b4f).
 ` + removeHelp,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 || args[0] == "" {
-				return usage("%s takes exactly one BRANCH, got %s", c.CommandPath(), plural.Count(len(args), "argument"))
+				return usage("%s takes exactly one BRANCH, got %s", commandPath(c), plural.Count(len(args), "argument"))
 			}
 			return nil
 		},

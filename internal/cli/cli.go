@@ -21,6 +21,7 @@ import (
 
 	"github.com/fnenv/fnenv/codegen"
 	"github.com/fnenv/fnenv/internal/fnenvcmd"
+	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/ssmstore"
 	"github.com/fnenv/fnenv/model"
 )
@@ -127,22 +128,30 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Code == ExitUsage && cmd != nil {
-			fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", a.commandPath(cmd))
+			fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", commandPath(cmd))
 		}
 		return ee.Code
 	}
 	// Errors that are not ours come from cobra's parsing: unknown commands,
 	// flags and flag values.
 	if cmd != nil {
-		fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", a.commandPath(cmd))
+		fmt.Fprintf(a.Stderr, "Run '%s --help' for usage.\n", commandPath(cmd))
 	}
 	return ExitUsage
 }
 
-// commandPath is cmd's path as the user runs it (Name): "go tool fnenv
-// secret set" where cobra says "fnenv secret set".
-func (a *App) commandPath(cmd *cobra.Command) string {
-	return a.Name + strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name())
+// nameAnnotation is the root command's annotation holding App.Name.
+const nameAnnotation = "fnenv.name"
+
+// commandPath is c's path as the user runs fnenv (App.Name, kept on the
+// root command): "go tool fnenv secret set" where cobra says "fnenv secret
+// set".
+func commandPath(c *cobra.Command) string {
+	name := c.Root().Annotations[nameAnnotation]
+	if name == "" {
+		return c.CommandPath()
+	}
+	return name + strings.TrimPrefix(c.CommandPath(), c.Root().Name())
 }
 
 func (a *App) defaults() {
@@ -249,6 +258,7 @@ Exit codes: 0 ok, 1 failed (check failed, not found, AWS refused, timed
 out), 2 usage, 130 interrupted (what was done is reported).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Annotations:   map[string]string{nameAnnotation: a.Name},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usage("%v", err) })
@@ -275,14 +285,14 @@ out), 2 usage, 130 interrupted (what was done is reported).`,
 
 func noArgs(c *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usage("%s takes no argument, got %q", c.CommandPath(), args[0])
+		return usage("%s takes no argument, got %q", commandPath(c), args[0])
 	}
 	return nil
 }
 
 func oneName(c *cobra.Command, args []string) error {
 	if len(args) != 1 {
-		return usage("%s takes exactly one secret NAME, got %d arguments", c.CommandPath(), len(args))
+		return usage("%s takes exactly one secret NAME, got %s", commandPath(c), plural.Count(len(args), "argument"))
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ whether the other branch's fallback, the shared value, equals it.
 Exit 0 whatever the differences; 1 when SSM cannot be read.`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return usage("%s takes two branches, BRANCH_A and BRANCH_B, got %s", c.CommandPath(), plural.Count(len(args), "argument"))
+				return usage("%s takes two branches, BRANCH_A and BRANCH_B, got %s", commandPath(c), plural.Count(len(args), "argument"))
 			}
 			return nil
 		},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fnenv/fnenv/internal/plural"
 	"github.com/fnenv/fnenv/internal/ssmstore"
+	"github.com/fnenv/fnenv/model"
 	"github.com/fnenv/fnenv/resolver"
 )
 
@@ -86,7 +87,7 @@ func (r *runner) history(ctx context.Context, name, branch string, shared bool) 
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s kept (SSM keeps the last %d); %s --to-version N writes one again\n", plural.Count(len(vs), "version"), ssmstore.MaxVersions, r.command("secret", "rollback", name))
+	fmt.Fprintf(w, "%s kept (SSM keeps the last %d); %s --to-version N writes one again\n", plural.Count(len(vs), "version"), ssmstore.MaxVersions, r.again("secret rollback "+name, id.Backend, shared))
 	return nil
 }
 
@@ -118,7 +119,11 @@ reports; fnenv secret history shows every version.`,
 		Args: oneName,
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("to-version") {
-				return usage("rollback needs --to-version N: the version to write again (%s lists them)", r.command("secret", "history", args[0]))
+				history := r.command("secret", "history", args[0])
+				if branch != "" || shared {
+					history = r.again("secret history "+args[0], model.Backend{Branch: branch}, shared)
+				}
+				return usage("rollback needs --to-version N: the version to write again (%s lists them)", history)
 			}
 			return r.rollback(c.Context(), args[0], branch, shared, to)
 		},

@@ -68,7 +68,8 @@ func TestSecretHistoryAndRollback(t *testing.T) {
 			t.Errorf("history line %d = %q, want version %d, moto's user N/A and the masked value %s", i, l, i+1, resolver.NewSecret(x).String())
 		}
 	}
-	wantContains(t, "history", r.stdout, "3 (current)", "/amplify/testapp/main/STRIPE_KEY")
+	wantContains(t, "history", r.stdout, "3 (current)", "/amplify/testapp/main/STRIPE_KEY",
+		"fnenv secret rollback STRIPE_KEY --branch main --to-version N writes one again") // the branch it was run for, not git's
 
 	r = e.mustRun(0, "", "secret", "rollback", "STRIPE_KEY", "--to-version", "1", "--branch", "main")
 	wantContains(t, "rollback", r.stdout, "rolled back STRIPE_KEY on branch main (/amplify/testapp/main/) to version 1: written as version 4, replacing version 3")
@@ -92,7 +93,10 @@ func TestSecretHistoryAndRollback(t *testing.T) {
 	r = e.mustRun(1, "", "secret", "history", "SENTRY_DSN", "--branch", "main")
 	wantContains(t, "history hint", r.stderr, "a shared one is set: add --shared")
 	r = e.mustRun(0, "", "secret", "history", "SENTRY_DSN", "--shared")
-	wantContains(t, "shared history", r.stdout, "1 (current)", resolver.NewSecret(fake("shared", 1)).String())
+	wantContains(t, "shared history", r.stdout, "1 (current)", resolver.NewSecret(fake("shared", 1)).String(),
+		"fnenv secret rollback SENTRY_DSN --shared --to-version N")
+	r = e.mustRun(2, "", "secret", "rollback", "SENTRY_DSN", "--shared")
+	wantContains(t, "rollback without --to-version", r.stderr, "(fnenv secret history SENTRY_DSN --shared lists them)")
 }
 
 // TestRollbackConcurrentChange: a change written between the rollback's

@@ -50,7 +50,7 @@ timeout or a build failure.`,
 
 func oneFunction(c *cobra.Command, args []string) error {
 	if len(args) != 1 {
-		return usage("%s takes exactly one function NAME (the name given to function.New), got %s", c.CommandPath(), plural.Count(len(args), "argument"))
+		return usage("%s takes exactly one function NAME (the name given to function.New), got %s", commandPath(c), plural.Count(len(args), "argument"))
 	}
 	return nil
 }

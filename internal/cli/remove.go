@@ -28,7 +28,7 @@ never both. Asks for confirmation on a terminal; without a terminal it needs
 				return usage("--all takes no NAME: give names or --all, not both")
 			}
 			if !all && len(args) == 0 {
-				return usage("%s needs a secret NAME or --all", c.CommandPath())
+				return usage("%s needs a secret NAME or --all", commandPath(c))
 			}
 			return nil
 		},
