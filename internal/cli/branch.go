@@ -367,7 +367,7 @@ func (r *runner) branchRemove(ctx context.Context, branch string, o removeOption
 		return failed("nothing is stored for app %q in %s, no branch nor shared secrets: the app id (from %s) may be wrong", id.AppID, inv.region, id.appIDSource)
 	}
 	fmt.Fprintf(r.app.Stdout, "branch %s of app %s has no secrets under %s and no stacks tagged %s in %s: nothing to remove\n",
-		branch, id.AppID, levelOf(id.Backend, branch), model.StackTagBranch, inv.region)
+		branch, id.AppID, id.AppPrefix()+levelOf(id.Backend, branch)+"/", model.StackTagBranch, inv.region)
 	return nil
 }
 

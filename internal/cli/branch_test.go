@@ -204,7 +204,7 @@ func TestBranchRemove(t *testing.T) {
 
 	// Again: nothing to remove. By its level: the same branch.
 	r = e.mustRun(0, "", "branch", "remove", "--yes", "--", login)
-	wantContains(t, "stdout", r.stdout, "nothing to remove")
+	wantContains(t, "stdout", r.stdout, "has no secrets under /amplify/testapp/", "nothing to remove")
 	r = e.mustRun(0, "", "branch", "remove", "old", "--yes")
 	wantContains(t, "stdout", r.stdout, "removed 0 stacks and 1 secret")
 }
