@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fnenv/fnenv/internal/credlit"
+	"github.com/fnenv/fnenv/internal/fnenvcmd"
 	"github.com/fnenv/fnenv/internal/secretcheck"
 	"github.com/fnenv/fnenv/model"
 )
@@ -41,8 +42,8 @@ func (f *function) warnCredentialLiterals(env map[string]Value) {
 		}
 		for _, r := range credlit.Match(v.s) {
 			awscdk.Annotations_Of(f).AddWarningV2(jsii.String(WarningCredentialLiteral+r.ID), jsii.String(fmt.Sprintf(
-				"fnenv: function %s: the literal value of %s looks like %s (rule %s): a literal is stored in plain text in the template and the function's configuration. Keep it in SSM instead: fnenv secret set %s --branch %s (or --shared), and function.Secret(%q)",
-				f.decl.Name, k, r.Name, r.ID, k, secretcheck.ShellQuote(f.backend.Branch), k)))
+				"fnenv: function %s: the literal value of %s looks like %s (rule %s): a literal is stored in plain text in the template and the function's configuration. Keep it in SSM instead: %s secret set %s --branch %s (or --shared), and function.Secret(%q)",
+				f.decl.Name, k, r.Name, r.ID, fnenvcmd.FromModule("."), k, secretcheck.ShellQuote(f.backend.Branch), k)))
 		}
 	}
 }

@@ -105,12 +105,18 @@ func TestInitNewApp(t *testing.T) {
 	if out, err := setTypo.CombinedOutput(); err != nil {
 		t.Fatalf("go tool fnenv secret set: %v\n%s", err, out)
 	}
+	// (and a literal that looks like a credential: its warning's hint too)
+	app := m.ReadFile("my-shop.go")
+	m.WriteFile("my-shop.go", strings.Replace(app, `"GREETING": function.Literal("Hello"),`, `"GREETING": function.Literal("Hello"),
+			"PAY_KEY": function.Literal("sk_live_`+strings.Repeat("0", 24)+`"),`, 1))
 	if out, err := m.CDKRun("synth", "--quiet", "-c", "branch=main", "-c", "fnenvCheckSecrets=true", "-o", t.TempDir()); err == nil {
 		t.Errorf("synth's check passed without API_KEY:\n%s", out)
 	} else {
 		wantContains(t, "synth's check", out, "API_KEY — not at /amplify/my-shop/main/API_KEY nor /amplify/shared/my-shop/API_KEY",
-			"did you mean API_KYE (set on branch main)?", "set it: go tool fnenv secret set API_KEY --branch main")
+			"did you mean API_KYE (set on branch main)?", "set it: go tool fnenv secret set API_KEY --branch main",
+			"the literal value of PAY_KEY looks like", "Keep it in SSM instead: go tool fnenv secret set PAY_KEY --branch main")
 	}
+	m.WriteFile("my-shop.go", app)
 	set := m.Command("go", "tool", "fnenv", "secret", "set", "API_KEY", "--branch", "main")
 	set.Stdin = strings.NewReader(fake("main", 1))
 	if out, err := set.CombinedOutput(); err != nil {
@@ -206,7 +212,7 @@ func TestInitNewApp(t *testing.T) {
 	// WHEN a key is added to the function and the env package is not
 	// regenerated THEN gen --check names it, exits 1 and writes nothing;
 	// gen writes it
-	app := m.ReadFile("my-shop.go")
+	app = m.ReadFile("my-shop.go")
 	m.WriteFile("my-shop.go", strings.Replace(app, `"GREETING": function.Literal("Hello"),`, `"GREETING": function.Literal("Hello"),
 			"CURRENCY": function.Literal("usd"),`, 1))
 	before = m.Files()
