@@ -417,7 +417,11 @@ func (r *runner) branchPrune(ctx context.Context, remote string, keep []string, 
 	}
 	if len(exists) == 0 {
 		// With nothing to compare with, every backend would look gone.
-		return failed("%s are none: nothing to compare with, nothing was changed (for a remote, run git fetch %s first)", against, remote)
+		fix := "commit, or check out a branch, first"
+		if remote != "" {
+			fix = "run git fetch " + remote + " first"
+		}
+		return failed("git has none of %s: with nothing to compare with, every backend would look gone; nothing was changed (%s)", against, fix)
 	}
 	id, s, cfn, err := r.openBranches(ctx)
 	if err != nil {

@@ -251,6 +251,13 @@ func TestBranchPrune(t *testing.T) {
 	r = e.mustRun(0, "", "branch", "prune", "--keep", "keepme", "--yes")
 	wantContains(t, "stdout", r.stdout, "nothing to prune")
 
+	// In a repository without a commit, git has no branch: prune refuses.
+	e.dir = t.TempDir()
+	writeFile(t, e.dir+"/cdk.json", `{"app": "false", "context": {"appId": "`+appID+`"}}`)
+	gitInit(t, e.dir, "main")
+	r = e.mustRun(1, "", "branch", "prune", "--dry-run")
+	wantContains(t, "stderr", r.stderr, "git has none of the local branches", "nothing was changed (commit, or check out a branch, first)")
+
 	// Outside a git work tree prune refuses.
 	e.dir = t.TempDir()
 	writeFile(t, e.dir+"/cdk.json", `{"app": "false", "context": {"appId": "`+appID+`"}}`)
