@@ -76,6 +76,7 @@ type initApp struct {
 	File   string // base name of the main package's file: "my-shop"
 	Name   string // Go name of the stack: "MyShop"
 	AppID  string // cdk.json's appId: "my-shop"
+	Fnenv  string // fnenv as the user runs it, for comments: "go tool fnenv"; "" is "fnenv"
 }
 
 // newInitApp names the app after the directory dir, as cdk init does: its
@@ -130,6 +131,7 @@ func (r *runner) init(ctx context.Context) error {
 	}
 
 	a := newInitApp(dir, mod.Module.Path)
+	a.Fnenv = r.command()
 	files, err := initFiles(a)
 	if err != nil {
 		return failed("init: %v", err)
@@ -228,8 +230,10 @@ func (r *runner) init(ctx context.Context) error {
 // inside a git work tree and git is installed, and reports whether it did.
 // The branch of a synth without -c branch=… comes from git: without a
 // repository, `cdk bootstrap` (which runs the app) fails for want of one.
-// It uses git's own default branch (init.defaultBranch). A failure leaves
-// the app as written: the repository is a convenience.
+// Its first branch is the user's init.defaultBranch, else main, the branch
+// the README's and init's commands name (git's built-in default is still
+// master). A failure leaves the app as written: the repository is a
+// convenience.
 func initGitRepo(ctx context.Context, dir string) bool {
 	if _, err := exec.LookPath("git"); err != nil {
 		return false
@@ -239,7 +243,13 @@ func initGitRepo(ctx context.Context, dir string) bool {
 	if out, err := in.Output(); err == nil && strings.TrimSpace(string(out)) == "true" {
 		return false
 	}
-	cmd := exec.CommandContext(ctx, "git", "init", "--quiet")
+	args := []string{"init", "--quiet"}
+	def := exec.CommandContext(ctx, "git", "config", "--get", "init.defaultBranch")
+	def.Dir = dir
+	if out, err := def.Output(); err != nil || strings.TrimSpace(string(out)) == "" {
+		args = append(args, "--initial-branch=main")
+	}
+	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	return cmd.Run() == nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"go/format"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -341,5 +342,37 @@ func TestInitTemplates(t *testing.T) {
 		if !strings.Contains(app, w) {
 			t.Errorf("my-shop.go does not declare the function init generates the env package of: no %s in\n%s", w, app)
 		}
+	}
+}
+
+// TestInitGitRepoBranch: the repository init makes starts on the user's
+// init.defaultBranch, else on main, the branch init's commands name.
+func TestInitGitRepoBranch(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	for _, tc := range []struct{ name, config, want string }{
+		{"no default configured", "", "main"},
+		{"the user's default", "[init]\n\tdefaultBranch = trunk\n", "trunk"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "gitconfig")
+			writeFile(t, cfg, tc.config)
+			t.Setenv("GIT_CONFIG_GLOBAL", cfg)
+			t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			dir := t.TempDir()
+			if !initGitRepo(t.Context(), dir) {
+				t.Fatal("initGitRepo made no repository")
+			}
+			cmd := exec.Command("git", "symbolic-ref", "--short", "HEAD")
+			cmd.Dir = dir
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(string(out)); got != tc.want {
+				t.Errorf("branch %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
