@@ -235,19 +235,33 @@ func TestFaults(t *testing.T) {
 			t.Errorf("took %s with --timeout 3s", took)
 		}
 	})
-	t.Run("deadline mid-set, the write in SSM", func(t *testing.T) {
-		e := newEnv(t)
-		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 1))
-		t.Setenv("AWS_ENDPOINT_URL", p.URL)
-		r, _ := e.runWith(t.Context(), nil, v, "secret", "set", "K1", "--branch", "main", "--app-id", "testapp", "--prefix", "/amplify", "--timeout", "1s")
-		if r.code != ExitFailed {
-			t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
-		}
-		wantContains(t, "stderr", r.stderr, "the write of /amplify/testapp/main/K1 may or may not have reached SSM: fnenv secret get K1 --branch main --app-id testapp --prefix /amplify shows its version")
-		if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/main/K1": v}); diff != "" {
-			t.Errorf("parameters (-got +want):\n%s", diff)
-		}
-	})
+	// The write reaches moto and its answer is lost until the deadline:
+	// none of it, or its headers without its body. Only a whole answer
+	// says whether the write took effect.
+	for _, fault := range []struct {
+		name string
+		opt  ssmproxy.Option
+	}{
+		{"deadline mid-set, the write in SSM", ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 1)},
+		{"deadline mid-set, the answer cut after its headers", ssmproxy.LoseBody("AmazonSSM.PutParameter", 1)},
+	} {
+		t.Run(fault.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := ssmproxy.New(t, srv.URL, fault.opt)
+			t.Setenv("AWS_ENDPOINT_URL", p.URL)
+			r, _ := e.runWith(t.Context(), nil, v, "secret", "set", "K1", "--branch", "main", "--app-id", "testapp", "--prefix", "/amplify", "--timeout", "1s")
+			if r.code != ExitFailed {
+				t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+			}
+			wantContains(t, "stderr", r.stderr, "the write of /amplify/testapp/main/K1 may or may not have reached SSM: fnenv secret get K1 --branch main --app-id testapp --prefix /amplify shows its version")
+			if strings.Contains(r.stderr, "nothing was written") {
+				t.Errorf("stderr says nothing was written, and moto holds the value:\n%s", r.stderr)
+			}
+			if diff := cmp.Diff(e.params(), map[string]string{"/amplify/testapp/main/K1": v}); diff != "" {
+				t.Errorf("parameters (-got +want):\n%s", diff)
+			}
+		})
+	}
 	t.Run("deadline mid-remove, the delete in SSM", func(t *testing.T) {
 		e := newEnv(t)
 		e.seed("main", names("S", 12)...)
@@ -319,26 +333,38 @@ func TestCopyFaults(t *testing.T) {
 		e.checkCopied(src, teammate)
 	})
 	// The first attempt of S_01 reaches moto and its answer is lost past
-	// the attempt's timeout; the retry finds S_01 there. Ours or a
-	// teammate's, nobody can say: neither "new" nor "skipped".
-	t.Run("an answer lost, the retry finds the parameter", func(t *testing.T) {
-		e := newEnv(t)
-		src := copyFixture(e, 3)
-		p := ssmproxy.New(t, srv.URL, ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 2))
-		t.Setenv("AWS_ENDPOINT_URL", p.URL)
-		r, _ := e.runWith(t.Context(), func(a *App) { a.AttemptTimeout = 500 * time.Millisecond }, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x")
-		if r.code != 0 {
-			t.Fatalf("exit %d\n%s", r.code, r.stderr)
-		}
-		wantStdout := "copied 2 secrets from branch main to branch feature/x (/amplify/testapp/-feature-x-57c3e5c959/): 2 new, 0 overwritten, 0 skipped\n" +
-			"may or may not have been written (SSM's answer was lost; fnenv secret list --branch feature/x shows them): S_01\n"
-		if diff := cmp.Diff(r.stdout, wantStdout); diff != "" {
-			t.Errorf("stdout (-got +want):\n%s", diff)
-		}
-		if diff := cmp.Diff(e.checkCopied(src, nil), []string{"S_00", "S_01", "S_02"}); diff != "" {
-			t.Errorf("in SSM (-got +want):\n%s", diff)
-		}
-	})
+	// the attempt's timeout — none of it, or its headers without its
+	// body — and the SDK retries; the retry finds S_01 there. Ours or a
+	// teammate's, nobody can say: neither "new" nor "skipped, already set".
+	for _, fault := range []struct {
+		name string
+		opt  ssmproxy.Option
+	}{
+		{"an answer lost, the retry finds the parameter", ssmproxy.LoseAnswer("AmazonSSM.PutParameter", 2)},
+		{"an answer cut after its headers, the retry finds the parameter", ssmproxy.LoseBody("AmazonSSM.PutParameter", 2)},
+	} {
+		t.Run(fault.name, func(t *testing.T) {
+			e := newEnv(t)
+			src := copyFixture(e, 3)
+			p := ssmproxy.New(t, srv.URL, fault.opt)
+			t.Setenv("AWS_ENDPOINT_URL", p.URL)
+			r, _ := e.runWith(t.Context(), func(a *App) { a.AttemptTimeout = 500 * time.Millisecond }, "", "secret", "copy", "--from-branch", "main", "--to-branch", "feature/x")
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			wantStdout := "copied 2 secrets from branch main to branch feature/x (/amplify/testapp/-feature-x-57c3e5c959/): 2 new, 0 overwritten, 0 skipped\n" +
+				"may or may not have been written (SSM's answer was lost; fnenv secret list --branch feature/x shows them): S_01\n"
+			if diff := cmp.Diff(r.stdout, wantStdout); diff != "" {
+				t.Errorf("stdout (-got +want):\n%s", diff)
+			}
+			if diff := cmp.Diff(e.checkCopied(src, nil), []string{"S_00", "S_01", "S_02"}); diff != "" {
+				t.Errorf("in SSM (-got +want):\n%s", diff)
+			}
+			if n := puts(p); n != 4 {
+				t.Errorf("%d PutParameter requests, want 4 (S_01's retried once): the test proves nothing", n)
+			}
+		})
+	}
 	t.Run("Ctrl-C mid-copy", func(t *testing.T) {
 		e := newEnv(t)
 		src := copyFixture(e, 10)

@@ -3,8 +3,9 @@
 // tests and benchmarks: it adds latency, answers ThrottlingException or
 // AccessDeniedException the way SSM does, admits a rate of requests like
 // SSM's throughput quota, holds requests to prove they were sent in one
-// round, and records what each request asked for. It listens on localhost
-// only and closes with the test that started it.
+// round, loses an answer or cuts one after its headers, and records what
+// each request asked for. It listens on localhost only and closes with
+// the test that started it.
 package ssmproxy
 
 import (
@@ -13,11 +14,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +76,17 @@ func LoseAnswer(target string, n int) Option {
 	return func(p *Proxy) { p.loseTarget, p.loseN = target, n }
 }
 
+// LoseBody forwards the nth request (counted from 1) whose X-Amz-Target
+// is target to the endpoint, so that it takes effect there, sends the
+// client the endpoint's status and headers (with the Content-Length of the
+// whole answer) and the first half of its body, and then nothing more: the
+// client's read of the body fails at its attempt's timeout, its deadline
+// or its cancel, as when a connection dies mid-answer. Its Request.Status
+// is the endpoint's.
+func LoseBody(target string, n int) Option {
+	return func(p *Proxy) { p.cutTarget, p.cutN = target, n }
+}
+
 // Before runs fn before forwarding the nth request (counted from 1) whose
 // X-Amz-Target is target, e.g. to make a concurrent change in the
 // endpoint between a client's read and its write.
@@ -123,6 +137,8 @@ type Proxy struct {
 	held          chan struct{}
 	loseTarget    string
 	loseN         int
+	cutTarget     string
+	cutN          int
 	beforeTarget  string
 	beforeN       int
 	before        func()
@@ -237,6 +253,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.seen[target]++
 	lose := p.loseTarget == target && p.seen[target] == p.loseN
+	cut := p.cutTarget == target && p.seen[target] == p.cutN
 	before := p.before != nil && p.beforeTarget == target && p.seen[target] == p.beforeN
 	denied := p.deny && (len(p.denyNames) == 0 || slices.ContainsFunc(named, func(n string) bool { return slices.Contains(p.denyNames, n) }))
 	if p.held != nil && len(p.requests) == p.holdN {
@@ -280,6 +297,20 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		// then drop the answer.
 		p.rp.ServeHTTP(httptest.NewRecorder(), r.WithContext(context.WithoutCancel(r.Context())))
 		status = 0
+		select {
+		case <-r.Context().Done():
+		case <-p.closed:
+		}
+	case cut:
+		rec := httptest.NewRecorder()
+		p.rp.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		body := rec.Body.Bytes()
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		status = rec.Code
+		w.WriteHeader(status)
+		_, _ = w.Write(body[:len(body)/2])
+		_ = http.NewResponseController(w).Flush()
 		select {
 		case <-r.Context().Done():
 		case <-p.closed:

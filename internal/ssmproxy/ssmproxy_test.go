@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,12 +21,20 @@ import (
 
 // backend answers every GetParameters with no parameter.
 func backend(t *testing.T) string {
+	url, _ := countingBackend(t)
+	return url
+}
+
+// countingBackend is backend, counting the requests that reach it.
+func countingBackend(t *testing.T) (string, *atomic.Int32) {
+	var reached atomic.Int32
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Write([]byte(`{"Parameters":[],"InvalidParameters":[]}`))
 	}))
 	t.Cleanup(s.Close)
-	return s.URL
+	return s.URL, &reached
 }
 
 func client(url string) *ssm.Client {
@@ -88,14 +97,8 @@ func TestProxy(t *testing.T) {
 // TestLoseAnswer: the chosen request reaches the endpoint, its client
 // gets no answer before its deadline, and the others are answered.
 func TestLoseAnswer(t *testing.T) {
-	var reached atomic.Int32
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reached.Add(1)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Write([]byte(`{"Parameters":[],"InvalidParameters":[]}`))
-	}))
-	t.Cleanup(s.Close)
-	p := ssmproxy.New(t, s.URL, ssmproxy.LoseAnswer("AmazonSSM.GetParameters", 2))
+	url, reached := countingBackend(t)
+	p := ssmproxy.New(t, url, ssmproxy.LoseAnswer("AmazonSSM.GetParameters", 2))
 	c := client(p.URL)
 	var got []string
 	for range 3 {
@@ -109,5 +112,33 @@ func TestLoseAnswer(t *testing.T) {
 	}
 	if n := reached.Load(); n != 3 {
 		t.Errorf("%d requests reached the endpoint, want 3 (the lost answer's too)", n)
+	}
+}
+
+// TestLoseBody: the chosen request reaches the endpoint and its client
+// gets the headers of the answer but never its whole body; the others are
+// answered whole.
+func TestLoseBody(t *testing.T) {
+	url, reached := countingBackend(t)
+	p := ssmproxy.New(t, url, ssmproxy.LoseBody("AmazonSSM.GetParameters", 2))
+	c := client(p.URL)
+	var got []string
+	for range 3 {
+		var headers atomic.Bool
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { headers.Store(true) }})
+		_, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/a"}})
+		cancel()
+		got = append(got, fmt.Sprintf("headers %v, error %v", headers.Load(), err != nil))
+	}
+	want := []string{"headers true, error false", "headers true, error true", "headers true, error false"}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("per call (-got +want):\n%s", diff)
+	}
+	if n := reached.Load(); n != 3 {
+		t.Errorf("%d requests reached the endpoint, want 3 (the cut answer's too)", n)
+	}
+	if st := p.Requests()[1].Status; st != http.StatusOK {
+		t.Errorf("the cut request's status = %d, want 200 (the endpoint's)", st)
 	}
 }

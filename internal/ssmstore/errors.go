@@ -25,9 +25,11 @@ type Error struct {
 	Msg     string // what went wrong and what to do
 	Err     error
 	// Unanswered: a request of the call reached the wire whole and its
-	// answer never came (an attempt's timeout, the overall deadline or
-	// Ctrl-C cut it), so a write may or may not have taken effect in SSM.
-	// Set by Put and Delete.
+	// answer was never read whole (none came, or its body was cut: an
+	// attempt's timeout, the overall deadline, Ctrl-C or a closed
+	// connection), so a write may or may not have taken effect in SSM,
+	// whatever a retry of it got, even ParameterAlreadyExists. Set by Put
+	// and Delete.
 	Unanswered bool
 	// Names are the parameters the failed write named (Put and Delete).
 	Names []string

@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fnenv/fnenv/model"
@@ -120,7 +122,8 @@ func (s *Store) Put(ctx context.Context, p Parameter, overwrite bool) (int64, er
 	cctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var lost lostAnswers
-	out, err := s.api.PutParameter(lost.trace(cctx), in)
+	wctx, watch := lost.watch(cctx)
+	out, err := s.api.PutParameter(wctx, in, watch)
 	var exists *types.ParameterAlreadyExists
 	if errors.As(err, &exists) {
 		// After a lost answer, the parameter may exist because of it.
@@ -264,7 +267,8 @@ func (s *Store) Delete(ctx context.Context, names []string) (deleted, missing []
 	defer cancel()
 	for _, chunk := range chunks(names) {
 		var lost lostAnswers
-		out, err := s.api.DeleteParameters(lost.trace(cctx), &ssm.DeleteParametersInput{Names: chunk})
+		wctx, watch := lost.watch(cctx)
+		out, err := s.api.DeleteParameters(wctx, &ssm.DeleteParametersInput{Names: chunk}, watch)
 		if err != nil {
 			return deleted, missing, s.failed(ctx, "DeleteParameters", chunk, err, lost.any())
 		}
@@ -309,21 +313,39 @@ func fromParameter(p types.Parameter, decrypt bool) Parameter {
 	return out
 }
 
-// lostAnswers counts, through an httptrace.ClientTrace on a call's
-// context, the attempts whose request was written whole but whose answer
-// never began: only those can have taken effect unseen. An API that is
+// lostAnswers counts the attempts of one write whose request was written
+// whole (an httptrace.ClientTrace on the call's context) and those whose
+// answer was read whole and decoded, as a result or as an SSM error (a
+// middleware at the top of the Deserialize step, which every attempt
+// passes). Any other written attempt may have taken effect unseen: no
+// answer came, or one came and was cut before its end (its headers, then a
+// timeout or a closed connection), and the SDK retried it. An API that is
 // not an HTTP client (a fake) is never traced, and reports none.
 type lostAnswers struct{ written, answered atomic.Int32 }
 
-func (l *lostAnswers) trace(ctx context.Context) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+// watch returns the call's context and the option that count its attempts.
+func (l *lostAnswers) watch(ctx context.Context) (context.Context, func(*ssm.Options)) {
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteRequest: func(i httptrace.WroteRequestInfo) {
 			if i.Err == nil {
 				l.written.Add(1)
 			}
 		},
-		GotFirstResponseByte: func() { l.answered.Add(1) },
 	})
+	answered := middleware.DeserializeMiddlewareFunc("fnenvAnswered", func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+		out, md, err := next.HandleDeserialize(ctx, in)
+		// A body cut short is a DeserializationError, not an APIError.
+		var ae smithy.APIError
+		if err == nil || errors.As(err, &ae) {
+			l.answered.Add(1)
+		}
+		return out, md, err
+	})
+	return ctx, func(o *ssm.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Deserialize.Add(answered, middleware.Before)
+		})
+	}
 }
 
 func (l *lostAnswers) any() bool { return l.written.Load() > l.answered.Load() }
