@@ -143,6 +143,7 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 		return err
 	}
 	at := where(id.Backend, shared)
+	hist := r.again("secret history "+name, id.Backend, shared) // names the same branch or shared
 	path, vs, err := r.secretVersions(ctx, s, id, name, shared, false)
 	if err != nil {
 		return err
@@ -190,7 +191,7 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 	p.Value = ""
 	if err != nil {
 		if unanswered(err) {
-			return storeError(err, fmt.Sprintf("the write of version %d's value may or may not have reached SSM (its answer was lost): %s shows it", to, r.command("secret", "history", name)))
+			return storeError(err, fmt.Sprintf("the write of version %d's value may or may not have reached SSM (its answer was lost): %s shows it", to, hist))
 		}
 		return storeError(err, "nothing was written")
 	}
@@ -208,7 +209,7 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 	conflict := fmt.Sprintf("a concurrent change: version %s of %s on %s was written after fnenv read version %d and before its rollback was written as version %d", between, name, at, cur.Version, version)
 	restore, err := s.GetVersion(ctx, path, theirs, true)
 	if err != nil {
-		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) is current; %s shows every version", theirs, version, r.command("secret", "history", name)))
+		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) is current; %s shows every version", theirs, version, hist))
 	}
 	p.Value = restore.Value
 	restore.Value = ""
@@ -216,9 +217,9 @@ func (r *runner) rollback(ctx context.Context, name, branch string, shared bool,
 	p.Value = ""
 	switch {
 	case err != nil:
-		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) may be current; %s shows every version", theirs, version, r.command("secret", "history", name)))
+		return storeError(err, conflict+fmt.Sprintf("; restoring version %d failed: version %d (the rollback) may be current; %s shows every version", theirs, version, hist))
 	case again != version+1:
-		return failed("%s; fnenv wrote version %d's value again as version %d, but versions after %d were written meanwhile too: fnenv stops; %s shows every version", conflict, theirs, again, version, r.command("secret", "history", name))
+		return failed("%s; fnenv wrote version %d's value again as version %d, but versions after %d were written meanwhile too: fnenv stops; %s shows every version", conflict, theirs, again, version, hist)
 	}
-	return failed("%s; so that this change stands, fnenv wrote version %d's value again as version %d: the rollback is undone; see %s and roll back again if still wanted", conflict, theirs, again, r.command("secret", "history", name))
+	return failed("%s; so that this change stands, fnenv wrote version %d's value again as version %d: the rollback is undone; see %s and roll back again if still wanted", conflict, theirs, again, hist)
 }
