@@ -567,7 +567,7 @@ func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAP
 		if err != nil {
 			doubt := ""
 			if unanswered(err) {
-				doubt = " (SSM's answer to the last call was lost: " + r.command("secret", "list", "--branch") + " shows what is left)"
+				doubt = " (SSM's answer to the last call was lost: " + r.command("branch", "list") + " shows what is left)"
 			}
 			return storeError(err, report()+doubt)
 		}
