@@ -41,6 +41,8 @@ func (l *Loader[T]) fromDotenv(file string) (map[string]string, error) {
 				what = "secret variable " + v.Name + " (secret " + v.Secret + ")"
 			case v.SecretsManager != "":
 				what = "Secrets Manager variable " + v.Name + " (secret " + v.SecretsManager + ")"
+			case v.Parameter != "":
+				what = "parameter variable " + v.Name + " (parameter " + v.Parameter + ")"
 			default:
 				what += " " + v.Name
 			}

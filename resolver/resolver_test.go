@@ -618,6 +618,15 @@ func TestLoadDotenv(t *testing.T) {
 	if e != nil || err == nil || err.Error() != wantErr {
 		t.Errorf("Load = %v, %v; want no Env and error %q", e, err, wantErr)
 	}
+
+	// A function.Parameter variable in neither place is named as one, not
+	// as a literal.
+	withParam := gensupport.Declaration{Function: "say-hello", Vars: []gensupport.Var{{Name: "API_URL", Parameter: "/legacy/payments/api-url"}}}
+	e, err = newLoader(withParam).Load(context.Background())
+	wantErr = fmt.Sprintf("fnenv: function \"say-hello\": parameter variable API_URL (parameter /legacy/payments/api-url) is set neither in the environment nor in the dotenv file %s (FNENV_DOTENV)", file)
+	if e != nil || err == nil || err.Error() != wantErr {
+		t.Errorf("Load = %v, %v; want no Env and error %q", e, err, wantErr)
+	}
 }
 
 func TestLoadNoSecretsNoSSM(t *testing.T) {
