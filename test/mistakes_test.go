@@ -98,6 +98,13 @@ func TestVPCWithoutRouteWarning(t *testing.T) {
 			}
 		}
 	})
+	t.Run("no secret, but literals over 4 KB moved to SSM: the same warning", func(t *testing.T) {
+		big := map[string]function.Value{"TEMPLATE": function.Literal(strings.Repeat("x", 5000))}
+		got := fnenvWarnings(t, vpcApp(big, isolated, nil))
+		if len(got) != 1 || got[0] != wantSSM {
+			t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), wantSSM)
+		}
+	})
 	t.Run("an SSM endpoint added after the function, on the VPC or in the stack: no warning", func(t *testing.T) {
 		onVPC := func(_ awscdk.Stack, vpc awsec2.Vpc, _ function.Function) {
 			vpc.AddInterfaceEndpoint(jsii.String("SSM"), &awsec2.InterfaceVpcEndpointOptions{Service: awsec2.InterfaceVpcEndpointAwsService_SSM()})

@@ -142,7 +142,9 @@ type Props struct {
 	// Environment maps environment variable keys to literal values and
 	// secrets. Keys match [a-zA-Z][a-zA-Z0-9_]+, are not reserved by the
 	// Lambda runtime and do not start with FNENV_; two keys may not map to
-	// one Go field. All of it, as JSON, must fit in Lambda's 4 KB.
+	// one Go field. Literals that do not fit in Lambda's 4 KB (the
+	// environment as JSON) move to stack-managed SSM parameters read at
+	// cold start, up to 32 KB of literals (model.Function.Place).
 	//
 	// Default: no variables.
 	Environment map[string]Value
@@ -223,6 +225,9 @@ type function struct {
 	// synth (vpccheck.go).
 	vpc        awsec2.IVpc
 	vpcSubnets *awsec2.SubnetSelection
+	// movedLiterals: some literals live in stack-managed SSM parameters
+	// (keepLiterals), which the handler reads at cold start like secrets.
+	movedLiterals bool
 }
 
 func (f *function) Lambda() awslambda.Function  { return f }
@@ -319,6 +324,7 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 	var placed model.Placement
 	if len(f.problems) == 0 {
 		placed, _ = f.decl.Place(b, maxAge, f.vals) // Validate reported its problems
+		f.movedLiterals = len(placed.Parameters) > 0
 		for k, v := range placed.Env {
 			env[k] = jsii.String(v)
 		}

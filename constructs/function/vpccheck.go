@@ -12,7 +12,8 @@ import (
 )
 
 // Ids of the synth warnings that a function with secrets has no route to
-// the service that holds them: its VpcSubnets are isolated (no NAT
+// the service that holds them (SSM also for literals moved out of the
+// environment): its VpcSubnets are isolated (no NAT
 // gateway) in a VPC of the app that has no interface endpoint for SSM
 // (com.amazonaws.<region>.ssm), or for Secrets Manager when the function
 // references a Secrets Manager secret. Without one, every cold start waits
@@ -63,7 +64,7 @@ func (r *registry) checkVPCRoutes() {
 			continue
 		}
 		var need []route
-		if len(f.decl.Secrets()) > 0 || len(f.decl.ExistingParameters()) > 0 {
+		if len(f.decl.Secrets()) > 0 || len(f.decl.ExistingParameters()) > 0 || f.movedLiterals {
 			need = append(need, ssmRoute)
 		}
 		if len(f.decl.SecretsManagerVariables()) > 0 {
