@@ -56,7 +56,7 @@ func (r *runner) diff(ctx context.Context, a, b string) error {
 	}
 	var ds [3]map[string]ssmstore.Digest
 	for i, prefix := range []string{ida.BranchPrefix(), idb.BranchPrefix(), ida.SharedPrefix()} {
-		digests, _, err := s.Digests(ctx, prefix)
+		digests, err := s.Digests(ctx, prefix)
 		if err != nil {
 			return storeError(err, "")
 		}

@@ -91,22 +91,19 @@ func (s *Store) GetVersion(ctx context.Context, name string, version int64, decr
 // Digest is the SHA-256 digest of a value.
 type Digest [sha256.Size]byte
 
-// Digests returns every parameter directly under path (as List), each
-// with the SHA-256 digest of its decrypted value and no value: values are
-// hashed page by page as they arrive and never returned, so that two
-// parameters can be compared without holding their plaintext.
-func (s *Store) Digests(ctx context.Context, path string) (map[string]Digest, []Parameter, error) {
+// Digests returns the SHA-256 digest of the decrypted value of every
+// parameter directly under path, by name: values are hashed page by page
+// as they arrive and never returned, so that two parameters can be
+// compared without holding their plaintext.
+func (s *Store) Digests(ctx context.Context, path string) (map[string]Digest, error) {
 	digests := map[string]Digest{}
-	var out []Parameter
 	err := s.byPath(ctx, path, false, true, func(p types.Parameter) {
 		digests[aws.ToString(p.Name)] = sha256.Sum256([]byte(aws.ToString(p.Value)))
-		out = append(out, fromParameter(p, false))
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	sortByName(out)
-	return digests, out, nil
+	return digests, nil
 }
 
 // ListTree returns every parameter under path at any depth (recursive),
