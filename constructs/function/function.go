@@ -148,8 +148,11 @@ type Props struct {
 	//
 	// Default: no variables.
 	Environment map[string]Value
-	// SecretsKey is the customer managed KMS key the SecureStrings are
-	// encrypted with; the function gets kms:Decrypt on it (via SSM only).
+	// SecretsKey is the customer managed KMS key the SecureStrings of the
+	// secrets given by name (function.Secret("NAME")) are encrypted with;
+	// the function gets kms:Decrypt on it (via SSM in the stack's region
+	// only) when it has such a secret. A secret given by path or ARN takes
+	// its key with Value.DecryptWith.
 	//
 	// Default: none — the AWS managed key aws/ssm, which needs no grant.
 	SecretsKey awskms.IKey
