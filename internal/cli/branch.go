@@ -360,7 +360,7 @@ func (r *runner) branchRemove(ctx context.Context, branch string, o removeOption
 	}
 	for _, b := range inv.backends {
 		if b.matches(branch) {
-			return r.removeBackends(ctx, inv, cfn, []*branchBackend{b}, o)
+			return r.removeBackends(ctx, inv, s, cfn, []*branchBackend{b}, o)
 		}
 	}
 	if len(inv.backends) == 0 && len(inv.shared) == 0 {
@@ -456,7 +456,7 @@ func (r *runner) branchPrune(ctx context.Context, remote string, keep []string, 
 		return nil
 	}
 	fmt.Fprintf(r.app.Stdout, "%d of %s %s not among %s\n", len(gone), plural.Count(len(inv.backends), "branch backend"), plural.Of(len(gone), "is", "are"), against)
-	return r.removeBackends(ctx, inv, cfn, gone, o)
+	return r.removeBackends(ctx, inv, s, cfn, gone, o)
 }
 
 // removal is one branch's part of a plan.
@@ -469,7 +469,7 @@ type removal struct {
 
 // removeBackends shows the plan for targets, asks, and deletes each
 // branch's stacks and then its secrets, saying what it did.
-func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAPI, targets []*branchBackend, o removeOptions) error {
+func (r *runner) removeBackends(ctx context.Context, inv *inventory, s *ssmstore.Store, cfn stackAPI, targets []*branchBackend, o removeOptions) error {
 	w := r.app.Stdout
 	var plan []removal
 	nStacks, nSecrets := 0, 0
@@ -546,12 +546,9 @@ func (r *runner) removeBackends(ctx context.Context, inv *inventory, cfn stackAP
 		if ctx.Err() != nil {
 			return interrupted(report())
 		}
-		// A store of its own: the deletions above may have outlasted the
-		// first store's overall deadline.
-		s, err := r.store(ctx)
-		if err != nil {
-			return withDone(err, report())
-		}
+		// The deletions above may have outlasted the store's overall
+		// deadline: these calls get one of their own.
+		s.Renew()
 		paths := make([]string, len(rm.names))
 		for i, n := range rm.names {
 			paths[i] = rm.prefix + n

@@ -83,6 +83,17 @@ func New(api API, opts Options) *Store {
 	return &Store{api: api, opts: opts}
 }
 
+// Renew starts the overall deadline (Options.Timeout) again with the
+// store's next call: for a command whose SSM calls are separated by long
+// waits on something else (branch remove waits for stack deletions), so
+// that it need not open a second store, loading the AWS configuration and
+// credentials again.
+func (s *Store) Renew() {
+	s.mu.Lock()
+	s.deadline = time.Time{}
+	s.mu.Unlock()
+}
+
 // ctx bounds a call by the store's overall deadline.
 func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
 	s.mu.Lock()
