@@ -130,6 +130,27 @@ func TestExistingParameterBadInputFailsSynth(t *testing.T) {
 	}
 }
 
+// SecretsKey covers the secrets given by name only: with none, a secret by
+// path it would leave without kms:Decrypt is a synth problem, not a failed
+// cold start.
+func TestSecretsKeyWithoutNamedSecretFailsSynth(t *testing.T) {
+	app := newApp(appOptions{})
+	stack := newStack(app, "Keyed")
+	key := awskms.Key_FromKeyArn(stack, jsii.String("Key"), jsii.String(platformKmsArn))
+	function.New(stack, "Fn", &function.Props{Name: "fn", Entry: hello, SecretsKey: key, Environment: map[string]function.Value{
+		"LEGACY_PW": function.Secret("/legacy/db/password"),
+		"KEYED_PW":  function.Secret("/legacy/db/other").DecryptWith(key),
+	}})
+	got := synthError(app)
+	want := `function "fn": SecretsKey: is set, but the function gives no secret by name, the only ones SecretsKey covers; env key "LEGACY_PW" reads /legacy/db/password by path or ARN: give its key with function.Secret(…).DecryptWith(key)`
+	if !strings.Contains(got, want) {
+		t.Errorf("synth error lacks %q; it is:\n%s", want, got)
+	}
+	if strings.Contains(got, "KEYED_PW") {
+		t.Errorf("a secret with DecryptWith is reported:\n%s", got)
+	}
+}
+
 // twentyKB is 20 KB of literals: 40 of 500 bytes, plus a small one.
 func twentyKB() map[string]function.Value {
 	env := map[string]function.Value{"NAME": function.Literal("World"), "API_KEY": function.Secret("MY_API_KEY")}

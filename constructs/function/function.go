@@ -26,7 +26,9 @@ package function
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -291,6 +293,15 @@ func New(scope constructs.Construct, id string, props *Props) Function {
 		}
 	}
 	f.decl = model.NewFunction(props.Name, entry, vars)
+	if props.SecretsKey != nil && len(f.decl.Secrets()) == 0 {
+		// SecretsKey is granted with the branch and shared paths only: a
+		// secret by path or ARN it would not cover fails at cold start.
+		for _, k := range slices.Sorted(maps.Keys(props.Environment)) {
+			if v := props.Environment[k]; v.kind == model.Secret && v.key == nil && model.FormOf(v.s) != model.RefName {
+				problem("SecretsKey", fmt.Sprintf("is set, but the function gives no secret by name, the only ones SecretsKey covers; env key %q reads %s by path or ARN: give its key with function.Secret(…).DecryptWith(key)", k, v.s))
+			}
+		}
+	}
 	maxAge := maxAgeString(scope, id, props.SecretsMaxAge)
 
 	opts := props.FunctionOptions
