@@ -338,3 +338,16 @@ func validatePrefix(p string) error {
 	}
 	return nil
 }
+
+// OwnsAppPrefix reports whether AppPrefix belongs to this app alone, for
+// every branch. It does with fnenv's paths. With Amplify Gen 2's it does
+// only when the app id is letters and digits (Amplify keeps only those:
+// "my-app" and "myapp" share /amplify/myapp/) short enough never to be cut
+// for a long branch name; Amplify's own app ids ("d1a2b3c4") are.
+func (b Backend) OwnsAppPrefix() bool {
+	if b.Paths != PathsAmplify {
+		return true
+	}
+	long, _ := amplifyLevels(b.AppID, strings.Repeat("x", amplifyNameLen))
+	return alnum(b.AppID) == b.AppID && long == b.AppID
+}

@@ -427,6 +427,9 @@ func (r *runner) branchPrune(ctx context.Context, remote string, keep []string, 
 	if err != nil {
 		return err
 	}
+	if !id.OwnsAppPrefix() {
+		return usage("prune: with Amplify Gen 2's paths, app id %q keeps only its letters and digits in %s, which other app ids may share, so a level git does not know may be another app's; nothing was changed: remove this app's branches one by one with %s", id.AppID, id.AppPrefix(), r.command("branch", "remove", "BRANCH"))
+	}
 	inv, err := r.inventory(ctx, id, s, cfn, keep...)
 	if err != nil {
 		return err

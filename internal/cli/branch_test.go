@@ -234,6 +234,14 @@ func TestBranchPrune(t *testing.T) {
 	r = e.mustRun(2, "", "branch", "prune", "--remote", "upstream")
 	wantContains(t, "stderr", r.stderr, `--remote "upstream": no such remote; git has: origin`)
 
+	// With Amplify Gen 2's paths, "my-app" shares /amplify/myapp/ with
+	// "myapp": prune cannot tell the levels apart and changes nothing.
+	r = e.mustRun(2, "", "branch", "prune", "--paths", "amplify", "--app-id", "my-app", "--yes")
+	wantContains(t, "stderr", r.stderr, `app id "my-app" keeps only its letters and digits in /amplify/myapp/`, "nothing was changed")
+	if diff := cmp.Diff(e.params(), before); diff != "" {
+		t.Errorf("parameters changed (-got +want):\n%s", diff)
+	}
+
 	r = e.mustRun(0, "", "branch", "prune", "--keep", "keepme", "--yes")
 	wantContains(t, "stdout", r.stdout, "removed 2 stacks and 15 secrets")
 	want := map[string]string{}
